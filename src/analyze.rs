@@ -1,0 +1,1 @@
+//! analyze (work in progress)

@@ -1,0 +1,1 @@
+//! chart (work in progress)

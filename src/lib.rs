@@ -1,0 +1,20 @@
+//! Inflight: read Auth0 tenant logs, find when the extensibility concurrency limit
+//! was breached and which Action or script was slow, and share a redacted report.
+//!
+//! The crate is a pure pipeline (see ARCHITECTURE.md):
+//! `ingest` (bytes → events + problems) → `model` (typed events) → `analyze`
+//! (spans, in-flight count, breaches) → `chart` (plotters, any backend) and
+//! `redact` (keyed pseudonyms, byte-range rewriting) → `report`.
+//! Only `web` touches the browser, and it is compiled for wasm32 alone.
+//! The core reads no clock and no randomness: callers pass keys and times in.
+
+pub mod analyze;
+pub mod chart;
+pub mod ingest;
+pub mod jsonscan;
+pub mod model;
+pub mod redact;
+pub mod sample;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

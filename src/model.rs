@@ -1,0 +1,640 @@
+//! The typed view of one Auth0 log event.
+//!
+//! An [`Event`] holds only what the analysis and the chart need, and no personal
+//! data: no ip, user id, user name, user agent or session id is ever copied into
+//! it. The original JSON stays in the input buffer; [`Event::span`] points at it,
+//! and redaction and export work from there.
+//!
+//! Real logs do not respect the documented field types (see the reference's
+//! "Field types differ" section), so every field is read leniently: a number where a
+//! string was expected is kept as its text, a string where an object was expected
+//! is ignored, and nothing fails the record.
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+/// The timing object from the seed article (`details.stats`), all in milliseconds.
+/// Any key may be missing; `loginsCount` (the schema's meaning of `stats`) is ignored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    pub total_request_duration_ms: Option<f64>,
+    pub total_runtime_execution_duration_ms: Option<f64>,
+    pub runtime_processing_duration_ms: Option<f64>,
+    pub action_duration_ms: Option<f64>,
+    pub runtime_external_call_duration_ms: Option<f64>,
+    pub boot_duration_ms: Option<f64>,
+    pub network_duration_ms: Option<f64>,
+}
+
+impl Stats {
+    /// True when at least one timing key was present.
+    pub fn has_timing(&self) -> bool {
+        self.total().is_some()
+            || self.action_duration_ms.is_some()
+            || self.boot_duration_ms.is_some()
+    }
+
+    /// The best total duration: the request total, else the runtime total, else the
+    /// sum of the parts that were given.
+    pub fn total(&self) -> Option<f64> {
+        self.total_request_duration_ms
+            .or(self.total_runtime_execution_duration_ms)
+            .or_else(|| {
+                let parts = [
+                    self.action_duration_ms,
+                    self.boot_duration_ms,
+                    self.network_duration_ms,
+                    self.runtime_processing_duration_ms,
+                    self.runtime_external_call_duration_ms,
+                ];
+                let given: Vec<f64> = parts.iter().flatten().copied().collect();
+                (!given.is_empty()).then(|| given.iter().sum())
+            })
+    }
+}
+
+/// How an event reached us: the wrapper around the Auth0 event object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Envelope {
+    /// The event itself (Management API, Sumo Logic, Sentinel).
+    Bare,
+    /// A log-stream `{log_id, data}` object.
+    LogStream,
+    /// Amazon EventBridge: `{detail: {log_id, data}}`.
+    EventBridge,
+    /// Elastic: `{json: {log_id, data}}`.
+    Elastic,
+}
+
+impl Envelope {
+    /// The JSON path from the record's root to the Auth0 event object.
+    pub fn prefix(self) -> &'static [&'static str] {
+        match self {
+            Envelope::Bare => &[],
+            Envelope::LogStream => &["data"],
+            Envelope::EventBridge => &["detail", "data"],
+            Envelope::Elastic => &["json", "data"],
+        }
+    }
+}
+
+/// One Auth0 log event, typed, with no personal data in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Index of the input (file or paste) this event came from.
+    pub source: u32,
+    /// 1-based number of the record within its input.
+    pub record: u32,
+    /// Byte range of the whole record (envelope included) within its input.
+    #[serde(skip)]
+    pub span: Range<usize>,
+    pub envelope: Envelope,
+    /// Kept as a string: it is a 56-digit id, not a number.
+    pub log_id: Option<String>,
+    /// `date`, in epoch milliseconds; `None` when missing or unreadable.
+    pub time: Option<Millis>,
+    /// The `type` code, as written (unknown codes are kept).
+    pub type_code: String,
+    pub description: String,
+    pub client_name: Option<String>,
+    pub connection: Option<String>,
+    /// `details.error.message`, or `details.error` when it is a string.
+    pub error_message: Option<String>,
+    /// `details.actions.executions`: Action execution ids.
+    pub executions: Vec<String>,
+    /// The seed's timing object, when it holds timing keys.
+    pub stats: Option<Stats>,
+    /// `details.elapsedTime` (ms).
+    pub elapsed_ms: Option<f64>,
+    /// `details.initiatedAt` / `details.completedAt` (epoch ms).
+    pub initiated_at: Option<Millis>,
+    pub completed_at: Option<Millis>,
+    /// `details.action_name` (on `actions_execution_failed`).
+    pub action_name: Option<String>,
+    /// `details.error_class` (on `actions_execution_failed`).
+    pub error_class: Option<String>,
+}
+
+impl Event {
+    /// A failed login caused by the extensibility concurrency limit: the
+    /// description or `details.error.message` is `resource_exhausted`.
+    pub fn is_resource_exhausted(&self) -> bool {
+        self.description.trim() == "resource_exhausted"
+            || self.error_message.as_deref().map(str::trim) == Some("resource_exhausted")
+    }
+}
+
+/// Parses the date forms seen in Auth0 exports into epoch milliseconds (UTC):
+/// RFC 3339 with or without fraction (`2024-01-15T10:30:00.000Z`, `+02:00`), a space
+/// instead of `T`, up to 9 fraction digits, no zone (taken as UTC, as Panther and
+/// Tinybird write it), and bare epoch milliseconds or seconds.
+pub fn parse_time(s: &str) -> Option<Millis> {
+    let s = s.trim();
+    if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
+        let n: i64 = s.parse().ok()?;
+        return Some(epoch_number_to_ms(n as f64));
+    }
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let num = |r: Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(year as i32, month, u8::try_from(day).ok()?).ok()?;
+    let tod = time::Time::from_hms(hour as u8, minute as u8, second as u8).ok()?;
+    let mut i = 19;
+    let mut millis = 0i64;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        // Keep milliseconds; finer digits (Panther writes nanoseconds) are dropped.
+        let digits = &s[start..i.min(start + 3)];
+        millis = digits.parse::<i64>().ok()? * 10i64.pow(3 - digits.len() as u32);
+    }
+    let offset_secs: i64 = match &s[i..] {
+        "" | "Z" | "z" => 0,
+        zone => {
+            let zb = zone.as_bytes();
+            let sign = match zb[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let h: i64 = digits[0..2].parse().ok()?;
+            let m: i64 = digits[2..4].parse().ok()?;
+            sign * (h * 3600 + m * 60)
+        }
+    };
+    let utc = time::PrimitiveDateTime::new(date, tod).assume_utc();
+    Some((utc.unix_timestamp() - offset_secs) * 1000 + millis)
+}
+
+/// Epoch numbers in logs are milliseconds; values too small to be milliseconds
+/// after 1973 are taken as seconds.
+fn epoch_number_to_ms(n: f64) -> Millis {
+    if n.abs() < 1.0e11 {
+        (n * 1000.0).round() as Millis
+    } else {
+        n.round() as Millis
+    }
+}
+
+/// Formats epoch milliseconds as `2024-01-15T10:30:00.000Z`.
+pub fn format_time(ms: Millis) -> String {
+    let secs = ms.div_euclid(1000);
+    let milli = ms.rem_euclid(1000);
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            t.year(),
+            t.month() as u8,
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            milli
+        ),
+        Err(_) => format!("{ms} ms"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lenient deserialization: the raw shapes serde reads before they become Events.
+// ---------------------------------------------------------------------------
+
+/// A value read as text whatever its JSON type: strings as they are, numbers and
+/// booleans as written, the first string of an array (`client_id: ["a","b"]`);
+/// objects and null give `None`.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct LooseStr<'a>(pub Option<Cow<'a, str>>);
+
+impl<'a> LooseStr<'a> {
+    pub fn into_string(self) -> Option<String> {
+        self.0.map(Cow::into_owned)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for LooseStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = LooseStr<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(LooseStr(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(LooseStr(Some(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(LooseStr(Some(Cow::Owned(v))))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(LooseStr(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(LooseStr(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(LooseStr(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(LooseStr(Some(Cow::Borrowed(if v { "true" } else { "false" }))))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(LooseStr(None))
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(LooseStr(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut first = None;
+                while let Some(item) = seq.next_element::<LooseStr<'a>>()? {
+                    if first.is_none() {
+                        first = item.0;
+                    }
+                }
+                Ok(LooseStr(first))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(LooseStr(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// A number read from a JSON number or a numeric string; anything else is `None`.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct LooseNum(pub Option<f64>);
+
+impl<'de> Deserialize<'de> for LooseNum {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = LooseStr::deserialize(d)?;
+        Ok(LooseNum(s.0.and_then(|t| t.trim().parse::<f64>().ok()).filter(|n| n.is_finite())))
+    }
+}
+
+/// An object read as `T`, or `None` when the value is a string, number, array or
+/// null (`details: "whatever..."`, `riskAssessment: null`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LooseObj<T>(pub Option<T>);
+
+impl<T> Default for LooseObj<T> {
+    fn default() -> Self {
+        LooseObj(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for LooseObj<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = LooseObj<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| LooseObj(Some(t)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(LooseObj(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(LooseObj(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(LooseObj(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(LooseObj(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LooseObj(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LooseObj(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(LooseObj(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// A list of strings, leniently: an array (non-strings skipped) or a single string.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct LooseList(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for LooseList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LooseList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element::<LooseStr<'de>>()? {
+                    out.extend(item.into_string());
+                }
+                Ok(LooseList(out))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(LooseList(vec![v.to_owned()]))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(LooseList(Vec::new()))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(LooseList(Vec::new()))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(LooseList(Vec::new()))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LooseList(Vec::new()))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LooseList(Vec::new()))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(LooseList(Vec::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The fields of an Auth0 event object that Inflight reads. Unknown keys are
+/// skipped by serde (they stay in the input buffer for export).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawEvent<'a> {
+    #[serde(borrow)]
+    pub log_id: LooseStr<'a>,
+    #[serde(borrow, rename = "_id")]
+    pub id: LooseStr<'a>,
+    #[serde(borrow)]
+    pub date: LooseStr<'a>,
+    #[serde(borrow, rename = "type")]
+    pub type_code: LooseStr<'a>,
+    #[serde(borrow)]
+    pub description: LooseStr<'a>,
+    #[serde(borrow)]
+    pub client_name: LooseStr<'a>,
+    #[serde(borrow)]
+    pub connection: LooseStr<'a>,
+    #[serde(borrow)]
+    pub details: LooseObj<RawDetails<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawDetails<'a> {
+    #[serde(borrow)]
+    pub error: RawError<'a>,
+    pub actions: LooseObj<RawActions>,
+    pub stats: LooseObj<RawStats>,
+    #[serde(rename = "elapsedTime")]
+    pub elapsed_time: LooseNum,
+    #[serde(rename = "initiatedAt")]
+    pub initiated_at: LooseStr<'a>,
+    #[serde(rename = "completedAt")]
+    pub completed_at: LooseStr<'a>,
+    #[serde(borrow)]
+    pub action_name: LooseStr<'a>,
+    #[serde(borrow)]
+    pub error_class: LooseStr<'a>,
+}
+
+/// `details.error`: an object with a `message`, or (on `fn`) a plain string.
+#[derive(Debug, Default)]
+pub struct RawError<'a> {
+    pub message: Option<Cow<'a, str>>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawError<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Obj<'a> {
+            #[serde(borrow)]
+            message: LooseStr<'a>,
+        }
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = RawError<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let o = Obj::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawError { message: o.message.0 })
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(RawError { message: Some(Cow::Borrowed(v)) })
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RawError { message: Some(Cow::Owned(v.to_owned())) })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(RawError::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(RawError::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(RawError::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(RawError::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(RawError::default())
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(RawError::default())
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawActions {
+    pub executions: LooseList,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawStats {
+    pub total_request_duration_ms: LooseNum,
+    pub total_runtime_execution_duration_ms: LooseNum,
+    pub runtime_processing_duration_ms: LooseNum,
+    pub action_duration_ms: LooseNum,
+    pub runtime_external_call_duration_ms: LooseNum,
+    pub boot_duration_ms: LooseNum,
+    pub network_duration_ms: LooseNum,
+}
+
+impl From<RawStats> for Stats {
+    fn from(r: RawStats) -> Self {
+        Stats {
+            total_request_duration_ms: r.total_request_duration_ms.0,
+            total_runtime_execution_duration_ms: r.total_runtime_execution_duration_ms.0,
+            runtime_processing_duration_ms: r.runtime_processing_duration_ms.0,
+            action_duration_ms: r.action_duration_ms.0,
+            runtime_external_call_duration_ms: r.runtime_external_call_duration_ms.0,
+            boot_duration_ms: r.boot_duration_ms.0,
+            network_duration_ms: r.network_duration_ms.0,
+        }
+    }
+}
+
+/// A time field that may be an ISO string or an epoch number.
+fn loose_time(v: LooseStr<'_>) -> Option<Millis> {
+    v.0.as_deref().and_then(|s| {
+        parse_time(s).or_else(|| {
+            s.trim().parse::<f64>().ok().filter(|n| n.is_finite()).map(epoch_number_to_ms)
+        })
+    })
+}
+
+impl<'a> RawEvent<'a> {
+    /// The typed event. `source`, `record`, `span` and `envelope` come from ingest.
+    pub fn into_event(self, source: u32, record: u32, span: Range<usize>, envelope: Envelope) -> Event {
+        let details = self.details.0.unwrap_or_default();
+        let stats = details.stats.0.map(Stats::from).filter(Stats::has_timing);
+        Event {
+            source,
+            record,
+            span,
+            envelope,
+            log_id: self.log_id.into_string().or_else(|| self.id.into_string()),
+            time: loose_time(self.date),
+            type_code: self.type_code.into_string().unwrap_or_default(),
+            description: self.description.into_string().unwrap_or_default(),
+            client_name: self.client_name.into_string(),
+            connection: self.connection.into_string(),
+            error_message: details.error.message.map(Cow::into_owned),
+            executions: details.actions.0.map(|a| a.executions.0).unwrap_or_default(),
+            stats,
+            elapsed_ms: details.elapsed_time.0,
+            initiated_at: loose_time(details.initiated_at),
+            completed_at: loose_time(details.completed_at),
+            action_name: details.action_name.into_string(),
+            error_class: details.error_class.into_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(json: &str) -> Event {
+        let raw: RawEvent = serde_json::from_str(json).unwrap();
+        raw.into_event(0, 1, 0..json.len(), Envelope::Bare)
+    }
+
+    #[test]
+    fn parses_the_date_forms_seen_in_exports() {
+        let base = parse_time("2024-01-15T10:30:00.000Z").unwrap();
+        assert_eq!(base, 1_705_314_600_000);
+        assert_eq!(parse_time("2024-01-15T10:30:00Z"), Some(base));
+        assert_eq!(parse_time("2024-01-15 10:30:00.000000000"), Some(base));
+        assert_eq!(parse_time("2024-01-15T10:30:00.5Z"), Some(base + 500));
+        assert_eq!(parse_time("2024-01-15T10:30:00.123456789Z"), Some(base + 123));
+        assert_eq!(parse_time("2024-01-15T12:30:00.000+02:00"), Some(base));
+        assert_eq!(parse_time("2024-01-15T05:30:00-0500"), Some(base));
+        assert_eq!(parse_time("1705314600000"), Some(base));
+        assert_eq!(parse_time("1705314600"), Some(base));
+        assert_eq!(parse_time("2024-13-15T10:30:00Z"), None);
+        assert_eq!(parse_time("yesterday"), None);
+        assert_eq!(parse_time(""), None);
+        assert_eq!(format_time(base + 7), "2024-01-15T10:30:00.007Z");
+    }
+
+    #[test]
+    fn resource_exhausted_matches_description_or_error_message() {
+        let a = ev(r#"{"type":"f","description":"resource_exhausted"}"#);
+        let b = ev(r#"{"type":"f","description":"","details":{"error":{"message":"resource_exhausted"}}}"#);
+        let c = ev(r#"{"type":"f","description":"Wrong email or password."}"#);
+        assert!(a.is_resource_exhausted());
+        assert!(b.is_resource_exhausted());
+        assert!(!c.is_resource_exhausted());
+    }
+
+    #[test]
+    fn field_types_that_differ_do_not_lose_the_record() {
+        let e = ev(r#"{"log_id":90020211104001515271334544008632,"type":"f","date":"2024-01-15T10:30:00.000Z",
+            "client_name":["a","b"],"user_id":12345,"scope":["openid"],
+            "details":{"error":"plain string error","actions":{},"stats":{"loginsCount":3},
+                       "riskAssessment":null,"elapsedTime":null,"initiatedAt":1705314599000}}"#);
+        assert_eq!(e.type_code, "f");
+        assert_eq!(e.client_name.as_deref(), Some("a"));
+        assert_eq!(e.error_message.as_deref(), Some("plain string error"));
+        assert!(e.executions.is_empty());
+        assert_eq!(e.stats, None, "loginsCount alone is not timing");
+        assert_eq!(e.elapsed_ms, None);
+        assert_eq!(e.initiated_at, Some(1_705_314_599_000));
+        // A numeric log_id is kept as the digits serde read (it is lossy beyond f64,
+        // which is why ingest warns about it; real ids are strings).
+        assert!(e.log_id.is_some());
+    }
+
+    #[test]
+    fn details_as_a_string_is_ignored_not_fatal() {
+        let e = ev(r#"{"type":"f","details":"whatever...","log_id":"90020200123T1514"}"#);
+        assert_eq!(e.log_id.as_deref(), Some("90020200123T1514"));
+        assert!(e.stats.is_none());
+    }
+
+    #[test]
+    fn reads_the_seed_timing_object_and_executions() {
+        let e = ev(r#"{"type":"f","description":"resource_exhausted","date":"2024-01-15T10:30:00.000Z",
+            "details":{"actions":{"executions":["c5b35bb1-c67d-40bb-9b0d-700b6fe33dd9"]},
+            "stats":{"total_request_duration_ms":19900,"total_runtime_execution_duration_ms":19980,
+            "runtime_processing_duration_ms":2,"action_duration_ms":19820,"boot_duration_ms":"2",
+            "network_duration_ms":14}}}"#);
+        let s = e.stats.unwrap();
+        assert_eq!(s.total(), Some(19900.0));
+        assert_eq!(s.boot_duration_ms, Some(2.0));
+        assert_eq!(e.executions, vec!["c5b35bb1-c67d-40bb-9b0d-700b6fe33dd9".to_string()]);
+    }
+}

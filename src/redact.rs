@@ -1,0 +1,1 @@
+//! redact (work in progress)

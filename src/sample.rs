@@ -1,0 +1,1 @@
+//! sample (work in progress)
