@@ -403,10 +403,11 @@ impl<'de> Deserialize<'de> for LooseList {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RawEvent<'a> {
+    /// Read raw, so a numeric `log_id` keeps all 56 digits.
     #[serde(borrow)]
-    pub log_id: LooseStr<'a>,
+    pub log_id: Option<&'a serde_json::value::RawValue>,
     #[serde(borrow, rename = "_id")]
-    pub id: LooseStr<'a>,
+    pub id: Option<&'a serde_json::value::RawValue>,
     #[serde(borrow)]
     pub date: LooseStr<'a>,
     #[serde(borrow, rename = "type")]
@@ -419,6 +420,27 @@ pub struct RawEvent<'a> {
     pub connection: LooseStr<'a>,
     #[serde(borrow)]
     pub details: LooseObj<RawDetails<'a>>,
+    /// Log-stream envelope `{log_id, data}` (and Elastic's / EventBridge's inner layer).
+    #[serde(borrow)]
+    pub data: LooseObj<Box<RawEvent<'a>>>,
+    /// Amazon EventBridge envelope: `{detail: {log_id, data}}`.
+    #[serde(borrow)]
+    pub detail: LooseObj<Box<RawEvent<'a>>>,
+    /// Elastic envelope: `{json: {log_id, data}}`.
+    #[serde(borrow)]
+    pub json: LooseObj<Box<RawEvent<'a>>>,
+}
+
+/// An id written as a string or as a bare number, kept digit for digit.
+pub fn raw_id(raw: Option<&serde_json::value::RawValue>) -> Option<String> {
+    let text = raw?.get().trim();
+    if text.starts_with('"') {
+        serde_json::from_str::<String>(text).ok()
+    } else if text.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'e' | b'E' | b'+')) {
+        Some(text.to_owned())
+    } else {
+        None
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -536,6 +558,11 @@ fn loose_time(v: LooseStr<'_>) -> Option<Millis> {
 }
 
 impl<'a> RawEvent<'a> {
+    /// True when this object looks like an Auth0 event itself (not an envelope).
+    pub fn is_event(&self) -> bool {
+        self.type_code.0.is_some() || self.date.0.is_some()
+    }
+
     /// The typed event. `source`, `record`, `span` and `envelope` come from ingest.
     pub fn into_event(self, source: u32, record: u32, span: Range<usize>, envelope: Envelope) -> Event {
         let details = self.details.0.unwrap_or_default();
@@ -545,7 +572,7 @@ impl<'a> RawEvent<'a> {
             record,
             span,
             envelope,
-            log_id: self.log_id.into_string().or_else(|| self.id.into_string()),
+            log_id: raw_id(self.log_id).or_else(|| raw_id(self.id)),
             time: loose_time(self.date),
             type_code: self.type_code.into_string().unwrap_or_default(),
             description: self.description.into_string().unwrap_or_default(),
@@ -613,9 +640,8 @@ mod tests {
         assert_eq!(e.stats, None, "loginsCount alone is not timing");
         assert_eq!(e.elapsed_ms, None);
         assert_eq!(e.initiated_at, Some(1_705_314_599_000));
-        // A numeric log_id is kept as the digits serde read (it is lossy beyond f64,
-        // which is why ingest warns about it; real ids are strings).
-        assert!(e.log_id.is_some());
+        // A numeric log_id keeps every digit (it would lose them through f64).
+        assert_eq!(e.log_id.as_deref(), Some("90020211104001515271334544008632"));
     }
 
     #[test]
