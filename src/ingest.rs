@@ -704,13 +704,18 @@ fn serde_message(e: &serde_json::Error) -> String {
     }
 }
 
+/// Drops repeated deliveries of the same event. Two records are the same event
+/// when their `log_id`, `date` and `type` agree: whitespace or key order may
+/// differ. Requiring the date and type too keeps records whose `log_id` is a
+/// placeholder (Sentinel's sample writes `"LOG_ID"` in every record) from being
+/// collapsed into one.
 fn dedup_and_sort(out: &mut Ingest) {
     let keep: Vec<bool> = {
-        let mut seen: HashSet<&str> = HashSet::with_capacity(out.events.len());
+        let mut seen: HashSet<(&str, Option<i64>, &str)> = HashSet::with_capacity(out.events.len());
         out.events
             .iter()
             .map(|e| match e.log_id.as_deref() {
-                Some(id) if !id.is_empty() => seen.insert(id),
+                Some(id) if !id.is_empty() => seen.insert((id, e.time, e.type_code.as_str())),
                 _ => true,
             })
             .collect()
@@ -826,6 +831,14 @@ mod tests {
         ]);
         assert_eq!(r.events.len(), 2);
         assert_eq!(r.duplicates, 1);
+    }
+
+    #[test]
+    fn placeholder_log_ids_on_different_events_are_not_duplicates() {
+        let a = r#"{"log_id":"LOG_ID","type":"seccft","date":"2022-04-18T12:27:37.775Z"}"#;
+        let b = r#"{"log_id":"LOG_ID","type":"seccft","date":"2022-04-18T12:27:38.001Z"}"#;
+        let r = run(&format!("[{a},{b}]"));
+        assert_eq!((r.events.len(), r.duplicates), (2, 0));
     }
 
     #[test]
