@@ -824,7 +824,7 @@ mod tests {
 
     #[test]
     fn duplicates_by_log_id_are_dropped_across_inputs() {
-        let spaced = E1.replace(":", ": ");
+        let spaced = E1.replace(",", " ,\n  ");
         let r = ingest(vec![
             ("a.json".into(), format!("[{E1},{E2}]").into_bytes()),
             ("b.ndjson".into(), format!("{spaced}\n").into_bytes()),
