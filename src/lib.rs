@@ -10,6 +10,7 @@
 
 pub mod analyze;
 pub mod chart;
+pub mod codes;
 pub mod ingest;
 pub mod jsonscan;
 pub mod model;
