@@ -271,7 +271,9 @@ impl ProblemSink {
             return Vec::new();
         }
         let index = LineIndex::new(b);
-        self.pending
+        let mut pending = self.pending;
+        pending.sort_by_key(|p| p.1);
+        pending
             .into_iter()
             .map(|(record, offset, message, severity)| {
                 let (line, column) = index.position(b, offset);
@@ -639,7 +641,12 @@ fn show_byte(c: u8) -> String {
 fn parse_record(text: &str, span: Range<usize>, source: u32, record: u32) -> Result<Event, (usize, String, Severity)> {
     let slice = &text[span.clone()];
     let raw: RawEvent = serde_json::from_str(slice).map_err(|e| {
-        let offset = serde_offset(slice, &e) + span.start;
+        let mut at = serde_offset(slice, &e);
+        if e.to_string().starts_with("trailing comma") {
+            // serde points at the bracket after the comma; point at the comma.
+            at = slice[..at].rfind(',').unwrap_or(at);
+        }
+        let offset = at + span.start;
         (offset, format!("record {record}: {}", serde_message(&e)), Severity::Error)
     })?;
     let (inner, envelope, outer_id) = unwrap(raw);
