@@ -1,1 +1,1337 @@
-//! chart (work in progress)
+//! The timeline chart: request durations, in-flight count and limit breaches.
+//!
+//! [`draw`] works on any plotters [`DrawingBackend`]: the web layer passes a
+//! `plotters-canvas` backend, [`render_svg`] uses plotters' SVG backend for
+//! reports and tests. The chart knows nothing about log parsing: callers build a
+//! [`ChartData`] (the analysis module does) and pick a [`View`] (zoom range).
+//!
+//! Layout, inside the plot area:
+//! - x: time, UTC. Tick spacing and label format adapt to the visible span
+//!   (`YYYY-MM-DD`, `HH:MM`, `HH:MM:SS`, `HH:MM:SS.mmm`, see [`time_scale`]);
+//!   the axis caption says "UTC" and the date(s) on screen.
+//! - left y: request duration (ms, or s when the slowest visible request takes 10 s
+//!   or more); each request is a small circle at its end time, coloured by series
+//!   (Okabe–Ito palette); failed requests get a dark ring.
+//! - right y: in-flight requests, a step line, with the concurrency limit as a
+//!   horizontal line (solid when known, dashed and labelled "estimated limit ≈ N"
+//!   when inferred).
+//! - breach windows are shaded light red, and every breach (`resource_exhausted`
+//!   failure) is a red triangle along the top edge.
+//! - a legend strip above the plot.
+//!
+//! Drawing cost depends on the pixel width, not on the number of requests:
+//! [`decimate_marks`] keeps per pixel column and series only the fastest and the
+//! slowest request (plus every failed one), and [`decimate_steps`] keeps per
+//! column the first, lowest, highest and last step. Breaches are never dropped.
+//!
+//! Text: plotters only measures text (for layout) and leaves drawing it to the
+//! backend. Natively, with plotters' `ttf`/`ab_glyph` features off, it measures
+//! with a built-in width estimate and the SVG backend writes `<text>` elements
+//! (escaped), so no font file is needed. On wasm32 plotters measures through the
+//! DOM and the canvas backend draws with `fillText`, i.e. the browser's fonts.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Everything the chart draws. Times are epoch milliseconds, UTC.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChartData {
+    /// One mark per timed request.
+    pub marks: Vec<Mark>,
+    /// Legend names, indexed by [`Mark::series`] (text from logs: drawn as text only).
+    pub series: Vec<String>,
+    /// In-flight step function, sorted by time: `(time, count from then on)`.
+    pub steps: Vec<(i64, u32)>,
+    /// Times of the breaches (`resource_exhausted` failures).
+    pub breaches: Vec<i64>,
+    /// Time ranges during which the limit was breached, shaded.
+    pub windows: Vec<(i64, i64)>,
+    /// The concurrency limit, if known or estimated.
+    pub limit: Option<Limit>,
+}
+
+/// One timed request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mark {
+    /// End time, epoch ms.
+    pub t: i64,
+    /// Duration in milliseconds.
+    pub dur_ms: f64,
+    /// Index into [`ChartData::series`].
+    pub series: u16,
+    /// The request failed.
+    pub failed: bool,
+}
+
+/// The tenant's concurrency limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    /// Maximum number of requests in flight.
+    pub value: u32,
+    /// Inferred from the data rather than known.
+    pub estimated: bool,
+}
+
+/// The visible time range, epoch ms. Any pair is accepted: reversed ends are
+/// swapped and an empty range is widened to one second (see [`View::bounds`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct View {
+    /// Start of the visible range.
+    pub t0: i64,
+    /// End of the visible range.
+    pub t1: i64,
+}
+
+impl View {
+    /// The range actually drawn: ordered, and at least 1 ms wide (an empty range
+    /// becomes the second centred on it).
+    pub fn bounds(&self) -> (i64, i64) {
+        let (a, b) = if self.t0 <= self.t1 {
+            (self.t0, self.t1)
+        } else {
+            (self.t1, self.t0)
+        };
+        if a == b {
+            (a.saturating_sub(500), b.saturating_add(500))
+        } else {
+            (a, b)
+        }
+    }
+}
+
+/// Drawing options.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrawOptions {
+    /// A title above the legend.
+    pub title: Option<String>,
+    /// Draw the legend strip.
+    pub legend: bool,
+    /// Radius of a request mark, in pixels.
+    pub mark_radius: u32,
+    /// CSS / plotters font family for all text.
+    pub font: &'static str,
+    /// Device pixels per layout pixel (`window.devicePixelRatio` for a hi-DPI
+    /// canvas): multiplies text sizes, margins, mark sizes and line widths.
+    /// Values that are not finite and positive count as 1.
+    pub scale: f64,
+}
+
+impl Default for DrawOptions {
+    fn default() -> Self {
+        DrawOptions {
+            title: None,
+            legend: true,
+            mark_radius: 3,
+            font: "sans-serif",
+            scale: 1.0,
+        }
+    }
+}
+
+impl ChartData {
+    /// A view covering every mark, step, breach and window, with a 2% margin.
+    /// Empty data gives a one-second view at the epoch.
+    pub fn full_view(&self) -> View {
+        let times = self
+            .marks
+            .iter()
+            .map(|m| m.t)
+            .chain(self.steps.iter().map(|s| s.0))
+            .chain(self.breaches.iter().copied())
+            .chain(self.windows.iter().flat_map(|w| [w.0, w.1]));
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        for t in times {
+            lo = lo.min(t);
+            hi = hi.max(t);
+        }
+        if lo > hi {
+            return View { t0: 0, t1: 1000 };
+        }
+        let pad = (hi.saturating_sub(lo) / 50).max(1);
+        View {
+            t0: lo.saturating_sub(pad),
+            t1: hi.saturating_add(pad),
+        }
+    }
+}
+
+/// Okabe–Ito colour-blind-friendly palette, without vermillion (kept for breaches)
+/// and black (the in-flight line).
+pub const PALETTE: [RGBColor; 6] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(240, 228, 66),  // yellow
+];
+/// Breach markers and windows.
+pub const BREACH_COLOR: RGBColor = RGBColor(200, 0, 0);
+const INFLIGHT_COLOR: RGBColor = RGBColor(40, 40, 40);
+const LIMIT_COLOR: RGBColor = RGBColor(213, 94, 0);
+const GRID_COLOR: RGBColor = RGBColor(232, 232, 232);
+
+/// Colour of a series.
+pub fn series_color(series: u16) -> RGBColor {
+    PALETTE[usize::from(series) % PALETTE.len()]
+}
+
+/// Pixel column of `t` in `[t0, t1]` (t1 > t0), for `width` columns.
+fn column(t: i64, t0: i64, t1: i64, width: u32) -> u32 {
+    let w = i128::from(width.max(1));
+    let c = (i128::from(t) - i128::from(t0)) * w / (i128::from(t1) - i128::from(t0));
+    c.clamp(0, w - 1) as u32
+}
+
+/// Indices (ascending) of the marks worth drawing in `view` at `width_px` columns:
+/// per pixel column and series the marks with the smallest and the largest
+/// duration, and every failed mark. Marks outside the view or with a non-finite
+/// duration are left out.
+pub fn decimate_marks(marks: &[Mark], view: &View, width_px: u32) -> Vec<usize> {
+    let (t0, t1) = view.bounds();
+    // (column, series) -> (index of min, index of max)
+    let mut best: HashMap<(u32, u16), (usize, usize)> = HashMap::new();
+    let mut keep = Vec::new();
+    for (i, m) in marks.iter().enumerate() {
+        if m.t < t0 || m.t > t1 || !m.dur_ms.is_finite() {
+            continue;
+        }
+        if m.failed {
+            keep.push(i);
+        }
+        let key = (column(m.t, t0, t1, width_px), m.series);
+        best.entry(key)
+            .and_modify(|(lo, hi)| {
+                if m.dur_ms < marks[*lo].dur_ms {
+                    *lo = i;
+                }
+                if m.dur_ms > marks[*hi].dur_ms {
+                    *hi = i;
+                }
+            })
+            .or_insert((i, i));
+    }
+    keep.extend(best.values().flat_map(|&(lo, hi)| [lo, hi]));
+    keep.sort_unstable();
+    keep.dedup();
+    keep
+}
+
+/// The in-flight step function reduced for `view` at `width_px` columns: the
+/// value in force at the start of the view (as a step at `t0`), then per pixel
+/// column the first, lowest, highest and last step, in their original order.
+/// The result is still a step function; within one column it differs from the
+/// input only between extremes that are kept.
+pub fn decimate_steps(steps: &[(i64, u32)], view: &View, width_px: u32) -> Vec<(i64, u32)> {
+    let (t0, t1) = view.bounds();
+    let mut out = Vec::new();
+    if let Some(&(_, c)) = steps.iter().rev().find(|s| s.0 < t0) {
+        out.push((t0, c));
+    }
+    let mut group: Vec<(i64, u32)> = Vec::new();
+    let mut group_col = None;
+    let flush = |group: &mut Vec<(i64, u32)>, out: &mut Vec<(i64, u32)>| {
+        if group.is_empty() {
+            return;
+        }
+        let n = group.len();
+        let lo = (0..n).min_by_key(|&i| group[i].1).unwrap_or(0);
+        let hi = (0..n).max_by_key(|&i| group[i].1).unwrap_or(0);
+        let mut idx = [0, lo, hi, n - 1];
+        idx.sort_unstable();
+        let mut last = None;
+        for i in idx {
+            if last != Some(i) {
+                out.push(group[i]);
+                last = Some(i);
+            }
+        }
+        group.clear();
+    };
+    for &s in steps.iter().filter(|s| s.0 >= t0 && s.0 <= t1) {
+        let col = column(s.0, t0, t1, width_px);
+        if group_col != Some(col) {
+            flush(&mut group, &mut out);
+            group_col = Some(col);
+        }
+        group.push(s);
+    }
+    flush(&mut group, &mut out);
+    out
+}
+
+/// How time labels are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// `YYYY-MM-DD`
+    Date,
+    /// `HH:MM` (a tick at midnight shows `MM-DD` instead)
+    Minute,
+    /// `HH:MM:SS`
+    Second,
+    /// `HH:MM:SS.mmm`
+    Milli,
+}
+
+const SECOND: i64 = 1000;
+const MINUTE: i64 = 60 * SECOND;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// Tick spacings below one day, in ms.
+const SUBDAY_STEPS: [i64; 26] = [
+    1,
+    2,
+    5,
+    10,
+    20,
+    50,
+    100,
+    200,
+    500,
+    SECOND,
+    2 * SECOND,
+    5 * SECOND,
+    10 * SECOND,
+    15 * SECOND,
+    30 * SECOND,
+    MINUTE,
+    2 * MINUTE,
+    5 * MINUTE,
+    10 * MINUTE,
+    15 * MINUTE,
+    30 * MINUTE,
+    HOUR,
+    2 * HOUR,
+    3 * HOUR,
+    6 * HOUR,
+    12 * HOUR,
+];
+
+/// Tick spacing (ms) and label format for a visible span of `span_ms` with at
+/// most `max_ticks` labels. Spans over 36 hours get whole-day ticks labelled with
+/// dates; shorter spans get the finest format their tick spacing needs.
+pub fn time_scale(span_ms: i64, max_ticks: usize) -> (i64, TimeFormat) {
+    let span = span_ms.max(1);
+    let max_ticks = max_ticks.max(1) as i64;
+    if span > 36 * HOUR {
+        let days = (span - 1) / DAY + 1;
+        let mut k = 1i64;
+        'find: loop {
+            for m in [1, 2, 5] {
+                if let Some(step) = k.checked_mul(m) {
+                    if days / step <= max_ticks {
+                        break 'find (step * DAY, TimeFormat::Date);
+                    }
+                }
+            }
+            match k.checked_mul(10) {
+                Some(next) if next < i64::MAX / DAY => k = next,
+                _ => break (k * DAY, TimeFormat::Date),
+            }
+        }
+    } else {
+        let step = SUBDAY_STEPS
+            .iter()
+            .copied()
+            .find(|&s| span / s <= max_ticks)
+            .unwrap_or(DAY);
+        let format = if step % MINUTE == 0 {
+            TimeFormat::Minute
+        } else if step % SECOND == 0 {
+            TimeFormat::Second
+        } else {
+            TimeFormat::Milli
+        };
+        (step, format)
+    }
+}
+
+/// Broken-down UTC time, or `None` outside the representable years.
+fn utc(t: i64) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t) * 1_000_000).ok()
+}
+
+/// `YYYY-MM-DD` of `t`.
+pub fn format_date(t: i64) -> String {
+    match utc(t) {
+        Some(d) => format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+        None => t.to_string(),
+    }
+}
+
+/// A time label for `t` (epoch ms) in the given format, UTC.
+pub fn format_time(t: i64, format: TimeFormat) -> String {
+    let Some(d) = utc(t) else {
+        return t.to_string();
+    };
+    match format {
+        TimeFormat::Date => format_date(t),
+        TimeFormat::Minute if t.rem_euclid(DAY) == 0 => {
+            format!("{:02}-{:02}", u8::from(d.month()), d.day())
+        }
+        TimeFormat::Minute => format!("{:02}:{:02}", d.hour(), d.minute()),
+        TimeFormat::Second => format!("{:02}:{:02}:{:02}", d.hour(), d.minute(), d.second()),
+        TimeFormat::Milli => format!(
+            "{:02}:{:02}:{:02}.{:03}",
+            d.hour(),
+            d.minute(),
+            d.second(),
+            d.millisecond()
+        ),
+    }
+}
+
+/// The time axis: linear over `[t0, t1]`, ticks at multiples of `step` (UTC).
+#[derive(Clone, Debug)]
+struct TimeAxis {
+    t0: i64,
+    t1: i64,
+    step: i64,
+    format: TimeFormat,
+}
+
+impl TimeAxis {
+    fn ticks(&self) -> Vec<i64> {
+        let step = i128::from(self.step.max(1));
+        let (t0, t1) = (i128::from(self.t0), i128::from(self.t1));
+        let mut t = t0.div_euclid(step) * step;
+        if t < t0 {
+            t += step;
+        }
+        let mut out = Vec::new();
+        while t <= t1 && out.len() < 1000 {
+            out.push(t as i64);
+            t += step;
+        }
+        out
+    }
+}
+
+impl Ranged for TimeAxis {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = i64;
+
+    fn map(&self, value: &i64, limit: (i32, i32)) -> i32 {
+        let span = (i128::from(self.t1) - i128::from(self.t0)).max(1) as f64;
+        let f = (i128::from(*value) - i128::from(self.t0)) as f64 / span;
+        let px = f64::from(limit.0) + f * f64::from(limit.1 - limit.0);
+        px.round().clamp(-1e7, 1e7) as i32
+    }
+
+    fn key_points<H: KeyPointHint>(&self, _hint: H) -> Vec<i64> {
+        self.ticks()
+    }
+
+    fn range(&self) -> Range<i64> {
+        self.t0..self.t1
+    }
+}
+
+impl ValueFormatter<i64> for TimeAxis {
+    fn format(value: &i64) -> String {
+        format_time(*value, TimeFormat::Milli)
+    }
+    fn format_ext(&self, value: &i64) -> String {
+        format_time(*value, self.format)
+    }
+}
+
+/// Durations axis unit: milliseconds or seconds.
+fn duration_label(ms: f64, seconds: bool) -> String {
+    if seconds {
+        let s = ms / 1000.0;
+        if (s - s.round()).abs() < 1e-9 {
+            format!("{s:.0}")
+        } else {
+            format!("{s:.1}")
+        }
+    } else if (ms - ms.round()).abs() < 1e-9 {
+        format!("{ms:.0}")
+    } else {
+        format!("{ms:.1}")
+    }
+}
+
+/// Legend text from logs can be long: cut at `max` characters.
+fn shorten(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
+        name.to_string()
+    } else {
+        let mut s: String = name.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// One legend entry.
+enum Swatch {
+    Dot(RGBColor),
+    Ring,
+    Line(RGBColor),
+    Dashed(RGBColor),
+    Triangle,
+    Shade,
+}
+
+const LEGEND_ROW: i32 = 18;
+const LEGEND_SWATCH: i32 = 22;
+
+/// Converts layout pixels to device pixels.
+#[derive(Clone, Copy)]
+struct Scale(f64);
+
+impl Scale {
+    fn new(s: f64) -> Self {
+        Scale(if s.is_finite() && s > 0.0 {
+            s.min(16.0)
+        } else {
+            1.0
+        })
+    }
+    fn px(self, v: i32) -> i32 {
+        (f64::from(v) * self.0).round() as i32
+    }
+    fn line(self, v: u32) -> u32 {
+        ((f64::from(v) * self.0).round() as u32).max(1)
+    }
+    fn font(self, v: u32) -> f64 {
+        f64::from(v) * self.0
+    }
+}
+
+/// Lays the legend out in rows of `width` pixels; returns (x, row) per shown item.
+fn layout_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    items: &[(Swatch, String)],
+    width: i32,
+    font: &TextStyle,
+    sc: Scale,
+) -> Result<Vec<(i32, i32)>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut pos = Vec::new();
+    let (mut x, mut row) = (sc.px(8), 0);
+    for (_, text) in items {
+        let (tw, _) = root.estimate_text_size(text, font)?;
+        let w = sc.px(LEGEND_SWATCH + 16) + tw as i32;
+        if x > sc.px(8) && x + w > width {
+            x = sc.px(8);
+            row += 1;
+        }
+        pos.push((x, row));
+        x += w;
+    }
+    Ok(pos)
+}
+
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(Swatch, String)],
+    pos: &[(i32, i32)],
+    font: &TextStyle,
+    sc: Scale,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    for ((swatch, text), &(x, row)) in items.iter().zip(pos) {
+        let y = sc.px(4 + row * LEGEND_ROW + LEGEND_ROW / 2);
+        let (sx, ex) = (x, x + sc.px(LEGEND_SWATCH - 6));
+        let cx = (sx + ex) / 2;
+        let r = sc.line(4);
+        match swatch {
+            Swatch::Dot(c) => area.draw(&Circle::new((cx, y), r, c.filled()))?,
+            Swatch::Ring => {
+                area.draw(&Circle::new((cx, y), r, RGBColor(150, 150, 150).filled()))?;
+                area.draw(&Circle::new((cx, y), r + 1, BLACK.stroke_width(sc.line(1))))?;
+            }
+            Swatch::Line(c) => area.draw(&PathElement::new(
+                vec![(sx, y), (ex, y)],
+                c.stroke_width(sc.line(2)),
+            ))?,
+            Swatch::Dashed(c) => area.draw(&DashedPathElement::new(
+                vec![(sx, y), (ex, y)],
+                sc.px(4),
+                sc.px(3),
+                c.stroke_width(sc.line(2)),
+            ))?,
+            Swatch::Triangle => area.draw(&breach_triangle((cx, y - sc.px(4)), sc))?,
+            Swatch::Shade => area.draw(&Rectangle::new(
+                [(sx, y - sc.px(6)), (ex, y + sc.px(6))],
+                BREACH_COLOR.mix(0.15).filled(),
+            ))?,
+        }
+        area.draw(&Text::new(
+            text.clone(),
+            (x + sc.px(LEGEND_SWATCH), y),
+            font.pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// A downward triangle whose tip is 8 px below `top`.
+fn breach_triangle(top: (i32, i32), sc: Scale) -> Polygon<(i32, i32)> {
+    let (x, y) = top;
+    let (half, tall) = (sc.px(5), sc.px(8));
+    Polygon::new(
+        vec![(x - half, y), (x + half, y), (x, y + tall)],
+        BREACH_COLOR.filled(),
+    )
+}
+
+/// Draws the chart of `data` over `view` on `root`.
+///
+/// Never panics on empty data or an empty view: with no request in view the
+/// axes are drawn with a "no timed requests" note.
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    view: &View,
+    opts: &DrawOptions,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (t0, t1) = view.bounds();
+    root.fill(&WHITE)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let sc = Scale::new(opts.scale);
+    let font = TextStyle::from((opts.font, sc.font(14)).into_font()).color(&BLACK);
+    let small = TextStyle::from((opts.font, sc.font(13)).into_font()).color(&RGBColor(50, 50, 50));
+
+    // Margins shrink on tiny canvases so the plot area never goes negative.
+    let left = (w / 8).clamp(0, sc.px(64));
+    let right = (w / 12).clamp(0, sc.px(48));
+    let bottom = (h / 8).clamp(0, sc.px(44));
+    let plot_w = (w - left - right - sc.px(10)).max(1) as u32;
+
+    // Data reduced to what the pixels can show.
+    let keep = decimate_marks(&data.marks, view, plot_w);
+    let steps = decimate_steps(&data.steps, view, plot_w);
+    let breaches: Vec<i64> = data
+        .breaches
+        .iter()
+        .copied()
+        .filter(|&t| t >= t0 && t <= t1)
+        .collect();
+    let span = t1.saturating_sub(t0);
+    let px_ms = (span / i64::from(plot_w)).max(1);
+    let windows: Vec<(i64, i64)> = data
+        .windows
+        .iter()
+        .map(|&(a, b)| (a.min(b), a.max(b)))
+        .filter(|&(a, b)| b >= t0 && a <= t1)
+        .map(|(a, b)| {
+            let (a, b) = (a.max(t0), b.min(t1));
+            (a, b.max(a.saturating_add(px_ms)).min(t1))
+        })
+        .collect();
+
+    // Legend items (only for what is present), then the header height.
+    let mut items: Vec<(Swatch, String)> = Vec::new();
+    let mut series_present: Vec<u16> = keep.iter().map(|&i| data.marks[i].series).collect();
+    series_present.sort_unstable();
+    series_present.dedup();
+    const MAX_SERIES_IN_LEGEND: usize = 12;
+    for &s in series_present.iter().take(MAX_SERIES_IN_LEGEND) {
+        let name = data
+            .series
+            .get(usize::from(s))
+            .map(|n| shorten(n, 40))
+            .unwrap_or_else(|| format!("series {s}"));
+        items.push((Swatch::Dot(series_color(s)), name));
+    }
+    if series_present.len() > MAX_SERIES_IN_LEGEND {
+        items.push((
+            Swatch::Dot(RGBColor(150, 150, 150)),
+            format!("+{} more", series_present.len() - MAX_SERIES_IN_LEGEND),
+        ));
+    }
+    if keep.iter().any(|&i| data.marks[i].failed) {
+        items.push((Swatch::Ring, "failed request".into()));
+    }
+    if !steps.is_empty() {
+        items.push((Swatch::Line(INFLIGHT_COLOR), "in flight".into()));
+    }
+    if let Some(l) = data.limit {
+        let sw = if l.estimated {
+            Swatch::Dashed(LIMIT_COLOR)
+        } else {
+            Swatch::Line(LIMIT_COLOR)
+        };
+        items.push((sw, "concurrency limit".into()));
+    }
+    if !breaches.is_empty() {
+        items.push((Swatch::Triangle, "resource_exhausted".into()));
+    }
+    if !windows.is_empty() {
+        items.push((Swatch::Shade, "limit breached".into()));
+    }
+    let legend_pos = if opts.legend && !items.is_empty() {
+        layout_legend(root, &items, w, &small, sc)?
+    } else {
+        Vec::new()
+    };
+    let legend_rows = legend_pos.iter().map(|p| p.1 + 1).max().unwrap_or(0);
+    let title_h = if opts.title.is_some() { sc.px(22) } else { 0 };
+    let header = (title_h + sc.px(legend_rows * LEGEND_ROW + if legend_rows > 0 { 8 } else { 0 }))
+        .min(h / 3);
+
+    let (head, body) = root.split_vertically(header);
+    if let Some(title) = &opts.title {
+        head.draw(&Text::new(
+            title.clone(),
+            (w / 2, sc.px(4)),
+            TextStyle::from((opts.font, sc.font(18)).into_font())
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+    if !legend_pos.is_empty() {
+        let (_, legend_area) = head.split_vertically(title_h);
+        draw_legend(&legend_area, &items, &legend_pos, &small, sc)?;
+    }
+
+    // Axes ranges.
+    let max_dur = keep
+        .iter()
+        .map(|&i| data.marks[i].dur_ms)
+        .fold(0.0f64, f64::max);
+    let y_top = if max_dur > 0.0 {
+        max_dur * 1.15
+    } else {
+        1000.0
+    };
+    let seconds = max_dur >= 10_000.0;
+    let max_inflight = steps.iter().map(|s| s.1).max().unwrap_or(0);
+    let max_inflight = max_inflight.max(data.limit.map_or(0, |l| l.value));
+    let y2_top = (f64::from(max_inflight) * 1.15).ceil() as u32;
+    let y2_top = y2_top.max(max_inflight.saturating_add(1)).max(2);
+
+    let max_ticks = (plot_w / sc.line(100)).clamp(2, 12) as usize;
+    let (step, format) = time_scale(span, max_ticks);
+    let axis = TimeAxis {
+        t0,
+        t1,
+        step,
+        format,
+    };
+    let (d0, d1) = (format_date(t0), format_date(t1));
+    let x_desc = match format {
+        TimeFormat::Date => "time (UTC)".to_string(),
+        _ if d0 == d1 => format!("time (UTC, {d0})"),
+        _ => format!("time (UTC, {d0} to {d1})"),
+    };
+
+    let mut chart = ChartBuilder::on(&body)
+        .margin_top(sc.px(8))
+        .margin_left(sc.px(5))
+        .margin_right(sc.px(5))
+        .x_label_area_size(bottom)
+        .y_label_area_size(left)
+        .right_y_label_area_size(right)
+        .build_cartesian_2d(axis.clone(), 0.0..y_top)?
+        .set_secondary_coord(axis, 0u32..y2_top);
+
+    let y_fmt = |v: &f64| duration_label(*v, seconds);
+    chart
+        .configure_mesh()
+        .max_light_lines(0)
+        .bold_line_style(GRID_COLOR)
+        .x_labels(max_ticks)
+        .y_labels(6)
+        .y_label_formatter(&y_fmt)
+        .label_style(font.clone())
+        .axis_desc_style(font.clone())
+        .x_desc(x_desc)
+        .y_desc(if seconds {
+            "request duration (s)"
+        } else {
+            "request duration (ms)"
+        })
+        .draw()?;
+    chart
+        .configure_secondary_axes()
+        .y_labels(6)
+        .label_style(font.clone())
+        .axis_desc_style(font.clone())
+        .y_desc("requests in flight")
+        .draw()?;
+
+    // Breach windows, behind everything else.
+    chart.draw_series(
+        windows
+            .iter()
+            .map(|&(a, b)| Rectangle::new([(a, 0.0), (b, y_top)], BREACH_COLOR.mix(0.12).filled())),
+    )?;
+
+    // Request marks, one series at a time, failed ones last so they stay visible.
+    let r = sc.line(opts.mark_radius);
+    let mut by_series: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
+    for &i in &keep {
+        by_series.entry(data.marks[i].series).or_default().push(i);
+    }
+    let point = |i: usize| {
+        let m = &data.marks[i];
+        (m.t, m.dur_ms.clamp(0.0, y_top))
+    };
+    for (s, idx) in &by_series {
+        let color = series_color(*s).mix(0.8).filled();
+        chart.draw_series(
+            idx.iter()
+                .filter(|&&i| !data.marks[i].failed)
+                .map(|&i| Circle::new(point(i), r, color)),
+        )?;
+    }
+    for (s, idx) in &by_series {
+        let color = series_color(*s).filled();
+        chart.draw_series(idx.iter().filter(|&&i| data.marks[i].failed).map(|&i| {
+            EmptyElement::at(point(i))
+                + Circle::new((0, 0), r, color)
+                + Circle::new((0, 0), r + 1, BLACK.stroke_width(sc.line(1)))
+        }))?;
+    }
+
+    // In-flight step line on the secondary axis, continued to the right edge.
+    if let Some(&first) = steps.first() {
+        let mut line = vec![first];
+        for w in steps.windows(2) {
+            line.push((w[1].0, w[0].1));
+            line.push(w[1]);
+        }
+        if let Some(&(t, c)) = steps.last() {
+            if t < t1 {
+                line.push((t1, c));
+            }
+        }
+        let line: Vec<(i64, u32)> = line.into_iter().map(|(t, c)| (t, c.min(y2_top))).collect();
+        chart.draw_secondary_series(LineSeries::new(
+            line,
+            INFLIGHT_COLOR.stroke_width(sc.line(1)),
+        ))?;
+    }
+
+    // The limit, labelled at the right end.
+    if let Some(l) = data.limit {
+        let v = l.value.min(y2_top);
+        let style = LIMIT_COLOR.stroke_width(sc.line(2));
+        if l.estimated {
+            chart.draw_secondary_series(DashedLineSeries::new(
+                vec![(t0, v), (t1, v)],
+                sc.px(8),
+                sc.px(5),
+                style,
+            ))?;
+        } else {
+            chart.draw_secondary_series(LineSeries::new(vec![(t0, v), (t1, v)], style))?;
+        }
+        let label = if l.estimated {
+            format!("estimated limit ≈ {}", l.value)
+        } else {
+            format!("limit {}", l.value)
+        };
+        // On a white box so that dense marks do not hide it.
+        let style = font
+            .color(&LIMIT_COLOR)
+            .pos(Pos::new(HPos::Right, VPos::Bottom));
+        let (tw, th) = body.estimate_text_size(&label, &style)?;
+        let (tw, th) = (tw as i32, th as i32);
+        chart.draw_secondary_series(std::iter::once(
+            EmptyElement::at((t1, v))
+                + Rectangle::new(
+                    [(-tw - sc.px(9), -th - sc.px(5)), (-sc.px(3), -sc.px(2))],
+                    WHITE.mix(0.85).filled(),
+                )
+                + Text::new(label, (-sc.px(6), -sc.px(3)), style),
+        ))?;
+    }
+
+    // Every breach, as a red triangle pointing down from the top edge.
+    chart.draw_series(
+        breaches
+            .iter()
+            .map(|&t| EmptyElement::at((t, y_top)) + breach_triangle((0, 0), sc)),
+    )?;
+
+    if keep.is_empty() {
+        let note = if data.marks.is_empty() {
+            "no timed requests"
+        } else {
+            "no timed requests in this range"
+        };
+        chart.draw_series(std::iter::once(Text::new(
+            note,
+            (t0 + span / 2, y_top / 2.0),
+            font.color(&RGBColor(110, 110, 110))
+                .pos(Pos::new(HPos::Center, VPos::Center)),
+        )))?;
+    }
+    Ok(())
+}
+
+/// The chart of `data` over its full view as an SVG document of `w`×`h` pixels.
+///
+/// Text is written as escaped `<text>` elements, so names from logs cannot
+/// inject markup.
+pub fn render_svg(data: &ChartData, w: u32, h: u32) -> String {
+    render_svg_view(data, &data.full_view(), &DrawOptions::default(), w, h)
+}
+
+/// Like [`render_svg`], with an explicit view and options.
+pub fn render_svg_view(
+    data: &ChartData,
+    view: &View,
+    opts: &DrawOptions,
+    w: u32,
+    h: u32,
+) -> String {
+    let mut buf = String::new();
+    let result = {
+        let root = SVGBackend::with_string(&mut buf, (w.max(1), h.max(1))).into_drawing_area();
+        draw(&root, data, view, opts).and_then(|()| root.present())
+    };
+    // The SVG string backend has no I/O and text is only estimated, so drawing
+    // cannot fail; should it ever, the partial document is still well formed.
+    debug_assert!(result.is_ok(), "SVG drawing failed: {result:?}");
+    buf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Deterministic xorshift for bulk test data.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    fn mark(t: i64, dur_ms: f64, series: u16, failed: bool) -> Mark {
+        Mark {
+            t,
+            dur_ms,
+            series,
+            failed,
+        }
+    }
+
+    /// Checks that for every (column, series) the min and max duration are among
+    /// the kept marks, and that every failed mark in view is kept.
+    fn check_marks(marks: &[Mark], view: &View, width: u32, keep: &[usize]) {
+        let (t0, t1) = view.bounds();
+        assert!(
+            keep.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no duplicates"
+        );
+        let mut all: HashMap<(u32, u16), (f64, f64)> = HashMap::new();
+        let mut kept: HashMap<(u32, u16), Vec<f64>> = HashMap::new();
+        for (i, m) in marks.iter().enumerate() {
+            let inside = m.t >= t0 && m.t <= t1 && m.dur_ms.is_finite();
+            if !inside {
+                assert!(!keep.contains(&i), "mark {i} outside the view was kept");
+                continue;
+            }
+            let key = (column(m.t, t0, t1, width), m.series);
+            let e = all.entry(key).or_insert((m.dur_ms, m.dur_ms));
+            e.0 = e.0.min(m.dur_ms);
+            e.1 = e.1.max(m.dur_ms);
+            if keep.binary_search(&i).is_ok() {
+                kept.entry(key).or_default().push(m.dur_ms);
+            } else {
+                assert!(!m.failed, "failed mark {i} dropped");
+            }
+        }
+        for (key, (lo, hi)) in all {
+            let k = kept.get(&key).expect("column with marks kept nothing");
+            assert!(k.contains(&lo), "min of {key:?} dropped");
+            assert!(k.contains(&hi), "max of {key:?} dropped");
+        }
+    }
+
+    #[test]
+    fn chart_decimation_keeps_extremes_and_failures() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let marks: Vec<Mark> = (0..5000)
+            .map(|_| {
+                mark(
+                    rng.below(60_000) as i64,
+                    rng.below(30_000) as f64 / 7.0,
+                    rng.below(3) as u16,
+                    rng.below(50) == 0,
+                )
+            })
+            .collect();
+        for (view, width) in [
+            (View { t0: 0, t1: 60_000 }, 100),
+            (
+                View {
+                    t0: 10_000,
+                    t1: 20_000,
+                },
+                37,
+            ),
+            (View { t0: 5, t1: 5 }, 10),
+            (View { t0: 50_000, t1: 0 }, 1),
+        ] {
+            let keep = decimate_marks(&marks, &view, width);
+            check_marks(&marks, &view, width, &keep);
+        }
+    }
+
+    #[test]
+    fn chart_decimation_output_bounded_by_width() {
+        let mut rng = Rng(42);
+        let marks: Vec<Mark> = (0..100_000)
+            .map(|i| mark(i * 36, rng.below(5000) as f64, rng.below(3) as u16, false))
+            .collect();
+        let view = View {
+            t0: 0,
+            t1: 3_600_000,
+        };
+        let width = 800;
+        let keep = decimate_marks(&marks, &view, width);
+        assert!(keep.len() <= 2 * 800 * 3, "kept {}", keep.len());
+        assert!(keep.len() >= 800 * 3, "kept {}", keep.len());
+        check_marks(&marks, &view, width, &keep);
+        // Failed marks come on top of the bound, all of them.
+        let mut marks = marks;
+        for m in marks.iter_mut().step_by(1000) {
+            m.failed = true;
+        }
+        let keep = decimate_marks(&marks, &view, width);
+        assert!(keep.len() <= 2 * 800 * 3 + 100);
+        check_marks(&marks, &view, width, &keep);
+    }
+
+    #[test]
+    fn chart_decimation_skips_bad_durations_and_empty_input() {
+        let view = View { t0: 0, t1: 10 };
+        assert!(decimate_marks(&[], &view, 100).is_empty());
+        assert!(decimate_marks(&[mark(5, 1.0, 0, false)], &view, 0) == vec![0]);
+        let marks = [mark(5, f64::NAN, 0, true), mark(5, f64::INFINITY, 0, false)];
+        assert!(decimate_marks(&marks, &view, 100).is_empty());
+        assert!(decimate_steps(&[], &view, 100).is_empty());
+    }
+
+    /// Value of a step function at `t` (0 before the first step).
+    fn value_at(steps: &[(i64, u32)], t: i64) -> u32 {
+        steps.iter().rev().find(|s| s.0 <= t).map_or(0, |s| s.1)
+    }
+
+    fn check_steps(steps: &[(i64, u32)], view: &View, width: u32, out: &[(i64, u32)]) {
+        let (t0, t1) = view.bounds();
+        assert!(out.len() <= 4 * width as usize + 1, "{} steps", out.len());
+        assert!(out.windows(2).all(|w| w[0].0 <= w[1].0), "time order kept");
+        // Extremes per column are kept, as are the first and last step.
+        let mut cols: HashMap<u32, (u32, u32)> = HashMap::new();
+        for &(t, c) in steps.iter().filter(|s| s.0 >= t0 && s.0 <= t1) {
+            let e = cols.entry(column(t, t0, t1, width)).or_insert((c, c));
+            e.0 = e.0.min(c);
+            e.1 = e.1.max(c);
+        }
+        for (col, (lo, hi)) in cols {
+            let here: Vec<u32> = out
+                .iter()
+                .filter(|s| s.0 >= t0 && column(s.0, t0, t1, width) == col)
+                .map(|s| s.1)
+                .collect();
+            assert!(here.contains(&lo) && here.contains(&hi), "column {col}");
+        }
+        // The value in force at the view start and at the view end are unchanged.
+        if steps.iter().any(|s| s.0 < t0) {
+            assert_eq!(out[0], (t0, value_at(steps, t0 - 1)));
+        }
+        if !out.is_empty() {
+            assert_eq!(value_at(out, t1), value_at(steps, t1));
+        }
+    }
+
+    #[test]
+    fn chart_step_decimation_keeps_extremes() {
+        let mut rng = Rng(7);
+        let mut t = 0;
+        let mut c: u32 = 0;
+        let steps: Vec<(i64, u32)> = (0..200_000)
+            .map(|_| {
+                t += rng.below(20) as i64;
+                c = if rng.below(2) == 0 {
+                    c.saturating_sub(1)
+                } else {
+                    c + 1
+                };
+                if rng.below(10_000) == 0 {
+                    c += 50; // spikes must survive
+                }
+                (t, c)
+            })
+            .collect();
+        let end = t;
+        for (view, width) in [
+            (View { t0: 0, t1: end }, 640),
+            (
+                View {
+                    t0: end / 3,
+                    t1: end / 2,
+                },
+                300,
+            ),
+            (
+                View {
+                    t0: end / 2,
+                    t1: end / 2,
+                },
+                50,
+            ),
+        ] {
+            let out = decimate_steps(&steps, &view, width);
+            check_steps(&steps, &view, width, &out);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn chart_decimation_properties(
+            raw in proptest::collection::vec((0i64..2000, 0u32..500, 0u16..3, any::<bool>()), 0..300),
+            t0 in -100i64..1500, len in 0i64..2500, width in 0u32..60,
+        ) {
+            let marks: Vec<Mark> = raw.iter().map(|&(t, d, s, f)| mark(t, f64::from(d), s, f)).collect();
+            let view = View { t0, t1: t0 + len };
+            check_marks(&marks, &view, width, &decimate_marks(&marks, &view, width));
+            let mut steps: Vec<(i64, u32)> = raw.iter().map(|&(t, d, _, _)| (t, d)).collect();
+            steps.sort_by_key(|s| s.0);
+            check_steps(&steps, &view, width.max(1), &decimate_steps(&steps, &view, width.max(1)));
+        }
+    }
+
+    const T: i64 = 1_714_566_896_789; // 2024-05-01T12:34:56.789Z
+
+    #[test]
+    fn chart_label_format_follows_zoom() {
+        assert_eq!(time_scale(3 * DAY, 10).1, TimeFormat::Date);
+        assert_eq!(time_scale(3 * DAY, 10).0 % DAY, 0);
+        assert_eq!(time_scale(10 * MINUTE, 10), (MINUTE, TimeFormat::Minute));
+        assert_eq!(time_scale(2 * MINUTE, 10).1, TimeFormat::Second);
+        assert_eq!(time_scale(5 * SECOND, 10), (500, TimeFormat::Milli));
+        assert_eq!(time_scale(0, 10).1, TimeFormat::Milli);
+        assert_eq!(time_scale(400 * DAY, 10).1, TimeFormat::Date);
+        assert_eq!(time_scale(i64::MAX, 10).1, TimeFormat::Date);
+
+        assert_eq!(format_time(T, TimeFormat::Date), "2024-05-01");
+        assert_eq!(format_time(T, TimeFormat::Minute), "12:34");
+        assert_eq!(format_time(T, TimeFormat::Second), "12:34:56");
+        assert_eq!(format_time(T, TimeFormat::Milli), "12:34:56.789");
+        assert_eq!(
+            format_time(T - T.rem_euclid(DAY), TimeFormat::Minute),
+            "05-01"
+        );
+        assert_eq!(
+            format_time(i64::MAX, TimeFormat::Second),
+            i64::MAX.to_string()
+        );
+
+        // Ticks are aligned multiples of the step, inside the view.
+        let axis = TimeAxis {
+            t0: T,
+            t1: T + 10 * MINUTE,
+            step: MINUTE,
+            format: TimeFormat::Minute,
+        };
+        let ticks = axis.ticks();
+        assert_eq!(ticks.len(), 10);
+        assert!(ticks
+            .iter()
+            .all(|t| t % MINUTE == 0 && *t >= T && *t <= T + 10 * MINUTE));
+        assert_eq!(axis.format_ext(&ticks[0]), "12:35");
+    }
+
+    /// A small fixed incident: two series, one failure, a climb to the limit,
+    /// three breaches inside one window.
+    fn small() -> ChartData {
+        let base = T - T.rem_euclid(MINUTE); // 12:34:00
+        let mut marks = Vec::new();
+        for i in 0..40i64 {
+            let slow = (15..28).contains(&i);
+            marks.push(mark(
+                base + i * 1500,
+                if slow {
+                    2500.0 + (i * 97 % 700) as f64
+                } else {
+                    120.0 + (i * 37 % 90) as f64
+                },
+                (i % 2) as u16,
+                i == 22,
+            ));
+        }
+        let mut steps = vec![(base, 0)];
+        for (k, c) in [1u32, 3, 6, 10, 10, 7, 4, 2, 1, 0].iter().enumerate() {
+            steps.push((base + 15_000 + k as i64 * 5000, *c));
+        }
+        ChartData {
+            marks,
+            series: vec![
+                "post-login: enrich-profile".into(),
+                "custom-db: login".into(),
+            ],
+            steps,
+            breaches: vec![base + 31_000, base + 33_500, base + 36_000],
+            windows: vec![(base + 30_000, base + 40_000)],
+            limit: Some(Limit {
+                value: 10,
+                estimated: true,
+            }),
+        }
+    }
+
+    fn count(svg: &str, needle: &str) -> usize {
+        svg.matches(needle).count()
+    }
+
+    #[test]
+    fn chart_small_svg_matches_snapshot() {
+        let svg = render_svg(&small(), 800, 400);
+        assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(200)]);
+        assert!(svg.trim_end().ends_with("</svg>"));
+        // Three breach triangles plus the one in the legend.
+        let red = format!(
+            "fill=\"#{:02X}{:02X}{:02X}\"",
+            BREACH_COLOR.0, BREACH_COLOR.1, BREACH_COLOR.2
+        );
+        let triangles = svg
+            .lines()
+            .filter(|l| l.contains("<polygon") && l.contains(&red))
+            .count();
+        assert_eq!(triangles, 3 + 1, "breach markers");
+        assert_eq!(count(&svg, "estimated limit ≈ 10"), 1);
+        assert_eq!(count(&svg, "custom-db: login"), 1);
+        assert!(svg.contains("time (UTC, 2024-05-01)"));
+        assert!(svg.contains("\n12:34:30\n"), "HH:MM:SS ticks");
+
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/snapshots/chart_small.svg"
+        );
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(path, &svg).expect("write snapshot");
+        }
+        let want = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("{path}: {e} (run with UPDATE_SNAPSHOTS=1 to create it)"));
+        assert!(
+            want == svg,
+            "chart differs from {path}; review, then UPDATE_SNAPSHOTS=1"
+        );
+    }
+
+    #[test]
+    fn chart_known_limit_is_solid_and_labelled() {
+        let mut data = small();
+        data.limit = Some(Limit {
+            value: 12,
+            estimated: false,
+        });
+        let svg = render_svg(&data, 640, 360);
+        assert!(svg.contains("\nlimit 12\n"));
+        assert!(!svg.contains("estimated"));
+    }
+
+    #[test]
+    fn chart_scale_multiplies_sizes() {
+        let opts = |scale| DrawOptions {
+            scale,
+            ..DrawOptions::default()
+        };
+        let data = small();
+        let view = data.full_view();
+        let one = render_svg_view(&data, &view, &opts(1.0), 800, 400);
+        let two = render_svg_view(&data, &view, &opts(2.0), 1600, 800);
+        // plotters writes font-size as size / 1.24: 14 px and 28 px labels.
+        let size = |px: f64| format!("font-size=\"{}\"", px / 1.24);
+        assert!(one.contains(&size(14.0)) && !one.contains(&size(28.0)));
+        assert!(two.contains(&size(28.0)) && !two.contains(&size(14.0)));
+        assert!(
+            two.contains("\n12:34:30\n"),
+            "same ticks at twice the pixels"
+        );
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(render_svg_view(&data, &view, &opts(bad), 800, 400), one);
+        }
+    }
+
+    #[test]
+    fn chart_escapes_series_names() {
+        let mut data = small();
+        data.series[0] = "<script>alert(1)</script> & co".into();
+        let svg = render_svg(&data, 800, 400);
+        assert!(!svg.contains("<script"), "unescaped series name");
+        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+    }
+
+    #[test]
+    fn chart_empty_and_degenerate_inputs_do_not_panic() {
+        let empty = ChartData::default();
+        let svg = render_svg(&empty, 800, 400);
+        assert!(svg.contains("no timed requests"));
+        for (w, h) in [(0, 0), (1, 1), (30, 20), (200, 100)] {
+            let svg = render_svg(&small(), w, h);
+            assert!(svg.trim_end().ends_with("</svg>"), "{w}x{h}");
+        }
+        let opts = DrawOptions {
+            title: Some("incident".into()),
+            ..DrawOptions::default()
+        };
+        let data = small();
+        let t = data.marks[0].t;
+        for view in [
+            View { t0: t, t1: t },
+            View {
+                t0: t + 5000,
+                t1: t,
+            },
+            View { t0: 0, t1: 1 },
+            View {
+                t0: i64::MIN,
+                t1: i64::MAX,
+            },
+        ] {
+            let svg = render_svg_view(&data, &view, &opts, 800, 400);
+            assert!(svg.trim_end().ends_with("</svg>"), "{view:?}");
+        }
+        let svg = render_svg_view(&data, &View { t0: 0, t1: 1 }, &opts, 800, 400);
+        assert!(svg.contains("no timed requests in this range"));
+        // Marks only, steps only, breaches only.
+        let parts = [
+            ChartData {
+                marks: data.marks.clone(),
+                ..ChartData::default()
+            },
+            ChartData {
+                steps: data.steps.clone(),
+                ..ChartData::default()
+            },
+            ChartData {
+                breaches: data.breaches.clone(),
+                ..ChartData::default()
+            },
+        ];
+        for d in parts {
+            assert!(render_svg(&d, 500, 300).trim_end().ends_with("</svg>"));
+        }
+    }
+
+    #[test]
+    fn chart_full_view_covers_data() {
+        let data = small();
+        let v = data.full_view();
+        assert!(v.t0 < data.marks[0].t && v.t1 > data.marks[39].t);
+        assert_eq!(ChartData::default().full_view(), View { t0: 0, t1: 1000 });
+    }
+}
