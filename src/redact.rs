@@ -1,1 +1,1649 @@
-//! redact (work in progress)
+//! Redaction: keyed pseudonyms written into the original bytes of each record.
+//!
+//! A user shares a log export to get help; the export must keep the *shape* of the
+//! incident (types, times, Action ids, timings, error text) and lose the *people*
+//! and the *tenant* (ips, emails, user ids, names, user agents, session ids, host
+//! names, secrets). Each sensitive value is replaced by a token
+//! `"{kind}-{8 hex}"`, the first 32 bits of `HMAC-SHA256(key, kind || 0x00 || value)`.
+//! The same value gets the same token everywhere in one export (so "the same user
+//! failed 40 times" survives), and without the key the tokens cannot be reversed or
+//! even checked against a guess. The key is passed in (the core has no randomness).
+//!
+//! # How
+//!
+//! [`redact_record`] walks one record once with [`jsonscan::walk`], classifies each
+//! scalar by its JSON path (structure, never a regex over the serialised text),
+//! then copies the record through byte for byte except for the spans of the values
+//! it replaces. Redacting through a `serde_json::Value` tree is ~10× slower and
+//! needs ~8× the memory (see `performance-facts.md`), and would also reformat the
+//! user's file. String escapes are decoded before hashing, so `"a\u0040b.com"` and
+//! `"a@b.com"` get the same token.
+//!
+//! # Path rules (relative to the Auth0 event object, after the envelope prefix)
+//!
+//! The whole value at these paths is replaced (strings inside objects/arrays too):
+//!
+//! | path | why |
+//! |---|---|
+//! | `ip`, `client_ip` | end-user IP (PII) |
+//! | `user_id`, `identity_user_id`, `user_name`, `email` | the user |
+//! | `user_agent` | browser fingerprint |
+//! | `hostname`, `tenant_name`, `tenant` | tenant identity |
+//! | `client_id` | reveals the application |
+//! | `session_connection`, `tracking_id`, `transaction_linking_id`, `agent_id`, `external_agent_id`, `mtls_thumbprint_sha256`, `organization_id`, `organization_name` | correlation ids / tenant data |
+//! | `location_info.**`, `security_context.**` (numbers too: latitude) | geo-IP, TLS fingerprints |
+//! | `body.**`, `query.**` (top level, rare types) | request payloads |
+//! | `details.session_id`, `details.refresh_token.session_id` | sessions |
+//! | `details.qs.**` | the whole `/authorize` query: state, nonce, login_hint, … |
+//! | `details.body.**`, `details.query.**` | passwords, tickets, emails, metadata |
+//! | `details.request.**` except `details.request.method` | Management API caller, path with ids, payload |
+//! | `details.response.body.**` | echoed secrets and user objects |
+//! | `details.prompts[*].{user_id,user_name,session_id,identity}` | the user per prompt (timings kept) |
+//! | `details.riskAssessment.**` except keys `confidence`, `version` | ips and user agents |
+//! | `details.error.payload.**` | attempted URLs, client ids |
+//! | `details.{email,to,phone_number,device_id,code}`, `details.{authenticator,enrollment,invitation,headers,session_metadata,actor}.**` | MFA phones, invitees, codes, headers |
+//! | Sentinel flattened columns (`details_request_ip`, `ip_s`, …) | the same rules with `_` for `.` and the type suffix dropped |
+//! | envelope `account`, `source`, `resources` (EventBridge) | AWS account and partner source name |
+//!
+//! Inside object/array values (`details.qs`, …) each string is replaced; numbers
+//! are replaced only where they are identities (`location_info`, `security_context`,
+//! the top-level leaf fields such as `user_id: 12345`) or look like one (an integer
+//! of 7+ digits); booleans, nulls and small numbers (status codes, counts) stay.
+//! A key with a JSON escape in it cannot be matched reliably, so its values are
+//! replaced too (real exports never escape ASCII keys).
+//!
+//! Kept as they are: `log_id`, `_id`, `date`, `type`, `client_name`, `connection`,
+//! `connection_id`, `strategy`, `audience`, `scope`, `details.actions.executions`,
+//! `details.stats`, `details.error.{message,oauthError,type}`, `details.elapsedTime`,
+//! `initiatedAt`, `completedAt`, booleans, and everything not listed above; but see
+//! detectors.
+//!
+//! # Detectors (every string that no path rule replaced, including `description`)
+//!
+//! Free text and unknown fields carry PII too ("To: neo@test.com", a `return_to`
+//! URL with an `id_token_hint` JWT). Inside every kept string these are replaced,
+//! leaving the surrounding text:
+//!
+//! - `detector:email`: `local@domain.tld`, also URL-encoded `local%40domain.tld`;
+//! - `detector:ip`: IPv4 as any dotted quad of 1–3 digit numbers (so the invalid
+//!   `190.257.209.19` from a vendor sample is caught, not rejected), IPv6 via `std`;
+//! - `detector:jwt`: three base64url segments starting `eyJ`;
+//! - `detector:bearer`: the credential after `Bearer `;
+//! - `detector:user_id`: Auth0 user ids `provider|id` (`auth0|5f…`, `google-oauth2|1…`);
+//! - `detector:phone`: `+` then 8–15 digits (spaces, dots, dashes, parens allowed);
+//! - `detector:known_value`: any value of 6+ characters that a path rule replaced
+//!   elsewhere in the same record (the `client_id` inside an `oauthError` URL, the
+//!   `hostname` inside `audience`), so the token matches the field's token.
+//!   From payload subtrees (`qs`, `body`, `request`, `error.payload`, …) only
+//!   single-word values are echoed, and not protocol words (`scope`,
+//!   `response_type`, `connection`, …): so `"openid profile"` in `qs.scope` does not
+//!   blank the top-level `scope`, and the error sentence in `error.payload.message`
+//!   does not blank `description`.
+//!
+//! A path-rule value that is wholly an email, ip, phone, JWT or user id is tokenised
+//! with that kind (so `user_name: "dev@test.com"` and "To: dev@test.com" share a
+//! token); otherwise the kind comes from the rule or the key name.
+//!
+//! Values Auth0 already masked (only `*`, `[REDACTED]`, `REDACTED`) are left as they
+//! are and counted in [`Summary::already_masked`], not as replacements. Empty
+//! strings stay empty.
+
+use crate::jsonscan::{self, Scalar, ScanError, ScanErrorKind, Seg};
+use crate::model::Envelope;
+use hmac::{Hmac, Mac};
+use serde::Serialize;
+use sha2::Sha256;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Salt for [`Redactor::from_passphrase`]. Fixed, so one passphrase gives the same
+/// tokens in every export (that is the point of a passphrase).
+pub const PASSPHRASE_SALT: &[u8] = b"inflight/redact/passphrase/v1";
+/// PBKDF2-HMAC-SHA256 iterations for [`Redactor::from_passphrase`].
+pub const PASSPHRASE_ITERATIONS: u32 = 100_000;
+/// Shortest path-rule value that is also searched for inside other strings of the
+/// record; shorter ones ("IP", "neo") would hit ordinary words.
+pub const MIN_KNOWN_VALUE_LEN: usize = 6;
+
+/// What a token stands for; its name is the token's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    User,
+    Email,
+    Ip,
+    Ua,
+    Session,
+    Host,
+    Tenant,
+    Client,
+    Name,
+    Phone,
+    Token,
+    Secret,
+    Id,
+    Text,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 14] = [
+        Kind::User,
+        Kind::Email,
+        Kind::Ip,
+        Kind::Ua,
+        Kind::Session,
+        Kind::Host,
+        Kind::Tenant,
+        Kind::Client,
+        Kind::Name,
+        Kind::Phone,
+        Kind::Token,
+        Kind::Secret,
+        Kind::Id,
+        Kind::Text,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::User => "user",
+            Kind::Email => "email",
+            Kind::Ip => "ip",
+            Kind::Ua => "ua",
+            Kind::Session => "session",
+            Kind::Host => "host",
+            Kind::Tenant => "tenant",
+            Kind::Client => "client",
+            Kind::Name => "name",
+            Kind::Phone => "phone",
+            Kind::Token => "token",
+            Kind::Secret => "secret",
+            Kind::Id => "id",
+            Kind::Text => "text",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Makes keyed pseudonyms. Holds the key; never prints it.
+#[derive(Clone)]
+pub struct Redactor {
+    key: [u8; 32],
+    /// HMAC state with the key already absorbed (saves two SHA-256 blocks a token).
+    mac: HmacSha256,
+}
+
+impl Redactor {
+    pub fn new(key: [u8; 32]) -> Self {
+        Redactor {
+            key,
+            mac: hmac_with_key(&key),
+        }
+    }
+
+    /// Key = PBKDF2-HMAC-SHA256(passphrase, [`PASSPHRASE_SALT`],
+    /// [`PASSPHRASE_ITERATIONS`], 32 bytes) (RFC 8018, one block).
+    pub fn from_passphrase(passphrase: &str) -> Self {
+        Self::new(pbkdf2_sha256(
+            passphrase.as_bytes(),
+            PASSPHRASE_SALT,
+            PASSPHRASE_ITERATIONS,
+        ))
+    }
+
+    /// `"{kind}-{first 8 hex of HMAC-SHA256(key, kind || 0x00 || value)}"`.
+    pub fn token(&self, kind: Kind, value: &str) -> String {
+        let mut out = Vec::with_capacity(16);
+        self.token_into(kind, value.as_bytes(), &mut out);
+        // Tokens are ASCII by construction.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn token_into(&self, kind: Kind, value: &[u8], out: &mut Vec<u8>) {
+        let mut m = self.mac.clone();
+        m.update(kind.as_str().as_bytes());
+        m.update(&[0]);
+        m.update(value);
+        let tag = m.finalize().into_bytes();
+        out.extend_from_slice(kind.as_str().as_bytes());
+        out.push(b'-');
+        for &b in &tag[..4] {
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 15)]);
+        }
+    }
+}
+
+impl PartialEq for Redactor {
+    /// Two redactors are equal when they hold the same key (they make the same tokens).
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redactor")
+            .field("key", &"<hidden>")
+            .finish()
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn hmac_with_key(key: &[u8]) -> HmacSha256 {
+    // HMAC accepts keys of any length; this cannot fail.
+    <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length")
+}
+
+/// PBKDF2-HMAC-SHA256 with a 32-byte output (a single block). `iterations` of 0
+/// counts as 1.
+fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] {
+    let prf = hmac_with_key(password);
+    let mut m = prf.clone();
+    m.update(salt);
+    m.update(&1u32.to_be_bytes());
+    let mut u = m.finalize().into_bytes();
+    let mut t = u;
+    for _ in 1..iterations.max(1) {
+        let mut m = prf.clone();
+        m.update(&u);
+        u = m.finalize().into_bytes();
+        for (a, b) in t.iter_mut().zip(u.iter()) {
+            *a ^= b;
+        }
+    }
+    t.into()
+}
+
+/// What an export did, for the user to review before sharing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Records written.
+    pub records: u64,
+    /// Records left out because they could not be scanned (never written unredacted).
+    pub records_skipped: u64,
+    /// Replacements per rule (`path:ip`, `path:details.qs`, `detector:email`, …).
+    pub replacements: BTreeMap<&'static str, u64>,
+    /// Values Auth0 (or someone) had already masked: kept, not counted above.
+    pub already_masked: u64,
+}
+
+impl Summary {
+    fn add(&mut self, rule: &'static str) {
+        *self.replacements.entry(rule).or_insert(0) += 1;
+    }
+
+    /// All replacements, over every rule and detector.
+    pub fn total_replacements(&self) -> u64 {
+        self.replacements.values().sum()
+    }
+
+    /// Replacements made by one rule or detector.
+    pub fn count(&self, rule: &str) -> u64 {
+        self.replacements.get(rule).copied().unwrap_or(0)
+    }
+}
+
+/// How records are joined in the output: the input's own container shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Container {
+    pub prefix: Vec<u8>,
+    pub separator: Vec<u8>,
+    pub suffix: Vec<u8>,
+}
+
+impl Container {
+    /// A JSON array, one record per line.
+    pub fn json_array() -> Self {
+        Container {
+            prefix: b"[\n".to_vec(),
+            separator: b",\n".to_vec(),
+            suffix: b"\n]\n".to_vec(),
+        }
+    }
+
+    /// Newline-delimited JSON.
+    pub fn ndjson() -> Self {
+        Container {
+            prefix: Vec::new(),
+            separator: b"\n".to_vec(),
+            suffix: b"\n".to_vec(),
+        }
+    }
+
+    /// One bare event (or anything with no wrapper).
+    pub fn single() -> Self {
+        Container::default()
+    }
+
+    /// An object holding the records in an array under `key` (`{"logs": [ … ]}`).
+    pub fn paged(key: &str) -> Self {
+        let mut prefix = b"{\"".to_vec();
+        write_json_string_body(key, &mut prefix);
+        prefix.extend_from_slice(b"\": [\n");
+        Container {
+            prefix,
+            separator: b",\n".to_vec(),
+            suffix: b"\n]}\n".to_vec(),
+        }
+    }
+}
+
+/// The redacted file and what was done to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Export {
+    pub bytes: Vec<u8>,
+    pub summary: Summary,
+}
+
+/// Writes `container.prefix`, each record redacted (joined by `separator`), then
+/// `suffix`. A record whose span is out of range or cannot be scanned is left
+/// out and counted in [`Summary::records_skipped`]: never written as is.
+pub fn export(
+    input: &[u8],
+    container: &Container,
+    records: impl Iterator<Item = (Range<usize>, Envelope)>,
+    r: &Redactor,
+) -> Export {
+    let mut bytes = Vec::with_capacity(input.len() + input.len() / 16 + 64);
+    let mut summary = Summary::default();
+    let mut scratch = Vec::new();
+    bytes.extend_from_slice(&container.prefix);
+    let mut first = true;
+    for (span, envelope) in records {
+        let Some(record) = input.get(span) else {
+            summary.records_skipped += 1;
+            continue;
+        };
+        scratch.clear();
+        match redact_record(record, envelope.prefix(), r, &mut summary, &mut scratch) {
+            Ok(()) => {
+                if !first {
+                    bytes.extend_from_slice(&container.separator);
+                }
+                first = false;
+                bytes.extend_from_slice(&scratch);
+            }
+            Err(_) => summary.records_skipped += 1,
+        }
+    }
+    bytes.extend_from_slice(&container.suffix);
+    Export { bytes, summary }
+}
+
+/// Appends `record` to `out` with every sensitive value replaced (see the module
+/// docs). `envelope_prefix` is the path from the record's root to the Auth0 event
+/// ([`Envelope::prefix`]). On error nothing is appended and `summary` is unchanged.
+pub fn redact_record(
+    record: &[u8],
+    envelope_prefix: &[&str],
+    r: &Redactor,
+    summary: &mut Summary,
+    out: &mut Vec<u8>,
+) -> Result<(), ScanError> {
+    // 1. One walk: the span, class and key of every scalar that may need work.
+    let mut items: Vec<Item<'_>> = Vec::with_capacity(64);
+    let start = jsonscan::skip_ws(record, 0);
+    let end = jsonscan::walk(record, start, |path, scalar, s, e| {
+        if !matches!(scalar, Scalar::Str | Scalar::Number) {
+            return;
+        }
+        let rule = classify_in_record(path, envelope_prefix);
+        if scalar == Scalar::Number && rule.is_none() {
+            return;
+        }
+        let key = path.iter().rev().find_map(|s| match s {
+            Seg::Key(k) => Some(*k),
+            Seg::Index(_) => None,
+        });
+        items.push(Item {
+            start: s,
+            end: e,
+            string: scalar == Scalar::Str,
+            rule,
+            key: key.unwrap_or(""),
+        });
+    })?;
+    let tail = jsonscan::skip_ws(record, end);
+    if let Some(&c) = record.get(tail) {
+        // Bytes after the value were never looked at: refuse rather than leak them.
+        return Err(ScanError {
+            offset: tail,
+            kind: ScanErrorKind::UnexpectedByte(c),
+        });
+    }
+
+    // 2. Path rules, collecting the replaced values for the known-value detector.
+    let mut local = Summary::default();
+    let mut repl: Vec<Option<Vec<u8>>> = vec![None; items.len()];
+    let mut known: Vec<Known> = Vec::new();
+    for (item, slot) in items.iter().zip(repl.iter_mut()) {
+        let Some(rule) = item.rule else { continue };
+        let raw = &record[item.start..item.end];
+        let value: Cow<'_, str> = if item.string {
+            unescape(&raw[1..raw.len() - 1])
+        } else if rule.numbers.covers(raw) {
+            String::from_utf8_lossy(raw)
+        } else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        if item.string && is_masked(&value) {
+            local.already_masked += 1;
+            continue;
+        }
+        let kind = infer_kind(&value).unwrap_or_else(|| rule.kind_for(item.key));
+        let mut token = Vec::with_capacity(24);
+        token.push(b'"');
+        r.token_into(kind, value.as_bytes(), &mut token);
+        token.push(b'"');
+        if value.len() >= MIN_KNOWN_VALUE_LEN
+            && !(rule.tree && (is_protocol_word(item.key) || value.contains(char::is_whitespace)))
+        {
+            let t = String::from_utf8_lossy(&token[1..token.len() - 1]).into_owned();
+            known.push(Known {
+                value: value.into_owned(),
+                token: t,
+            });
+        }
+        local.add(rule.name);
+        *slot = Some(token);
+    }
+    // Longest first, so a value containing another wins the overlap.
+    known.sort_by_key(|k| std::cmp::Reverse(k.value.len()));
+
+    // 3. Detectors over every string no rule replaced.
+    let mut hits = Vec::new();
+    for (item, slot) in items.iter().zip(repl.iter_mut()) {
+        if item.rule.is_some() || !item.string {
+            continue;
+        }
+        let raw = &record[item.start + 1..item.end - 1];
+        let value = unescape(raw);
+        hits.clear();
+        detect(&value, &mut hits);
+        for (i, k) in known.iter().enumerate() {
+            for (at, _) in value.match_indices(k.value.as_str()) {
+                hits.push(Hit {
+                    start: at,
+                    end: at + k.value.len(),
+                    kind: Kind::Text,
+                    rule: "detector:known_value",
+                    known: Some(i),
+                });
+            }
+        }
+        if hits.is_empty() {
+            continue;
+        }
+        resolve_overlaps(&mut hits);
+        let mut text = String::with_capacity(value.len());
+        let mut last = 0;
+        for h in &hits {
+            let (Some(before), Some(found)) = (value.get(last..h.start), value.get(h.start..h.end))
+            else {
+                continue;
+            };
+            text.push_str(before);
+            match h.known.and_then(|i| known.get(i)) {
+                Some(k) => text.push_str(&k.token),
+                None => text.push_str(&r.token(h.kind, found)),
+            }
+            last = h.end;
+            local.add(h.rule);
+        }
+        text.push_str(value.get(last..).unwrap_or(""));
+        let mut quoted = Vec::with_capacity(text.len() + 2);
+        write_json_string(&text, &mut quoted);
+        *slot = Some(quoted);
+    }
+
+    // 4. Copy through, replacing only the chosen spans.
+    out.reserve(record.len());
+    let mut last = 0;
+    for (item, slot) in items.iter().zip(repl.iter()) {
+        if let Some(new) = slot {
+            out.extend_from_slice(&record[last..item.start]);
+            out.extend_from_slice(new);
+            last = item.end;
+        }
+    }
+    out.extend_from_slice(&record[last..]);
+
+    summary.records += 1;
+    summary.already_masked += local.already_masked;
+    for (rule, n) in local.replacements {
+        *summary.replacements.entry(rule).or_insert(0) += n;
+    }
+    Ok(())
+}
+
+struct Item<'a> {
+    start: usize,
+    end: usize,
+    string: bool,
+    rule: Option<Rule>,
+    /// The nearest object key above the value ("" at the root).
+    key: &'a str,
+}
+
+struct Known {
+    value: String,
+    token: String,
+}
+
+// ---------------------------------------------------------------------------
+// Path rules
+
+/// Which numbers a rule replaces (strings are always replaced).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numbers {
+    /// Every number: the field is an identity (`user_id: 12345`, latitude).
+    All,
+    /// Integers of 7+ digits only (phone numbers, numeric ids); counts and status
+    /// codes in payloads stay readable.
+    Long,
+}
+
+impl Numbers {
+    fn covers(self, raw: &[u8]) -> bool {
+        match self {
+            Numbers::All => true,
+            Numbers::Long => {
+                raw.iter().all(|c| c.is_ascii_digit() || *c == b'-')
+                    && raw.iter().filter(|c| c.is_ascii_digit()).count() >= 7
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rule {
+    /// Summary key, e.g. `path:ip`.
+    name: &'static str,
+    kind: Kind,
+    numbers: Numbers,
+    /// A subtree (`details.qs.**`): the token kind comes from the key name, and
+    /// protocol words are not echoed into other strings.
+    tree: bool,
+}
+
+impl Rule {
+    fn kind_for(self, key: &str) -> Kind {
+        if self.tree {
+            kind_for_key(key).unwrap_or(self.kind)
+        } else {
+            self.kind
+        }
+    }
+}
+
+const fn leaf(name: &'static str, kind: Kind) -> Rule {
+    Rule {
+        name,
+        kind,
+        numbers: Numbers::All,
+        tree: false,
+    }
+}
+
+const fn tree(name: &'static str) -> Rule {
+    Rule {
+        name,
+        kind: Kind::Text,
+        numbers: Numbers::Long,
+        tree: true,
+    }
+}
+
+const ESCAPED_KEY: Rule = tree("path:escaped_key");
+const D_SESSION: Rule = leaf("path:details.session_id", Kind::Session);
+const D_QS: Rule = tree("path:details.qs");
+const D_BODY: Rule = tree("path:details.body");
+const D_QUERY: Rule = tree("path:details.query");
+const D_REQUEST: Rule = tree("path:details.request");
+const D_RESPONSE_BODY: Rule = tree("path:details.response.body");
+const D_PROMPTS: Rule = tree("path:details.prompts");
+const D_RISK: Rule = tree("path:details.riskAssessment");
+const D_PAYLOAD: Rule = tree("path:details.error.payload");
+
+/// The rule for a scalar at `path` in a record whose event sits at `prefix`.
+fn classify_in_record(path: &[Seg<'_>], prefix: &[&str]) -> Option<Rule> {
+    let inside = path.len() >= prefix.len()
+        && path
+            .iter()
+            .zip(prefix)
+            .all(|(s, p)| matches!(s, Seg::Key(k) if k == p));
+    if inside {
+        return classify(&path[prefix.len()..]);
+    }
+    // Envelope fields; anything else is classified as if the event were at the root,
+    // so a wrong envelope never lets `ip` through.
+    if !prefix.is_empty() {
+        match path.first() {
+            Some(Seg::Key("account")) => return Some(leaf("path:envelope.account", Kind::Id)),
+            Some(Seg::Key("source")) => return Some(leaf("path:envelope.source", Kind::Tenant)),
+            Some(Seg::Key("resources")) => return Some(tree("path:envelope.resources")),
+            _ => {}
+        }
+    }
+    classify(path)
+}
+
+fn key_at<'p>(rel: &[Seg<'p>], i: usize) -> Option<&'p str> {
+    match rel.get(i) {
+        Some(Seg::Key(k)) => Some(k),
+        _ => None,
+    }
+}
+
+/// The rule for a path relative to the Auth0 event object, or `None` to keep it.
+fn classify(rel: &[Seg<'_>]) -> Option<Rule> {
+    if rel
+        .iter()
+        .any(|s| matches!(s, Seg::Key(k) if k.contains('\\')))
+    {
+        return Some(ESCAPED_KEY);
+    }
+    let k0 = key_at(rel, 0)?;
+    if k0 == "details" {
+        return classify_details(&rel[1..]);
+    }
+    top_level(k0).or_else(|| flattened(k0))
+}
+
+fn top_level(k: &str) -> Option<Rule> {
+    Some(match k {
+        "ip" => leaf("path:ip", Kind::Ip),
+        "client_ip" => leaf("path:client_ip", Kind::Ip),
+        "user_id" => leaf("path:user_id", Kind::User),
+        "identity_user_id" => leaf("path:identity_user_id", Kind::User),
+        "user_name" => leaf("path:user_name", Kind::Name),
+        "email" => leaf("path:email", Kind::Email),
+        "user_agent" => leaf("path:user_agent", Kind::Ua),
+        "hostname" => leaf("path:hostname", Kind::Host),
+        "tenant_name" => leaf("path:tenant_name", Kind::Tenant),
+        "tenant" => leaf("path:tenant", Kind::Tenant),
+        "client_id" => leaf("path:client_id", Kind::Client),
+        "session_connection" => leaf("path:session_connection", Kind::Session),
+        "tracking_id"
+        | "transaction_linking_id"
+        | "agent_id"
+        | "external_agent_id"
+        | "mtls_thumbprint_sha256"
+        | "organization_id" => leaf("path:ids", Kind::Id),
+        "organization_name" => leaf("path:organization_name", Kind::Name),
+        "location_info" => Rule {
+            numbers: Numbers::All,
+            ..tree("path:location_info")
+        },
+        "security_context" => Rule {
+            numbers: Numbers::All,
+            ..tree("path:security_context")
+        },
+        "body" => tree("path:body"),
+        "query" => tree("path:query"),
+        _ => return None,
+    })
+}
+
+fn classify_details(d: &[Seg<'_>]) -> Option<Rule> {
+    let k1 = key_at(d, 0)?;
+    let last_key = d.iter().rev().find_map(|s| match s {
+        Seg::Key(k) => Some(*k),
+        Seg::Index(_) => None,
+    });
+    match k1 {
+        "session_id" => Some(D_SESSION),
+        "qs" => Some(D_QS),
+        "body" => Some(D_BODY),
+        "query" => Some(D_QUERY),
+        "request" if d.len() == 2 && key_at(d, 1) == Some("method") => None,
+        "request" => Some(D_REQUEST),
+        "response" if key_at(d, 1) == Some("body") => Some(D_RESPONSE_BODY),
+        "prompts" => match (d.get(1), key_at(d, 2)) {
+            (
+                Some(Seg::Index(_)),
+                Some(k @ ("user_id" | "user_name" | "session_id" | "identity")),
+            ) => Some(Rule {
+                kind: prompt_kind(k),
+                numbers: Numbers::All,
+                ..D_PROMPTS
+            }),
+            _ => None,
+        },
+        "riskAssessment" if matches!(last_key, Some("confidence" | "version")) => None,
+        "riskAssessment" => Some(D_RISK),
+        "error" if key_at(d, 1) == Some("payload") => Some(D_PAYLOAD),
+        "email" => Some(leaf("path:details.email", Kind::Email)),
+        "to" => Some(leaf("path:details.to", Kind::Email)),
+        "phone_number" => Some(leaf("path:details.phone_number", Kind::Phone)),
+        "device_id" => Some(leaf("path:details.device_id", Kind::Id)),
+        "code" => Some(leaf("path:details.code", Kind::Secret)),
+        "refresh_token" if key_at(d, 1) == Some("session_id") => Some(D_SESSION),
+        "authenticator" => Some(tree("path:details.authenticator")),
+        "enrollment" => Some(tree("path:details.enrollment")),
+        "invitation" => Some(tree("path:details.invitation")),
+        "headers" => Some(tree("path:details.headers")),
+        "session_metadata" => Some(tree("path:details.session_metadata")),
+        "actor" => Some(tree("path:details.actor")),
+        _ => None,
+    }
+}
+
+fn prompt_kind(k: &str) -> Kind {
+    match k {
+        "user_name" => Kind::Name,
+        "session_id" => Kind::Session,
+        _ => Kind::User,
+    }
+}
+
+/// Microsoft Sentinel flattens the event into columns: `details_request_ip`,
+/// `details_qs_state_s`, `isMobile_b`. Strip the type suffix and map the column
+/// back onto the nested rules.
+fn flattened(column: &str) -> Option<Rule> {
+    let base = ["_s", "_b", "_d", "_t", "_g"]
+        .iter()
+        .find_map(|suf| column.strip_suffix(suf))
+        .unwrap_or(column);
+    if base != column {
+        if let Some(rule) = top_level(base) {
+            return Some(rule);
+        }
+    }
+    let starts = |s: &str, p: &str| s == p || s.strip_prefix(p).is_some_and(|r| r.starts_with('_'));
+    for (p, name) in [
+        ("location_info", "path:location_info"),
+        ("security_context", "path:security_context"),
+    ] {
+        if starts(base, p) {
+            return Some(Rule {
+                numbers: Numbers::All,
+                ..tree(name)
+            });
+        }
+    }
+    let rest = base.strip_prefix("details_")?;
+    if rest == "request_method" {
+        return None;
+    }
+    if starts(rest, "prompts") {
+        return ["user_id", "user_name", "session_id", "identity"]
+            .iter()
+            .find(|k| rest.ends_with(*k))
+            .map(|k| Rule {
+                kind: prompt_kind(k),
+                numbers: Numbers::All,
+                ..D_PROMPTS
+            });
+    }
+    if starts(rest, "riskAssessment") {
+        return (!(rest.ends_with("confidence") || rest.ends_with("version"))).then_some(D_RISK);
+    }
+    let table: [(&str, Rule); 9] = [
+        ("session_id", D_SESSION),
+        ("qs", D_QS),
+        ("body", D_BODY),
+        ("query", D_QUERY),
+        ("request", D_REQUEST),
+        ("response_body", D_RESPONSE_BODY),
+        ("error_payload", D_PAYLOAD),
+        ("email", leaf("path:details.email", Kind::Email)),
+        ("to", leaf("path:details.to", Kind::Email)),
+    ];
+    table
+        .iter()
+        .find(|(p, _)| starts(rest, p))
+        .map(|(_, r)| Rule { tree: true, ..*r })
+}
+
+/// The token kind suggested by a key name inside a payload.
+fn kind_for_key(key: &str) -> Option<Kind> {
+    let k = key.to_ascii_lowercase();
+    let has = |p: &str| k.contains(p);
+    Some(if has("email") || has("login_hint") {
+        Kind::Email
+    } else if has("phone") {
+        Kind::Phone
+    } else if has("user_agent") || has("useragent") || has("user-agent") {
+        Kind::Ua
+    } else if has("session") {
+        Kind::Session
+    } else if has("client_id") || has("clientid") {
+        Kind::Client
+    } else if has("tenant") {
+        Kind::Tenant
+    } else if has("host") || has("domain") {
+        Kind::Host
+    } else if has("password") || has("secret") || has("ticket") || has("csrf") || has("otp") {
+        Kind::Secret
+    } else if has("token")
+        || has("state")
+        || has("nonce")
+        || has("challenge")
+        || has("jti")
+        || has("code")
+    {
+        Kind::Token
+    } else if has("user_id") || has("userid") || has("subject") || has("identity") || k == "sub" {
+        Kind::User
+    } else if k == "ip" || k.ends_with("_ip") || has("ip_address") {
+        Kind::Ip
+    } else if has("name") {
+        Kind::Name
+    } else if k == "id" || k.ends_with("_id") {
+        Kind::Id
+    } else {
+        return None;
+    })
+}
+
+/// OAuth/protocol parameters whose values are vocabulary, not identity: replaced
+/// in place like the rest of `qs`, but not searched for in other strings.
+fn is_protocol_word(key: &str) -> bool {
+    matches!(
+        key,
+        "response_type"
+            | "response_mode"
+            | "scope"
+            | "scopes"
+            | "prompt"
+            | "screen_hint"
+            | "code_challenge_method"
+            | "max_age"
+            | "ui_locales"
+            | "display"
+            | "protocol"
+            | "connection"
+            | "audience"
+            | "grant_type"
+            | "grant_types"
+            | "app_type"
+            | "method"
+            | "strategy"
+            | "type"
+    )
+}
+
+fn is_masked(v: &str) -> bool {
+    v == "[REDACTED]" || v == "REDACTED" || (!v.is_empty() && v.bytes().all(|b| b == b'*'))
+}
+
+// ---------------------------------------------------------------------------
+// Detectors
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Hit {
+    start: usize,
+    end: usize,
+    kind: Kind,
+    rule: &'static str,
+    /// Index into the record's known values (then the token is that value's).
+    known: Option<usize>,
+}
+
+fn hit(hits: &mut Vec<Hit>, start: usize, end: usize, kind: Kind, rule: &'static str) {
+    hits.push(Hit {
+        start,
+        end,
+        kind,
+        rule,
+        known: None,
+    });
+}
+
+/// Finds emails, ips, JWTs, bearer credentials, Auth0 user ids and phone numbers
+/// in `s`. Every reported range starts and ends at an ASCII byte or the string's
+/// ends, so it is a valid `str` range.
+fn detect(s: &str, hits: &mut Vec<Hit>) {
+    let b = s.as_bytes();
+    find_jwts(b, hits);
+    find_bearer(b, hits);
+    find_emails(b, hits);
+    find_user_ids(b, hits);
+    find_ipv4(b, hits);
+    find_ipv6(s, hits);
+    find_phones(b, hits);
+}
+
+/// Keeps the earliest, then longest, of overlapping hits (stable: earlier
+/// detectors win ties).
+fn resolve_overlaps(hits: &mut Vec<Hit>) {
+    hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut last_end = 0;
+    hits.retain(|h| {
+        if h.start >= last_end && h.end > h.start {
+            last_end = h.end;
+            true
+        } else {
+            false
+        }
+    });
+}
+
+/// The kind of a value that is wholly one detectable thing.
+fn infer_kind(value: &str) -> Option<Kind> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let mut hits = Vec::new();
+    detect(v, &mut hits);
+    resolve_overlaps(&mut hits);
+    match hits.as_slice() {
+        [h] if h.start == 0 && h.end == v.len() => Some(h.kind),
+        _ => None,
+    }
+}
+
+fn is_b64url(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+}
+
+fn run_end(b: &[u8], mut i: usize, pred: impl Fn(u8) -> bool) -> usize {
+    while i < b.len() && pred(b[i]) {
+        i += 1;
+    }
+    i
+}
+
+fn find_from(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    b.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn find_jwts(b: &[u8], hits: &mut Vec<Hit>) {
+    let mut i = 0;
+    while let Some(st) = find_from(b, i, b"eyJ") {
+        i = st + 3;
+        if st > 0 && is_b64url(b[st - 1]) {
+            continue;
+        }
+        let e1 = run_end(b, st, is_b64url);
+        if e1 - st < 10 || b.get(e1) != Some(&b'.') {
+            continue;
+        }
+        let e2 = run_end(b, e1 + 1, is_b64url);
+        if e2 == e1 + 1 || b.get(e2) != Some(&b'.') {
+            continue;
+        }
+        let e3 = run_end(b, e2 + 1, is_b64url);
+        hit(hits, st, e3, Kind::Token, "detector:jwt");
+        i = e3;
+    }
+}
+
+fn find_bearer(b: &[u8], hits: &mut Vec<Hit>) {
+    let mut i = 0;
+    while i + 6 < b.len() {
+        if !b[i..i + 6].eq_ignore_ascii_case(b"bearer")
+            || (i > 0 && b[i - 1].is_ascii_alphanumeric())
+        {
+            i += 1;
+            continue;
+        }
+        let ts = run_end(b, i + 6, |c| c == b' ' || c == b'\t');
+        if ts == i + 6 {
+            i += 6;
+            continue;
+        }
+        let te = run_end(b, ts, |c| {
+            c.is_ascii_alphanumeric() || b"-._~+/".contains(&c)
+        });
+        let te = run_end(b, te, |c| c == b'=');
+        if te - ts >= 6 {
+            hit(hits, ts, te, Kind::Secret, "detector:bearer");
+        }
+        i = te.max(i + 6);
+    }
+}
+
+fn find_emails(b: &[u8], hits: &mut Vec<Hit>) {
+    let is_local = |c: u8| c.is_ascii_alphanumeric() || b"._%+-".contains(&c);
+    let is_domain = |c: u8| c.is_ascii_alphanumeric() || c == b'.' || c == b'-';
+    let mut i = 0;
+    while i < b.len() {
+        let at_len = match b[i] {
+            b'@' => 1,
+            b'%' if b.get(i + 1..i + 3) == Some(b"40") => 3,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let mut st = i;
+        while st > 0 && is_local(b[st - 1]) {
+            st -= 1;
+        }
+        while st < i && b[st] == b'.' {
+            st += 1;
+        }
+        let ds = i + at_len;
+        let mut en = run_end(b, ds, is_domain);
+        while en > ds && matches!(b[en - 1], b'.' | b'-') {
+            en -= 1;
+        }
+        if st < i && valid_domain(&b[ds..en]) {
+            hit(hits, st, en, Kind::Email, "detector:email");
+            i = en;
+        } else {
+            i += at_len;
+        }
+    }
+}
+
+fn valid_domain(d: &[u8]) -> bool {
+    let labels: Vec<&[u8]> = d.split(|&c| c == b'.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty())
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic))
+}
+
+fn find_user_ids(b: &[u8], hits: &mut Vec<Hit>) {
+    let is_provider = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-';
+    let is_id = |c: u8| c.is_ascii_alphanumeric() || b"._-@+:|".contains(&c);
+    let mut i = 0;
+    while let Some(bar) = b
+        .get(i..)
+        .and_then(|r| r.iter().position(|&c| c == b'|'))
+        .map(|p| p + i)
+    {
+        i = bar + 1;
+        let mut st = bar;
+        while st > 0 && is_provider(b[st - 1]) {
+            st -= 1;
+        }
+        let provider = &b[st..bar];
+        let boundary = st == 0 || !(b[st - 1].is_ascii_alphanumeric() || b[st - 1] == b'_');
+        if provider.len() < 2 || !boundary || !provider.iter().any(u8::is_ascii_lowercase) {
+            continue;
+        }
+        let mut en = run_end(b, bar + 1, is_id);
+        while en > bar + 1 && matches!(b[en - 1], b'.' | b':' | b'|' | b'-') {
+            en -= 1;
+        }
+        if en - (bar + 1) >= 3 {
+            hit(hits, st, en, Kind::User, "detector:user_id");
+            i = en;
+        }
+    }
+}
+
+fn find_ipv4(b: &[u8], hits: &mut Vec<Hit>) {
+    let mut i = 0;
+    while i < b.len() {
+        let starts = b[i].is_ascii_digit()
+            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'));
+        if starts {
+            if let Some(end) = ipv4_at(b, i) {
+                hit(hits, i, end, Kind::Ip, "detector:ip");
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// A dotted quad of 1–3 digit numbers at `i` (values over 255 accepted on purpose).
+fn ipv4_at(b: &[u8], i: usize) -> Option<usize> {
+    let mut p = i;
+    for part in 0..4 {
+        let s = p;
+        p = run_end(b, p, |c| c.is_ascii_digit());
+        if !(1..=3).contains(&(p - s)) {
+            return None;
+        }
+        if part < 3 {
+            if b.get(p) != Some(&b'.') {
+                return None;
+            }
+            p += 1;
+        }
+    }
+    match b.get(p) {
+        Some(c) if c.is_ascii_alphanumeric() => None,
+        Some(b'.') if b.get(p + 1).is_some_and(u8::is_ascii_digit) => None,
+        _ => Some(p),
+    }
+}
+
+fn find_ipv6(s: &str, hits: &mut Vec<Hit>) {
+    let b = s.as_bytes();
+    let is_v6 = |c: u8| c.is_ascii_hexdigit() || c == b':' || c == b'.';
+    let mut i = 0;
+    while let Some(colon) = b
+        .get(i..)
+        .and_then(|r| r.iter().position(|&c| c == b':'))
+        .map(|p| p + i)
+    {
+        let mut st = colon;
+        while st > 0 && is_v6(b[st - 1]) {
+            st -= 1;
+        }
+        let en = run_end(b, colon, is_v6);
+        i = en.max(colon + 1);
+        let before_ok = st == 0 || !(b[st - 1].is_ascii_alphanumeric() || b[st - 1] == b'_');
+        let after_ok = b
+            .get(en)
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'));
+        if !before_ok || !after_ok {
+            continue;
+        }
+        // The run may end in sentence punctuation ("… from ::1.").
+        let mut e = en;
+        while e > st {
+            let cand = &s[st..e];
+            let colons = cand.bytes().filter(|&c| c == b':').count();
+            if colons >= 2
+                && cand.bytes().any(|c| c.is_ascii_hexdigit())
+                && cand.parse::<std::net::Ipv6Addr>().is_ok()
+            {
+                hit(hits, st, e, Kind::Ip, "detector:ip");
+                break;
+            }
+            if !matches!(b[e - 1], b'.' | b':') {
+                break;
+            }
+            e -= 1;
+        }
+    }
+}
+
+fn find_phones(b: &[u8], hits: &mut Vec<Hit>) {
+    let mut i = 0;
+    while let Some(plus) = b
+        .get(i..)
+        .and_then(|r| r.iter().position(|&c| c == b'+'))
+        .map(|p| p + i)
+    {
+        i = plus + 1;
+        if plus > 0 && b[plus - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let (mut p, mut digits, mut end, mut seps) = (plus + 1, 0, plus + 1, 0);
+        while p < b.len() {
+            match b[p] {
+                c if c.is_ascii_digit() => {
+                    digits += 1;
+                    seps = 0;
+                    end = p + 1;
+                }
+                b' ' | b'-' | b'.' | b'(' | b')' if seps < 2 => seps += 1,
+                _ => break,
+            }
+            p += 1;
+        }
+        let after_ok = b.get(end).is_none_or(|c| !c.is_ascii_alphanumeric());
+        if (8..=15).contains(&digits)
+            && after_ok
+            && b.get(plus + 1)
+                .is_some_and(|c| c.is_ascii_digit() || *c == b'(')
+        {
+            hit(hits, plus, end, Kind::Phone, "detector:phone");
+            i = end;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON string escapes
+
+/// Decodes the content of a JSON string (between the quotes). Lenient: a bad
+/// escape becomes U+FFFD or the escaped character, invalid UTF-8 is replaced.
+pub fn unescape(raw: &[u8]) -> Cow<'_, str> {
+    if !raw.contains(&b'\\') {
+        return String::from_utf8_lossy(raw);
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c != b'\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let Some(&e) = raw.get(i + 1) else {
+            break;
+        };
+        i += 2;
+        let simple = match e {
+            b'"' => Some(b'"'),
+            b'\\' => Some(b'\\'),
+            b'/' => Some(b'/'),
+            b'b' => Some(0x08),
+            b'f' => Some(0x0c),
+            b'n' => Some(b'\n'),
+            b'r' => Some(b'\r'),
+            b't' => Some(b'\t'),
+            b'u' => None,
+            other => Some(other),
+        };
+        if let Some(byte) = simple {
+            out.push(byte);
+            continue;
+        }
+        let Some(hi) = hex4(raw, i) else {
+            push_char(&mut out, '\u{fffd}');
+            continue;
+        };
+        i += 4;
+        let ch = if (0xD800..0xDC00).contains(&hi) {
+            match (raw.get(i..i + 2), hex4(raw, i + 2)) {
+                (Some(b"\\u"), Some(lo)) if (0xDC00..0xE000).contains(&lo) => {
+                    i += 6;
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                }
+                _ => None,
+            }
+        } else {
+            char::from_u32(hi)
+        };
+        push_char(&mut out, ch.unwrap_or('\u{fffd}'));
+    }
+    match String::from_utf8(out) {
+        Ok(s) => Cow::Owned(s),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
+}
+
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    let s = std::str::from_utf8(b.get(i..i + 4)?).ok()?;
+    u32::from_str_radix(s, 16).ok()
+}
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}
+
+/// Writes `s` as a quoted JSON string.
+fn write_json_string(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    write_json_string_body(s, out);
+    out.push(b'"');
+}
+
+fn write_json_string_body(s: &str, out: &mut Vec<u8>) {
+    for &c in s.as_bytes() {
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            c if c < 0x20 => {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(c >> 4)]);
+                out.push(HEX[usize::from(c & 15)]);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn red() -> Redactor {
+        Redactor::new([7u8; 32])
+    }
+
+    fn run(record: &str, prefix: &[&str]) -> (String, Summary) {
+        let mut out = Vec::new();
+        let mut s = Summary::default();
+        redact_record(record.as_bytes(), prefix, &red(), &mut s, &mut out).unwrap();
+        (String::from_utf8(out).unwrap(), s)
+    }
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn pbkdf2_matches_rfc_vectors() {
+        // RFC 7914 §11 / widely published PBKDF2-HMAC-SHA256 vectors.
+        assert_eq!(
+            hex(&pbkdf2_sha256(b"password", b"salt", 1)),
+            "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"
+        );
+        assert_eq!(
+            hex(&pbkdf2_sha256(b"password", b"salt", 4096)),
+            "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"
+        );
+    }
+
+    #[test]
+    fn tokens_are_stable_keyed_and_typed() {
+        let a = red();
+        let t = a.token(Kind::Email, "a@b.com");
+        assert_eq!(t, a.token(Kind::Email, "a@b.com"));
+        assert!(
+            t.starts_with("email-") && t.len() == "email-".len() + 8,
+            "{t}"
+        );
+        assert_ne!(t, a.token(Kind::Name, "a@b.com"));
+        assert_ne!(t, Redactor::new([8u8; 32]).token(Kind::Email, "a@b.com"));
+        assert_eq!(
+            Redactor::from_passphrase("x"),
+            Redactor::from_passphrase("x")
+        );
+        assert_ne!(
+            Redactor::from_passphrase("x"),
+            Redactor::from_passphrase("y")
+        );
+        for k in Kind::ALL {
+            assert!(a.token(k, "v").starts_with(&format!("{k}-")));
+        }
+    }
+
+    #[test]
+    fn debug_does_not_print_the_key() {
+        let r = Redactor::new([0xab; 32]);
+        let d = format!("{r:?}");
+        assert!(
+            !d.contains("ab, ") && !d.contains("abab") && !d.contains("171"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn top_level_fields_and_escapes() {
+        let rec = r#"{"ip": "1.2.3.4", "user_name":"a\u0040b.com", "log_id":"900123","type":"f","isMobile":false}"#;
+        let (out, s) = run(rec, &[]);
+        let r = red();
+        assert!(
+            out.contains(&format!("\"ip\": \"{}\"", r.token(Kind::Ip, "1.2.3.4"))),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "\"user_name\":\"{}\"",
+                r.token(Kind::Email, "a@b.com")
+            )),
+            "{out}"
+        );
+        assert!(
+            out.ends_with(r#""log_id":"900123","type":"f","isMobile":false}"#),
+            "{out}"
+        );
+        assert_eq!(s.count("path:ip"), 1);
+        assert_eq!(s.count("path:user_name"), 1);
+        assert_eq!(s.records, 1);
+    }
+
+    #[test]
+    fn invalid_ip_numeric_user_id_and_masks() {
+        let rec = r#"{"ip":"190.257.209.19","user_id":12345,"details":{"body":{"password":"*****","x":"[REDACTED]","n":3}}}"#;
+        let (out, s) = run(rec, &[]);
+        assert!(!out.contains("190.257"), "{out}");
+        assert!(out.contains(&format!(
+            "\"ip\":\"{}\"",
+            red().token(Kind::Ip, "190.257.209.19")
+        )));
+        assert!(
+            out.contains(&format!(
+                "\"user_id\":\"{}\"",
+                red().token(Kind::User, "12345")
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#""password":"*****","x":"[REDACTED]","n":3"#),
+            "{out}"
+        );
+        assert_eq!(s.already_masked, 2);
+        assert_eq!(s.count("path:details.body"), 0);
+    }
+
+    #[test]
+    fn detectors_in_free_text() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl";
+        let rec = format!(
+            r#"{{"description":"To: neo@test.com from 10.0.0.1 and 2001:db8::1, user auth0|5f1e2d or google-oauth2|1234567, call +1 415 555 4321","details":{{"return_to":"https://app.example.com/logout?id_token_hint={jwt}&x=1","h":"Authorization: Bearer abcdef123456","date":"2024-01-15T10:30:00.000Z","v":"Chrome/95.0.4638.69"}}}}"#
+        );
+        let (out, s) = run(&rec, &[]);
+        for leak in [
+            "neo@test.com",
+            "10.0.0.1",
+            "2001:db8::1",
+            "auth0|5f1e2d",
+            "google-oauth2|1234567",
+            "415 555",
+            jwt,
+            "abcdef123456",
+        ] {
+            assert!(!out.contains(leak), "{leak} in {out}");
+        }
+        assert!(out.contains("To: email-"), "{out}");
+        assert!(
+            out.contains("https://app.example.com/logout?id_token_hint=token-"),
+            "{out}"
+        );
+        assert!(out.contains("&x=1"));
+        assert!(out.contains("Bearer secret-"));
+        assert!(
+            out.contains("2024-01-15T10:30:00.000Z") && out.contains("Chrome/95.0.4638.69"),
+            "{out}"
+        );
+        for d in ["email", "ip", "jwt", "bearer", "user_id", "phone"] {
+            assert!(s.count(&format!("detector:{d}")) > 0, "{d}: {s:?}");
+        }
+        serde_json::from_str::<serde_json::Value>(&out).unwrap();
+    }
+
+    #[test]
+    fn known_values_are_replaced_inside_kept_text() {
+        let rec = r#"{"client_id":"aI61p8I8aFjmYRliLW","hostname":"dev-x.eu.auth0.com","audience":"https://dev-x.eu.auth0.com/api/v2/",
+            "details":{"qs":{"scope":"openid profile","state":"abcdefgh"},"error":{"oauthError":"go to applications/aI61p8I8aFjmYRliLW/settings"}},"scope":"openid profile"}"#;
+        let (out, s) = run(rec, &[]);
+        let r = red();
+        assert!(
+            !out.contains("aI61p8I8aFjmYRliLW") && !out.contains("dev-x.eu"),
+            "{out}"
+        );
+        assert!(out.contains(&format!(
+            "applications/{}/settings",
+            r.token(Kind::Client, "aI61p8I8aFjmYRliLW")
+        )));
+        assert!(out.contains(&format!(
+            "https://{}/api/v2/",
+            r.token(Kind::Host, "dev-x.eu.auth0.com")
+        )));
+        assert!(
+            out.ends_with(r#""scope":"openid profile"}"#),
+            "protocol words are not echoed: {out}"
+        );
+        assert_eq!(s.count("detector:known_value"), 2);
+
+        // An error sentence copied into `error.payload` is replaced there, but not
+        // chased into `description`; the single-word URL inside it is.
+        let rec = r#"{"description":"Callback URL mismatch. http://localhost:3000/cb is not allowed","details":{"error":{"message":"Callback URL mismatch. http://localhost:3000/cb is not allowed","payload":{"message":"Callback URL mismatch. http://localhost:3000/cb is not allowed","attempt":"http://localhost:3000/cb","status":403}}}}"#;
+        let (out, _) = run(rec, &[]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let url = r.token(Kind::Text, "http://localhost:3000/cb");
+        let kept = format!("Callback URL mismatch. {url} is not allowed");
+        assert_eq!(v["description"], kept.as_str());
+        assert_eq!(v["details"]["error"]["message"], kept.as_str());
+        assert!(v["details"]["error"]["payload"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("text-"));
+        assert_eq!(v["details"]["error"]["payload"]["status"], 403);
+    }
+
+    #[test]
+    fn envelope_prefix_and_rules_by_path() {
+        let rec = r#"{"log_id":"9001","data":{"ip":"1.1.1.1","details":{"request":{"method":"POST","path":"/api/v2/users/x"},
+            "prompts":[{"user_id":"u1","elapsedTime":5,"name":"login"}],"riskAssessment":{"confidence":"low","version":"1","assessments":{"NewDevice":{"confidence":"high","details":{"useragent":"UA"}}}},
+            "actions":{"executions":["c5b35bb1"]},"stats":{"total_request_duration_ms":19900},"elapsedTime":10,"session_id":"sess"},
+            "location_info":{"latitude":35.6,"city_name":"Tokyo"}}}"#;
+        let (out, _) = run(rec, &["data"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let d = &v["data"]["details"];
+        assert_eq!(v["log_id"], "9001");
+        assert_eq!(d["request"]["method"], "POST");
+        assert!(d["request"]["path"].as_str().unwrap().starts_with("text-"));
+        assert!(d["prompts"][0]["user_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("user-"));
+        assert_eq!(d["prompts"][0]["elapsedTime"], 5);
+        assert_eq!(d["prompts"][0]["name"], "login");
+        assert_eq!(d["riskAssessment"]["confidence"], "low");
+        assert_eq!(
+            d["riskAssessment"]["assessments"]["NewDevice"]["confidence"],
+            "high"
+        );
+        assert!(
+            d["riskAssessment"]["assessments"]["NewDevice"]["details"]["useragent"]
+                .as_str()
+                .unwrap()
+                .starts_with("ua-")
+        );
+        assert_eq!(d["actions"]["executions"][0], "c5b35bb1");
+        assert_eq!(d["stats"]["total_request_duration_ms"], 19900);
+        assert!(d["session_id"].as_str().unwrap().starts_with("session-"));
+        assert!(v["data"]["location_info"]["latitude"]
+            .as_str()
+            .unwrap()
+            .starts_with("text-"));
+        assert!(v["data"]["ip"].as_str().unwrap().starts_with("ip-"));
+    }
+
+    #[test]
+    fn sentinel_flattened_columns() {
+        let rec = r#"{"details_request_ip":"81.2.69.144","details_request_method":"POST","details_request_auth_user_email":"x@y.io","ip_s":"IP","isMobile_b":"false","details_response_statusCode":200}"#;
+        let (out, _) = run(rec, &[]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!(v["details_request_ip"].as_str().unwrap().starts_with("ip-"));
+        assert_eq!(v["details_request_method"], "POST");
+        assert!(v["details_request_auth_user_email"]
+            .as_str()
+            .unwrap()
+            .starts_with("email-"));
+        assert!(v["ip_s"].as_str().unwrap().starts_with("ip-"));
+        assert_eq!(v["isMobile_b"], "false");
+        assert_eq!(v["details_response_statusCode"], 200);
+    }
+
+    #[test]
+    fn untouched_records_are_byte_identical_and_bad_ones_are_errors() {
+        let rec = "{ \"type\" : \"f\",\n  \"description\": \"resource_exhausted\", \"n\": [1, 2.5e3, true, null, {}] }";
+        assert_eq!(run(rec, &[]).0, rec);
+        let mut out = Vec::new();
+        let mut s = Summary::default();
+        for bad in [
+            "{\"ip\":\"1.2.3.4\"",
+            "{\"ip\":\"1.2.3.4\"} trailing",
+            "",
+            "\"\\",
+            "[1,]",
+        ] {
+            assert!(
+                redact_record(bad.as_bytes(), &[], &red(), &mut s, &mut out).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(out.is_empty());
+        assert_eq!(s, Summary::default());
+    }
+
+    #[test]
+    fn export_keeps_the_container_shape_and_skips_unreadable_records() {
+        let input = br#"[{"ip":"1.2.3.4"}, {"ip": "1.2.3.4" oops}, {"type":"s"}]"#;
+        let span = |from: usize| from..jsonscan::skip_value(input, from).unwrap();
+        let third = span(43);
+        let spans = vec![
+            (span(1), Envelope::Bare),
+            (span(19), Envelope::Bare),
+            (third.clone(), Envelope::Bare),
+            (90..99, Envelope::Bare),
+        ];
+        let e = export(input, &Container::json_array(), spans.into_iter(), &red());
+        let text = String::from_utf8(e.bytes).unwrap();
+        let ip = red().token(Kind::Ip, "1.2.3.4");
+        assert_eq!(
+            text,
+            format!("[\n{{\"ip\":\"{ip}\"}},\n{{\"type\":\"s\"}}\n]\n")
+        );
+        assert_eq!(e.summary.records, 2);
+        assert_eq!(e.summary.records_skipped, 2);
+        let json = serde_json::to_string(&e.summary).unwrap();
+        assert!(json.contains("\"path:ip\":1"), "{json}");
+        let paged = Container::paged("logs");
+        let e = export(
+            input,
+            &paged,
+            std::iter::once((third, Envelope::Bare)),
+            &red(),
+        );
+        serde_json::from_slice::<serde_json::Value>(&e.bytes).unwrap();
+    }
+
+    #[test]
+    fn unescape_handles_all_forms() {
+        assert_eq!(
+            unescape(br#"a\u0040b\n\"\\\/\ud83d\ude00"#),
+            "a@b\n\"\\/\u{1f600}"
+        );
+        assert_eq!(unescape(br#"\ud83d x \u12"#), "\u{fffd} x \u{fffd}12");
+        let mut o = Vec::new();
+        write_json_string("a\"b\\\u{1}\n", &mut o);
+        assert_eq!(o, br#""a\"b\\\u0001\n""#);
+    }
+
+    #[test]
+    fn detectors_do_not_panic_on_odd_text() {
+        let samples = [
+            "@",
+            "%40",
+            "|",
+            "a|",
+            "+",
+            "+++",
+            "::",
+            ":::::",
+            "eyJ",
+            "eyJaaaaaaaaaa.",
+            "bearer",
+            "Bearer ",
+            "1.2.3",
+            "é@é.é",
+            "ü|üü",
+            "1.2.3.4.",
+            "x@y.",
+            "\u{1f600}::1",
+        ];
+        for s in samples {
+            let mut h = Vec::new();
+            detect(s, &mut h);
+            resolve_overlaps(&mut h);
+            for x in &h {
+                assert!(s.get(x.start..x.end).is_some(), "{s}");
+            }
+        }
+        assert_eq!(infer_kind("190.257.209.19"), Some(Kind::Ip));
+        assert_eq!(infer_kind("+14155554321"), Some(Kind::Phone));
+        assert_eq!(infer_kind("github|32487232"), Some(Kind::User));
+        assert_eq!(infer_kind("Other 0.0.0 / Other 0.0.0"), None);
+    }
+}
