@@ -16,6 +16,7 @@ pub mod jsonscan;
 pub mod model;
 pub mod redact;
 pub mod sample;
+pub mod session;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -1,1 +1,253 @@
-fn main() {}
+//! `inflight`, the command-line tool: the same core as the web app, natively.
+//!
+//! ```text
+//! inflight analyze FILE... [--limit N] [--json]   what happened, as text or JSON
+//! inflight redact FILE [--passphrase P] [-o OUT]  the logs with personal data replaced
+//! inflight gen [--scenario S] [--format F] [--bytes N] [--seed N]   synthetic incidents
+//! ```
+//! With no FILE (or `-`), input is read from stdin. Exit codes: 0 success, 1 input
+//! that could not be used, 2 usage error (clap).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use inflight::session::Session;
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "inflight", version, about = "Find the slow Auth0 Action behind resource_exhausted login failures")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read logs and report events, breaches of the concurrency limit and problems.
+    Analyze {
+        /// Log files (JSON array, NDJSON, log-stream, paged object, gzip). `-` or none: stdin.
+        files: Vec<String>,
+        /// The tenant's concurrency limit, if you know it (otherwise it is estimated).
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Print the analysis as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write one log file redacted, in the shape it came in.
+    Redact {
+        /// The log file. `-` or none: stdin.
+        file: Option<String>,
+        /// Derive the pseudonym key from this passphrase, so two runs give the same tokens.
+        /// Without it, a random key is used and forgotten.
+        #[arg(long)]
+        passphrase: Option<String>,
+        /// Write here instead of stdout.
+        #[arg(short, long)]
+        output: Option<String>,
+    },
+    /// Generate a synthetic incident (for trying the app, tests and benchmarks).
+    Gen {
+        #[arg(long, value_enum, default_value_t = Scenario::Sample)]
+        scenario: Scenario,
+        #[arg(long, value_enum, default_value_t = Format::Ndjson)]
+        format: Format,
+        /// Grow the incident until the output is about this many bytes.
+        #[arg(long)]
+        bytes: Option<usize>,
+        /// Seed for the generator (same seed, same output).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print the ground truth (windows, culprits, limit) as JSON to stderr.
+        #[arg(long)]
+        truth: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Scenario {
+    Sample,
+    NoIncident,
+    TwoCulprits,
+    SlowCustomDb,
+    ColdStarts,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Array,
+    Ndjson,
+    Stream,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze { files, limit, json } => analyze(&files, limit, json),
+        Command::Redact { file, passphrase, output } => redact(file, passphrase, output),
+        Command::Gen { scenario, format, bytes, seed, truth } => gen(scenario, format, bytes, seed, truth),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("inflight: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn read_inputs(files: &[String]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    if files.is_empty() || files == ["-"] {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("reading stdin: {e}"))?;
+        return Ok(vec![("stdin".to_string(), buf)]);
+    }
+    files
+        .iter()
+        .map(|f| std::fs::read(f).map(|b| (f.clone(), b)).map_err(|e| format!("{f}: {e}")))
+        .collect()
+}
+
+fn analyze(files: &[String], limit: Option<u32>, json: bool) -> Result<(), String> {
+    let session = Session::load(read_inputs(files)?, limit);
+    let summary = session.summary();
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    if json {
+        let value = serde_json::json!({
+            "summary": summary,
+            "analysis": {
+                "peak_inflight": session.analysis.peak.0,
+                "peak_at": summary.peak_at,
+                "limit": session.analysis.limit,
+                "estimated_limit": session.analysis.estimated_limit,
+                "breach_windows": session.analysis.windows,
+                "by_label": session.analysis.by_label,
+                "untimed_by_type": session.analysis.untimed_by_type,
+            }
+        });
+        serde_json::to_writer_pretty(&mut out, &value).map_err(|e| e.to_string())?;
+        writeln!(out).map_err(|e| e.to_string())?;
+    } else {
+        write_text(&mut out, &summary, &session).map_err(|e| e.to_string())?;
+    }
+    if summary.events == 0 {
+        return Err(format!(
+            "no Auth0 log events could be read ({} problem{})",
+            summary.problems.len(),
+            if summary.problems.len() == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(())
+}
+
+fn write_text(out: &mut impl Write, s: &inflight::session::Summary, session: &Session) -> std::io::Result<()> {
+    for src in &s.sources {
+        writeln!(out, "{}: {} ({} events, {} problems)", src.name, src.shape, src.events, src.problems)?;
+    }
+    writeln!(out, "events: {} ({} duplicates dropped)", s.events, s.duplicates)?;
+    if let (Some(a), Some(b)) = (&s.first, &s.last) {
+        writeln!(out, "time span: {a} .. {b} ({})", s.span_text)?;
+    }
+    let types: Vec<String> = s.type_counts.iter().take(8).map(|(c, _, n)| format!("{c} {n}")).collect();
+    writeln!(out, "types: {}", types.join(", "))?;
+    writeln!(out, "timed requests: {} (untimed events: {})", s.timed, s.untimed)?;
+    match &s.peak_at {
+        Some(at) => writeln!(out, "peak in flight: {} at {at}", s.peak_inflight)?,
+        None => writeln!(out, "peak in flight: 0")?,
+    }
+    match s.limit {
+        Some(l) if s.limit_estimated => writeln!(out, "concurrency limit: ~{l} (estimated from the breaches)")?,
+        Some(l) => writeln!(out, "concurrency limit: {l}")?,
+        None => {}
+    }
+    if s.breaches == 0 {
+        writeln!(out, "resource_exhausted failures: none")?;
+    } else {
+        writeln!(
+            out,
+            "resource_exhausted failures: {} in {} window(s), first at {}",
+            s.breaches,
+            s.breach_windows,
+            s.first_breach.as_deref().unwrap_or("?")
+        )?;
+        for w in &session.analysis.windows {
+            writeln!(
+                out,
+                "  {} .. {}: {} failures, {} in flight just before",
+                inflight::model::format_time(w.start),
+                inflight::model::format_time(w.end),
+                w.count,
+                w.inflight_before
+            )?;
+        }
+    }
+    for p in &s.problems {
+        let record = p.record.map(|r| format!(" record {r}")).unwrap_or_default();
+        writeln!(out, "{}:{}:{}:{record} {:?}: {}", p.source, p.line, p.column, p.severity, p.message)?;
+        writeln!(out, "    {}", p.excerpt)?;
+        writeln!(out, "    {}^", " ".repeat(p.caret))?;
+    }
+    Ok(())
+}
+
+fn redact(file: Option<String>, passphrase: Option<String>, output: Option<String>) -> Result<(), String> {
+    let files: Vec<String> = file.into_iter().collect();
+    let session = Session::load(read_inputs(&files)?, None);
+    let redactor = match passphrase {
+        Some(p) => inflight::redact::Redactor::from_passphrase(&p),
+        None => inflight::redact::Redactor::new(random_key()?),
+    };
+    let summary = session.summary();
+    if summary.events == 0 {
+        return Err("no Auth0 log events could be read; nothing to redact".into());
+    }
+    let download = session.export_redacted(0, &redactor)?;
+    match output {
+        Some(path) => std::fs::write(&path, &download.bytes).map_err(|e| format!("{path}: {e}"))?,
+        None => std::io::stdout().lock().write_all(&download.bytes).map_err(|e| e.to_string())?,
+    }
+    eprintln!(
+        "inflight: {} events written, {} values redacted, {} problem(s) in the input",
+        summary.events,
+        download.redactions,
+        summary.problems.len()
+    );
+    Ok(())
+}
+
+/// A fresh key from the operating system (the core itself never reads randomness).
+fn random_key() -> Result<[u8; 32], String> {
+    let mut key = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut key))
+        .map_err(|e| format!("cannot read /dev/urandom for a random key ({e}); pass --passphrase"))?;
+    Ok(key)
+}
+
+fn gen(scenario: Scenario, format: Format, bytes: Option<usize>, seed: Option<u64>, truth: bool) -> Result<(), String> {
+    use inflight::sample;
+    let mut spec = match scenario {
+        Scenario::Sample => sample::Scenario::sample_incident(),
+        Scenario::NoIncident => sample::Scenario::no_incident(),
+        Scenario::TwoCulprits => sample::Scenario::two_culprits(),
+        Scenario::SlowCustomDb => sample::Scenario::slow_custom_db(),
+        Scenario::ColdStarts => sample::Scenario::cold_starts(),
+    };
+    if let Some(b) = bytes {
+        spec = sample::Scenario::sized(b);
+    }
+    if let Some(s) = seed {
+        spec.seed = s;
+    }
+    let format = match format {
+        Format::Array => sample::Format::JsonArray,
+        Format::Ndjson => sample::Format::Ndjson,
+        Format::Stream => sample::Format::LogStreamNdjson,
+    };
+    let incident = sample::generate(&spec, format);
+    std::io::stdout().lock().write_all(incident.text.as_bytes()).map_err(|e| e.to_string())?;
+    if truth {
+        eprintln!("{}", serde_json::to_string_pretty(&incident.truth).map_err(|e| e.to_string())?);
+    }
+    Ok(())
+}

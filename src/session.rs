@@ -1,0 +1,311 @@
+//! One loaded set of logs: what the web page and the CLI both hold.
+//!
+//! `Session::load` runs the whole pipeline once (ingest → analyze → chart data) and
+//! [`Session::summary`] turns it into a plain DTO that a page or a terminal can show.
+//! Keeping this here, not in `web`, means the CLI prints exactly what the page shows
+//! and the web layer stays a thin adapter.
+
+use crate::analyze::{self, Analysis, Options};
+use crate::chart::{ChartData, Limit, Mark};
+use crate::codes;
+use crate::ingest::{self, Ingest, Severity};
+use crate::model::{format_time, Millis};
+use crate::redact;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Everything read and computed from one set of inputs.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub ingest: Ingest,
+    pub analysis: Analysis,
+    chart: ChartData,
+    options: Options,
+}
+
+/// One input, as the page or terminal shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SourceSummary {
+    pub name: String,
+    /// Human description of the detected container shape.
+    pub shape: String,
+    pub bytes: usize,
+    pub records: u32,
+    pub events: u32,
+    pub problems: usize,
+}
+
+/// A problem row, ready to show: the excerpt is log text (show it as text only).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProblemRow {
+    pub source: String,
+    pub record: Option<u32>,
+    pub severity: Severity,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub excerpt: String,
+    /// 0-based character index of the caret within `excerpt`.
+    pub caret: usize,
+}
+
+/// The numbers a user sees first.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    pub sources: Vec<SourceSummary>,
+    pub events: usize,
+    pub duplicates: usize,
+    /// (code, meaning or "", count), most frequent first.
+    pub type_counts: Vec<(String, String, usize)>,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub span_text: String,
+    pub timed: usize,
+    pub untimed: usize,
+    pub breaches: usize,
+    pub breach_windows: usize,
+    pub first_breach: Option<String>,
+    pub peak_inflight: u32,
+    pub peak_at: Option<String>,
+    pub limit: Option<u32>,
+    pub limit_estimated: bool,
+    pub problems: Vec<ProblemRow>,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// A file ready to download.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub file_name: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+    pub redactions: usize,
+}
+
+impl Session {
+    /// Reads and analyses a set of inputs (name, bytes). Never fails.
+    pub fn load(inputs: Vec<(String, Vec<u8>)>, limit: Option<u32>) -> Session {
+        let ingest = ingest::ingest(inputs);
+        let options = Options { limit, ..Options::default() };
+        let analysis = analyze::analyze(&ingest.events, &options);
+        let chart = chart_data(&analysis);
+        Session { ingest, analysis, chart, options }
+    }
+
+    pub fn chart(&self) -> &ChartData {
+        &self.chart
+    }
+
+    /// Changes the user's concurrency limit (None: use the estimate, if any).
+    pub fn set_limit(&mut self, limit: Option<u32>) {
+        if self.options.limit == limit {
+            return;
+        }
+        self.options.limit = limit;
+        self.analysis = analyze::analyze(&self.ingest.events, &self.options);
+        self.chart = chart_data(&self.analysis);
+    }
+
+    pub fn summary(&self) -> Summary {
+        let ing = &self.ingest;
+        let an = &self.analysis;
+        let mut per_source = vec![0usize; ing.sources.len()];
+        for p in &ing.problems {
+            if let Some(n) = per_source.get_mut(p.source as usize) {
+                *n += 1;
+            }
+        }
+        let sources = ing
+            .sources
+            .iter()
+            .zip(&per_source)
+            .map(|(s, &problems)| SourceSummary {
+                name: s.name.clone(),
+                shape: s.shape_text(),
+                bytes: s.bytes,
+                records: s.records,
+                events: s.events,
+                problems,
+            })
+            .collect();
+        let range = ing.time_range();
+        let problems: Vec<ProblemRow> = ing
+            .problems
+            .iter()
+            .map(|p| ProblemRow {
+                source: ing.sources.get(p.source as usize).map(|s| s.name.clone()).unwrap_or_default(),
+                record: p.record,
+                severity: p.severity,
+                line: p.line,
+                column: p.column,
+                message: p.message.clone(),
+                excerpt: p.excerpt.clone(),
+                caret: p.caret,
+            })
+            .collect();
+        let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+        Summary {
+            sources,
+            events: ing.events.len(),
+            duplicates: ing.duplicates,
+            type_counts: ing
+                .type_counts()
+                .into_iter()
+                .map(|(code, n)| {
+                    let meaning = codes::meaning(&code).unwrap_or("").to_string();
+                    (code, meaning, n)
+                })
+                .collect(),
+            first: range.map(|r| format_time(r.0)),
+            last: range.map(|r| format_time(r.1)),
+            span_text: range.map(|(a, b)| duration_text(b - a)).unwrap_or_else(|| "no dated events".into()),
+            timed: an.spans.len(),
+            untimed: an.untimed + an.rejected_timings,
+            breaches: an.breaches.len(),
+            breach_windows: an.windows.len(),
+            first_breach: an.breaches.first().map(|b| format_time(b.time)),
+            peak_inflight: an.peak.0,
+            peak_at: (an.peak.0 > 0).then(|| format_time(an.peak.1)),
+            limit: an.effective_limit(),
+            limit_estimated: an.limit.is_none() && an.estimated_limit.is_some(),
+            warnings: problems.len() - errors,
+            errors,
+            problems,
+        }
+    }
+
+    /// The input `source`, redacted, in the container shape it came in.
+    /// The redactor holds the per-page (or per-report) key; it is never written out.
+    pub fn export_redacted(&self, source: usize, redactor: &redact::Redactor) -> Result<Download, String> {
+        let info = self.ingest.sources.get(source).ok_or_else(|| format!("no input number {source}"))?;
+        let container = redact::Container {
+            prefix: info.frame.prefix.clone(),
+            separator: info.frame.separator.clone(),
+            suffix: info.frame.suffix.clone(),
+        };
+        // Every event of this input, in input order (events are sorted by time).
+        let mut records: Vec<(u32, std::ops::Range<usize>, crate::model::Envelope)> = self
+            .ingest
+            .events
+            .iter()
+            .filter(|e| e.source as usize == source)
+            .map(|e| (e.record, e.span.clone(), e.envelope))
+            .collect();
+        records.sort_by_key(|r| r.0);
+        let export = redact::export(
+            info.text.as_bytes(),
+            &container,
+            records.into_iter().map(|(_, span, env)| (span, env)),
+            redactor,
+        );
+        Ok(Download {
+            file_name: redacted_name(&info.name),
+            mime: "application/json",
+            redactions: export.summary.total_replacements() as usize,
+            bytes: export.bytes,
+        })
+    }
+}
+
+/// `logs.json` → `logs.redacted.json`; gzip names lose `.gz` (the export is plain).
+pub fn redacted_name(name: &str) -> String {
+    let name = name.strip_suffix(".gz").unwrap_or(name);
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let base = if base.is_empty() { "pasted" } else { base };
+    match base.rfind('.') {
+        Some(i) if i > 0 => format!("{}.redacted{}", &base[..i], &base[i..]),
+        _ => format!("{base}.redacted.json"),
+    }
+}
+
+/// Chart marks from spans: one series per label, most frequent label first.
+pub fn chart_data(an: &Analysis) -> ChartData {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for s in &an.spans {
+        *counts.entry(s.label.as_str()).or_default() += 1;
+    }
+    let mut series: Vec<&str> = counts.keys().copied().collect();
+    series.sort_by(|a, b| counts[b].cmp(&counts[a]).then_with(|| a.cmp(b)));
+    let index: HashMap<&str, u16> =
+        series.iter().enumerate().map(|(i, s)| (*s, i.min(u16::MAX as usize) as u16)).collect();
+    ChartData {
+        marks: an
+            .spans
+            .iter()
+            .map(|s| Mark { t: s.end, dur_ms: s.duration() as f64, series: index[s.label.as_str()], failed: s.failed })
+            .collect(),
+        series: series.into_iter().map(str::to_owned).collect(),
+        steps: an.steps.clone(),
+        breaches: an.breaches.iter().map(|b| b.time).collect(),
+        windows: an.windows.iter().map(|w| (w.start, w.end)).collect(),
+        limit: an
+            .limit
+            .map(|value| Limit { value, estimated: false })
+            .or(an.estimated_limit.map(|value| Limit { value, estimated: true })),
+    }
+}
+
+/// "14 min 58 s", "2 h 5 min", "3 d 4 h", "850 ms".
+pub fn duration_text(ms: Millis) -> String {
+    let ms = ms.max(0);
+    if ms < 1000 {
+        return format!("{ms} ms");
+    }
+    let s = ms / 1000;
+    let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    if d > 0 {
+        format!("{d} d {h} h")
+    } else if h > 0 {
+        format!("{h} h {m} min")
+    } else if m > 0 {
+        format!("{m} min {sec} s")
+    } else {
+        format!("{sec} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duration_text_picks_two_units() {
+        assert_eq!(duration_text(850), "850 ms");
+        assert_eq!(duration_text(59_000), "59 s");
+        assert_eq!(duration_text(898_000), "14 min 58 s");
+        assert_eq!(duration_text(7_500_000), "2 h 5 min");
+        assert_eq!(duration_text(3 * 86_400_000 + 4 * 3_600_000), "3 d 4 h");
+    }
+
+    #[test]
+    fn redacted_names_keep_the_extension() {
+        assert_eq!(redacted_name("logs.json"), "logs.redacted.json");
+        assert_eq!(redacted_name("dir/stream.ndjson.gz"), "stream.redacted.ndjson");
+        assert_eq!(redacted_name("pasted"), "pasted.redacted.json");
+        assert_eq!(redacted_name(""), "pasted.redacted.json");
+    }
+
+    #[test]
+    fn summary_counts_events_breaches_and_problems() {
+        let text = concat!(
+            r#"{"log_id":"1","type":"s","date":"2024-01-15T10:30:01.000Z","details":{"stats":{"total_request_duration_ms":900}}}"#,
+            "\n",
+            r#"{"log_id":"2","type":"f","date":"2024-01-15T10:30:02.000Z","description":"resource_exhausted"}"#,
+            "\n{\"log_id\":\"3\",\"type\":\n",
+        );
+        let s = Session::load(vec![("x.ndjson".into(), text.as_bytes().to_vec())], None);
+        let sum = s.summary();
+        assert_eq!(sum.events, 2);
+        assert_eq!(sum.breaches, 1);
+        assert_eq!(sum.timed, 1);
+        assert_eq!(sum.errors, 1);
+        assert_eq!(sum.problems[0].line, 3);
+        assert_eq!(sum.sources[0].records, 3);
+        assert_eq!(sum.type_counts[0].1, "Successful login");
+        assert_eq!(sum.first.as_deref(), Some("2024-01-15T10:30:01.000Z"));
+        assert_eq!(sum.span_text, "1 s");
+        assert_eq!(s.chart().marks.len(), 1);
+        assert_eq!(s.chart().breaches.len(), 1);
+    }
+}
