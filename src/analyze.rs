@@ -463,8 +463,11 @@ pub fn breach_windows(
 
 /// The lower median of `inflight_before` over windows; `None` without windows.
 pub fn estimate_limit(windows: &[BreachWindow]) -> Option<u32> {
+    // A window with nothing in flight before it says nothing about the limit: the
+    // logs hold no timing for the requests that filled the slots.
     let mut before: Vec<Millis> = windows
         .iter()
+        .filter(|w| w.inflight_before > 0)
         .map(|w| Millis::from(w.inflight_before))
         .collect();
     before.sort_unstable();
@@ -986,7 +989,9 @@ mod tests {
             ]
         );
         assert_eq!(a.peak, (3, 2_000));
-        assert_eq!(a.estimated_limit, Some(0));
+        // Windows with nothing in flight before them carry no evidence and are
+        // left out of the estimate: only the first window (3) counts.
+        assert_eq!(a.estimated_limit, Some(3));
         assert_eq!(a.limit, None);
 
         let given = analyze(

@@ -624,7 +624,10 @@ fn report_scan_error(problems: &mut ProblemSink, record: u32, e: &ScanError, b: 
         K::UnterminatedString => format!("record {record}: string is not closed before the end of the line"),
         _ => format!("record {record}: {e}"),
     };
-    problems.push(Some(record), e.offset.min(b.len()), message, Severity::Error);
+    // At the end of the input, point just after its last visible character rather
+    // than at an empty last line.
+    let at = if e.offset >= b.len() { b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(0, |i| i + 1) } else { e.offset };
+    problems.push(Some(record), at, message, Severity::Error);
 }
 
 fn show_byte(c: u8) -> String {
