@@ -17,7 +17,8 @@
 //! it replaces. Redacting through a `serde_json::Value` tree is ~10× slower and
 //! needs ~8× the memory (see `performance-facts.md`), and would also reformat the
 //! user's file. String escapes are decoded before hashing, so `"a\u0040b.com"` and
-//! `"a@b.com"` get the same token.
+//! `"a@b.com"` get the same token. [`export`] memoises tokens (bounded), since real
+//! logs repeat the same few users, ips and client ids thousands of times.
 //!
 //! # Path rules (relative to the Auth0 event object, after the envelope prefix)
 //!
@@ -94,7 +95,7 @@ use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Range;
 
@@ -357,6 +358,7 @@ pub fn export(
     let mut bytes = Vec::with_capacity(input.len() + input.len() / 16 + 64);
     let mut summary = Summary::default();
     let mut scratch = Vec::new();
+    let mut tokens = Tokens::new(r);
     bytes.extend_from_slice(&container.prefix);
     let mut first = true;
     for (span, envelope) in records {
@@ -365,7 +367,13 @@ pub fn export(
             continue;
         };
         scratch.clear();
-        match redact_record(record, envelope.prefix(), r, &mut summary, &mut scratch) {
+        match redact_with(
+            record,
+            envelope.prefix(),
+            &mut tokens,
+            &mut summary,
+            &mut scratch,
+        ) {
             Ok(()) => {
                 if !first {
                     bytes.extend_from_slice(&container.separator);
@@ -390,6 +398,16 @@ pub fn redact_record(
     summary: &mut Summary,
     out: &mut Vec<u8>,
 ) -> Result<(), ScanError> {
+    redact_with(record, envelope_prefix, &mut Tokens::new(r), summary, out)
+}
+
+fn redact_with(
+    record: &[u8],
+    envelope_prefix: &[&str],
+    tokens: &mut Tokens<'_>,
+    summary: &mut Summary,
+    out: &mut Vec<u8>,
+) -> Result<(), ScanError> {
     // 1. One walk: the span, class and key of every scalar that may need work.
     let mut items: Vec<Item<'_>> = Vec::with_capacity(64);
     let start = jsonscan::skip_ws(record, 0);
@@ -411,6 +429,7 @@ pub fn redact_record(
             string: scalar == Scalar::Str,
             rule,
             key: key.unwrap_or(""),
+            new: None,
         });
     })?;
     let tail = jsonscan::skip_ws(record, end);
@@ -422,11 +441,14 @@ pub fn redact_record(
         });
     }
 
+    // New values are written, quoted and escaped, into one buffer.
+    let mut arena: Vec<u8> = Vec::with_capacity(256);
+    let mut hits = Vec::new();
+
     // 2. Path rules, collecting the replaced values for the known-value detector.
     let mut local = Summary::default();
-    let mut repl: Vec<Option<Vec<u8>>> = vec![None; items.len()];
     let mut known: Vec<Known> = Vec::new();
-    for (item, slot) in items.iter().zip(repl.iter_mut()) {
+    for item in items.iter_mut() {
         let Some(rule) = item.rule else { continue };
         let raw = &record[item.start..item.end];
         let value: Cow<'_, str> = if item.string {
@@ -443,38 +465,36 @@ pub fn redact_record(
             local.already_masked += 1;
             continue;
         }
-        let kind = infer_kind(&value).unwrap_or_else(|| rule.kind_for(item.key));
-        let mut token = Vec::with_capacity(24);
-        token.push(b'"');
-        r.token_into(kind, value.as_bytes(), &mut token);
-        token.push(b'"');
+        let kind = infer_kind(&value, &mut hits).unwrap_or_else(|| rule.kind_for(item.key));
+        let at = arena.len();
+        arena.push(b'"');
+        tokens.write(kind, &value, &mut arena);
+        arena.push(b'"');
         if value.len() >= MIN_KNOWN_VALUE_LEN
             && !(rule.tree && (is_protocol_word(item.key) || value.contains(char::is_whitespace)))
         {
-            let t = String::from_utf8_lossy(&token[1..token.len() - 1]).into_owned();
             known.push(Known {
                 value: value.into_owned(),
-                token: t,
+                token: at + 1..arena.len() - 1,
             });
         }
         local.add(rule.name);
-        *slot = Some(token);
+        item.new = Some(at..arena.len());
     }
     // Longest first, so a value containing another wins the overlap.
     known.sort_by_key(|k| std::cmp::Reverse(k.value.len()));
 
     // 3. Detectors over every string no rule replaced.
-    let mut hits = Vec::new();
-    for (item, slot) in items.iter().zip(repl.iter_mut()) {
+    let mut token = Vec::with_capacity(24);
+    for item in items.iter_mut() {
         if item.rule.is_some() || !item.string {
             continue;
         }
-        let raw = &record[item.start + 1..item.end - 1];
-        let value = unescape(raw);
+        let value = unescape(&record[item.start + 1..item.end - 1]);
         hits.clear();
         detect(&value, &mut hits);
         for (i, k) in known.iter().enumerate() {
-            for (at, _) in value.match_indices(k.value.as_str()) {
+            for at in find_all(value.as_bytes(), k.value.as_bytes()) {
                 hits.push(Hit {
                     start: at,
                     end: at + k.value.len(),
@@ -488,34 +508,36 @@ pub fn redact_record(
             continue;
         }
         resolve_overlaps(&mut hits);
-        let mut text = String::with_capacity(value.len());
+        let at = arena.len();
+        arena.push(b'"');
         let mut last = 0;
         for h in &hits {
             let (Some(before), Some(found)) = (value.get(last..h.start), value.get(h.start..h.end))
             else {
                 continue;
             };
-            text.push_str(before);
+            write_json_string_body(before, &mut arena);
+            token.clear();
             match h.known.and_then(|i| known.get(i)) {
-                Some(k) => text.push_str(&k.token),
-                None => text.push_str(&r.token(h.kind, found)),
+                Some(k) => token.extend_from_slice(&arena[k.token.clone()]),
+                None => tokens.write(h.kind, found, &mut token),
             }
+            arena.extend_from_slice(&token);
             last = h.end;
             local.add(h.rule);
         }
-        text.push_str(value.get(last..).unwrap_or(""));
-        let mut quoted = Vec::with_capacity(text.len() + 2);
-        write_json_string(&text, &mut quoted);
-        *slot = Some(quoted);
+        write_json_string_body(value.get(last..).unwrap_or(""), &mut arena);
+        arena.push(b'"');
+        item.new = Some(at..arena.len());
     }
 
     // 4. Copy through, replacing only the chosen spans.
     out.reserve(record.len());
     let mut last = 0;
-    for (item, slot) in items.iter().zip(repl.iter()) {
-        if let Some(new) = slot {
+    for item in &items {
+        if let Some(new) = &item.new {
             out.extend_from_slice(&record[last..item.start]);
-            out.extend_from_slice(new);
+            out.extend_from_slice(&arena[new.clone()]);
             last = item.end;
         }
     }
@@ -536,11 +558,76 @@ struct Item<'a> {
     rule: Option<Rule>,
     /// The nearest object key above the value ("" at the root).
     key: &'a str,
+    /// The replacement (quoted) in the record's arena.
+    new: Option<Range<usize>>,
 }
 
 struct Known {
     value: String,
-    token: String,
+    /// The token (unquoted) in the record's arena.
+    token: Range<usize>,
+}
+
+/// Every start of `needle` in `hay` (non-overlapping).
+fn find_all<'h>(hay: &'h [u8], needle: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let (&first, rest) = needle.split_first()?;
+        while from + needle.len() <= hay.len() {
+            let p = from
+                + hay[from..=hay.len() - needle.len()]
+                    .iter()
+                    .position(|&c| c == first)?;
+            if &hay[p + 1..p + needle.len()] == rest {
+                from = p + needle.len();
+                return Some(p);
+            }
+            from = p + 1;
+        }
+        None
+    })
+}
+
+/// Token maker with a per-export memo: real logs repeat the same few users, ips
+/// and client ids thousands of times, and a lookup is far cheaper than an HMAC.
+struct Tokens<'r> {
+    r: &'r Redactor,
+    memo: Vec<HashMap<String, [u8; 8]>>,
+    size: usize,
+}
+
+/// Memo entries kept at most (about 100 bytes each).
+const MEMO_CAP: usize = 1 << 17;
+
+impl<'r> Tokens<'r> {
+    fn new(r: &'r Redactor) -> Self {
+        Tokens {
+            r,
+            memo: (0..Kind::ALL.len()).map(|_| HashMap::new()).collect(),
+            size: 0,
+        }
+    }
+
+    fn write(&mut self, kind: Kind, value: &str, out: &mut Vec<u8>) {
+        let map = &mut self.memo[kind as usize];
+        let hex = match map.get(value) {
+            Some(h) => *h,
+            None => {
+                let mut t = Vec::with_capacity(24);
+                self.r.token_into(kind, value.as_bytes(), &mut t);
+                let mut h = [0u8; 8];
+                h.copy_from_slice(&t[t.len() - 8..]);
+                if self.size < MEMO_CAP {
+                    map.insert(value.to_owned(), h);
+                    self.size += 1;
+                }
+                h
+            }
+        };
+        out.extend_from_slice(kind.as_str().as_bytes());
+        out.push(b'-');
+        out.extend_from_slice(&hex);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -811,8 +898,14 @@ fn flattened(column: &str) -> Option<Rule> {
 
 /// The token kind suggested by a key name inside a payload.
 fn kind_for_key(key: &str) -> Option<Kind> {
-    let k = key.to_ascii_lowercase();
-    let has = |p: &str| k.contains(p);
+    let k = key.as_bytes();
+    let has = |p: &str| {
+        k.windows(p.len())
+            .any(|w| w.eq_ignore_ascii_case(p.as_bytes()))
+    };
+    let is = |p: &str| k.eq_ignore_ascii_case(p.as_bytes());
+    let ends =
+        |p: &str| k.len() >= p.len() && k[k.len() - p.len()..].eq_ignore_ascii_case(p.as_bytes());
     Some(if has("email") || has("login_hint") {
         Kind::Email
     } else if has("phone") {
@@ -837,13 +930,13 @@ fn kind_for_key(key: &str) -> Option<Kind> {
         || has("code")
     {
         Kind::Token
-    } else if has("user_id") || has("userid") || has("subject") || has("identity") || k == "sub" {
+    } else if has("user_id") || has("userid") || has("subject") || has("identity") || is("sub") {
         Kind::User
-    } else if k == "ip" || k.ends_with("_ip") || has("ip_address") {
+    } else if is("ip") || ends("_ip") || has("ip_address") {
         Kind::Ip
     } else if has("name") {
         Kind::Name
-    } else if k == "id" || k.ends_with("_id") {
+    } else if is("id") || ends("_id") {
         Kind::Id
     } else {
         return None;
@@ -909,13 +1002,43 @@ fn hit(hits: &mut Vec<Hit>, start: usize, end: usize, kind: Kind, rule: &'static
 /// ends, so it is a valid `str` range.
 fn detect(s: &str, hits: &mut Vec<Hit>) {
     let b = s.as_bytes();
-    find_jwts(b, hits);
-    find_bearer(b, hits);
-    find_emails(b, hits);
-    find_user_ids(b, hits);
-    find_ipv4(b, hits);
-    find_ipv6(s, hits);
-    find_phones(b, hits);
+    // One pass to learn which detectors can match at all; most strings are dates,
+    // type codes and short words, and skip every detector.
+    let (mut at, mut pct, mut bar, mut colon, mut plus, mut dot, mut space) =
+        (false, false, false, false, false, false, false);
+    for &c in b {
+        match c {
+            b'@' => at = true,
+            b'%' => pct = true,
+            b'|' => bar = true,
+            b':' => colon = true,
+            b'+' => plus = true,
+            b'.' => dot = true,
+            b' ' | b'\t' => space = true,
+            _ => {}
+        }
+    }
+    if dot {
+        find_jwts(b, hits);
+    }
+    if space {
+        find_bearer(b, hits);
+    }
+    if at || pct {
+        find_emails(b, hits);
+    }
+    if bar {
+        find_user_ids(b, hits);
+    }
+    if dot {
+        find_ipv4(b, hits);
+    }
+    if colon {
+        find_ipv6(s, hits);
+    }
+    if plus {
+        find_phones(b, hits);
+    }
 }
 
 /// Keeps the earliest, then longest, of overlapping hits (stable: earlier
@@ -934,14 +1057,14 @@ fn resolve_overlaps(hits: &mut Vec<Hit>) {
 }
 
 /// The kind of a value that is wholly one detectable thing.
-fn infer_kind(value: &str) -> Option<Kind> {
+fn infer_kind(value: &str, hits: &mut Vec<Hit>) -> Option<Kind> {
     let v = value.trim();
     if v.is_empty() {
         return None;
     }
-    let mut hits = Vec::new();
-    detect(v, &mut hits);
-    resolve_overlaps(&mut hits);
+    hits.clear();
+    detect(v, hits);
+    resolve_overlaps(hits);
     match hits.as_slice() {
         [h] if h.start == 0 && h.end == v.len() => Some(h.kind),
         _ => None,
@@ -1274,13 +1397,7 @@ fn push_char(out: &mut Vec<u8>, c: char) {
     out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
-/// Writes `s` as a quoted JSON string.
-fn write_json_string(s: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
-    write_json_string_body(s, out);
-    out.push(b'"');
-}
-
+/// Writes `s` JSON-escaped (without the quotes).
 fn write_json_string_body(s: &str, out: &mut Vec<u8>) {
     for &c in s.as_bytes() {
         match c {
@@ -1607,8 +1724,8 @@ mod tests {
         );
         assert_eq!(unescape(br#"\ud83d x \u12"#), "\u{fffd} x \u{fffd}12");
         let mut o = Vec::new();
-        write_json_string("a\"b\\\u{1}\n", &mut o);
-        assert_eq!(o, br#""a\"b\\\u0001\n""#);
+        write_json_string_body("a\"b\\\u{1}\n", &mut o);
+        assert_eq!(o, br#"a\"b\\\u0001\n"#);
     }
 
     #[test]
@@ -1641,9 +1758,14 @@ mod tests {
                 assert!(s.get(x.start..x.end).is_some(), "{s}");
             }
         }
-        assert_eq!(infer_kind("190.257.209.19"), Some(Kind::Ip));
-        assert_eq!(infer_kind("+14155554321"), Some(Kind::Phone));
-        assert_eq!(infer_kind("github|32487232"), Some(Kind::User));
-        assert_eq!(infer_kind("Other 0.0.0 / Other 0.0.0"), None);
+        let h = &mut Vec::new();
+        assert_eq!(infer_kind("190.257.209.19", h), Some(Kind::Ip));
+        assert_eq!(infer_kind("+14155554321", h), Some(Kind::Phone));
+        assert_eq!(infer_kind("github|32487232", h), Some(Kind::User));
+        assert_eq!(infer_kind("Other 0.0.0 / Other 0.0.0", h), None);
+        let found: Vec<usize> = find_all(b"abcabcab", b"cab").collect();
+        assert_eq!(found, vec![2, 5]);
+        assert_eq!(find_all(b"ab", b"abc").count(), 0);
+        assert_eq!(find_all(b"abc", b"").count(), 0);
     }
 }

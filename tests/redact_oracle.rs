@@ -682,3 +682,58 @@ fn show_redacted_corpus() {
         println!("==== {}\n{}", input.name, String::from_utf8_lossy(&e.bytes));
     }
 }
+
+mod no_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any text in any field: no panic, the record still parses, structure kept.
+        #[test]
+        fn any_string_values(a in ".{0,60}", b in "[ -~]{0,60}", c in "[0-9.:@|+eyJ a-f%-]{0,40}") {
+            let v = serde_json::json!({"ip": a, "description": b, "details": {"qs": {"x": c}, "return_to": a, "error": {"message": c}}, "n": 5});
+            let rec = serde_json::to_vec(&v).unwrap();
+            let mut out = Vec::new();
+            let mut s = redact::Summary::default();
+            redact::redact_record(&rec, &[], &Redactor::new(KEY), &mut s, &mut out).unwrap();
+            let after: Value = serde_json::from_slice(&out).unwrap();
+            let mut problems = Vec::new();
+            same_shape(&v, &after, "", &mut problems);
+            prop_assert!(problems.is_empty(), "{:?}", problems);
+        }
+
+        /// Arbitrary bytes: an error or a record, never a panic.
+        #[test]
+        fn any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut out = Vec::new();
+            let mut s = redact::Summary::default();
+            let _ = redact::redact_record(&bytes, &["data"], &Redactor::new(KEY), &mut s, &mut out);
+            let _ = redact::export(&bytes, &Container::json_array(), std::iter::once((0..bytes.len(), Envelope::LogStream)), &Redactor::new(KEY));
+        }
+    }
+}
+
+/// Throughput on a synthetic corpus (run with `--release --ignored --nocapture throughput`).
+#[test]
+#[ignore]
+fn throughput() {
+    let one = synthetic();
+    let text = one.repeat(4000);
+    let input = locate("bulk", text.into_bytes());
+    let t = std::time::Instant::now();
+    let e = redact::export(
+        &input.bytes,
+        &input.container,
+        input.records.iter().cloned(),
+        &Redactor::new(KEY),
+    );
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "{} MB, {} records in {secs:.3}s: {:.0} MB/s",
+        input.bytes.len() / 1_000_000,
+        e.summary.records,
+        input.bytes.len() as f64 / 1e6 / secs
+    );
+}
