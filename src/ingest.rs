@@ -20,7 +20,7 @@
 //!    (log streams deliver at least once) and sorted by time.
 
 use crate::jsonscan::{self, LineIndex, ScanError};
-use crate::model::{Envelope, Event, RawEvent};
+use crate::model::{ActionExecution, Envelope, Event, RawEvent, RawExecution};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::Read;
@@ -116,6 +116,8 @@ pub struct SourceInfo {
     pub records: u32,
     /// Events read from this input (before de-duplication).
     pub events: u32,
+    /// Action execution objects read from this input.
+    pub executions: u32,
     /// How the events were wrapped: counts of bare, log-stream, EventBridge, Elastic.
     pub envelopes: [u32; 4],
     #[serde(skip)]
@@ -126,13 +128,16 @@ impl SourceInfo {
     /// A one-line human description: "JSON array of 7 records (log-stream {log_id, data})".
     pub fn shape_text(&self) -> String {
         let names = ["bare events", "log-stream {log_id, data}", "EventBridge detail.data", "Elastic json.data"];
-        let wrappers: Vec<String> = self
+        let mut wrappers: Vec<String> = self
             .envelopes
             .iter()
             .zip(names)
             .filter(|(n, _)| **n > 0)
             .map(|(n, name)| if self.events == *n { name.to_string() } else { format!("{n} {name}") })
             .collect();
+        if self.executions > 0 {
+            wrappers.push(format!("{} Action execution objects", self.executions));
+        }
         let mut s = String::new();
         if self.gzip {
             s.push_str("gzip, ");
@@ -157,6 +162,8 @@ pub struct Ingest {
     pub problems: Vec<Problem>,
     /// Records dropped because an earlier record had the same `log_id`.
     pub duplicates: usize,
+    /// Action execution objects (`GET /api/v2/actions/executions/{id}`), one per id.
+    pub executions: Vec<ActionExecution>,
 }
 
 impl Ingest {
@@ -215,6 +222,7 @@ fn read_source(out: &mut Ingest, source: u32, name: String, bytes: Vec<u8>) {
         shape: Shape::Empty,
         records: 0,
         events: 0,
+        executions: 0,
         envelopes: [0; 4],
         frame: Frame::default(),
     };
@@ -228,10 +236,14 @@ fn read_source(out: &mut Ingest, source: u32, name: String, bytes: Vec<u8>) {
             continue; // unreadable; the splitter has reported it
         }
         match parse_record(&text, span.clone(), source, record) {
-            Ok(event) => {
+            Ok(Parsed::Event(event)) => {
                 info.events += 1;
                 info.envelopes[envelope_index(event.envelope)] += 1;
                 out.events.push(event);
+            }
+            Ok(Parsed::Execution(x)) => {
+                info.executions += 1;
+                out.executions.push(x);
             }
             Err((offset, message, severity)) => problems.push(Some(record), offset, message, severity),
         }
@@ -640,8 +652,14 @@ fn show_byte(c: u8) -> String {
     }
 }
 
+/// What one record turned out to be.
+enum Parsed {
+    Event(Event),
+    Execution(ActionExecution),
+}
+
 /// Parses one record; on failure returns (offset in the input, message, severity).
-fn parse_record(text: &str, span: Range<usize>, source: u32, record: u32) -> Result<Event, (usize, String, Severity)> {
+fn parse_record(text: &str, span: Range<usize>, source: u32, record: u32) -> Result<Parsed, (usize, String, Severity)> {
     let slice = &text[span.clone()];
     let raw: RawEvent = serde_json::from_str(slice).map_err(|e| {
         let mut at = serde_offset(slice, &e);
@@ -654,6 +672,11 @@ fn parse_record(text: &str, span: Range<usize>, source: u32, record: u32) -> Res
     })?;
     let (inner, envelope, outer_id) = unwrap(raw);
     if !inner.is_event() {
+        if let Ok(x) = serde_json::from_str::<RawExecution>(slice) {
+            if x.is_execution() {
+                return Ok(Parsed::Execution(x.into_execution(source, record)));
+            }
+        }
         return Err((
             span.start,
             format!("record {record} has neither `type` nor `date`: not an Auth0 log event (kept out of the timeline)"),
@@ -664,7 +687,7 @@ fn parse_record(text: &str, span: Range<usize>, source: u32, record: u32) -> Res
     if event.log_id.is_none() {
         event.log_id = outer_id;
     }
-    Ok(event)
+    Ok(Parsed::Event(event))
 }
 
 /// Peels envelopes: `{log_id, data}`, `{detail: {log_id, data}}`, `{json: {log_id, data}}`.
@@ -734,6 +757,11 @@ fn dedup_and_sort(out: &mut Ingest) {
     let mut it = keep.iter();
     out.events.retain(|_| *it.next().unwrap_or(&true));
     out.duplicates = before - out.events.len();
+    // Execution objects: one per id (the same object may be fetched twice).
+    let mut ids: HashSet<String> = HashSet::with_capacity(out.executions.len());
+    let before = out.executions.len();
+    out.executions.retain(|x| x.id.is_empty() || ids.insert(x.id.clone()));
+    out.duplicates += before - out.executions.len();
     // Stable: equal times keep input order; events without a time go last.
     out.events.sort_by_key(|e| (e.time.is_none(), e.time.unwrap_or(0)));
 }
@@ -887,6 +915,20 @@ mod tests {
         assert_eq!(r.sources[0].envelopes, [0, 0, 1, 0]);
         assert_eq!(r.sources[1].shape, Shape::ElasticEvents);
         assert_eq!(r.sources[1].envelopes, [0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn action_execution_objects_are_read_alongside_events() {
+        let x = r#"{"id":"x1","trigger_id":"post-login","status":"final","results":[{"action_name":"a","started_at":"2024-01-15T10:30:00.000Z","ended_at":"2024-01-15T10:30:00.250Z"}]}"#;
+        let r = ingest(vec![
+            ("logs.json".into(), format!("[{E1},{E2}]").into_bytes()),
+            ("executions.json".into(), format!("[{x},{x}]").into_bytes()),
+        ]);
+        assert_eq!(r.events.len(), 2);
+        assert_eq!(r.executions.len(), 1);
+        assert_eq!(r.duplicates, 1);
+        assert_eq!(r.sources[1].executions, 2);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
     }
 
     #[test]

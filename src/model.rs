@@ -131,6 +131,152 @@ impl Event {
     }
 }
 
+/// One Action's run inside an execution (`results[]` of
+/// `GET /api/v2/actions/executions/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionResult {
+    pub action_name: String,
+    pub started_at: Option<Millis>,
+    pub ended_at: Option<Millis>,
+    /// `error.msg` (or `error.message`) when the Action failed.
+    pub error: Option<String>,
+}
+
+/// An Action execution object from the Management API. Its id is the value found
+/// in an event's `details.actions.executions[]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionExecution {
+    pub source: u32,
+    pub record: u32,
+    pub id: String,
+    pub trigger_id: Option<String>,
+    pub status: Option<String>,
+    pub created_at: Option<Millis>,
+    pub updated_at: Option<Millis>,
+    pub results: Vec<ActionResult>,
+}
+
+/// Raw shape of an execution object, read leniently.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawExecution<'a> {
+    #[serde(borrow)]
+    pub id: LooseStr<'a>,
+    #[serde(borrow)]
+    pub trigger_id: LooseStr<'a>,
+    #[serde(borrow)]
+    pub status: LooseStr<'a>,
+    #[serde(borrow)]
+    pub created_at: LooseStr<'a>,
+    #[serde(borrow)]
+    pub updated_at: LooseStr<'a>,
+    pub results: LooseSeq<RawActionResult<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawActionResult<'a> {
+    #[serde(borrow)]
+    pub action_name: LooseStr<'a>,
+    #[serde(borrow)]
+    pub started_at: LooseStr<'a>,
+    #[serde(borrow)]
+    pub ended_at: LooseStr<'a>,
+    pub error: LooseObj<RawResultError<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawResultError<'a> {
+    #[serde(borrow)]
+    pub msg: LooseStr<'a>,
+    #[serde(borrow)]
+    pub message: LooseStr<'a>,
+}
+
+/// An array read as `Vec<T>`, skipping elements that are not objects; any other
+/// value gives an empty list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LooseSeq<T>(pub Vec<T>);
+
+impl<T> Default for LooseSeq<T> {
+    fn default() -> Self {
+        LooseSeq(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for LooseSeq<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = LooseSeq<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element::<LooseObj<T>>()? {
+                    out.extend(item.0);
+                }
+                Ok(LooseSeq(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(LooseSeq(Vec::new()))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(LooseSeq(Vec::new()))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(LooseSeq(Vec::new()))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(LooseSeq(Vec::new()))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(LooseSeq(Vec::new()))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LooseSeq(Vec::new()))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(LooseSeq(Vec::new()))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<'a> RawExecution<'a> {
+    /// True when the object has the execution object's own keys.
+    pub fn is_execution(&self) -> bool {
+        self.id.0.is_some() && (self.trigger_id.0.is_some() || !self.results.0.is_empty())
+    }
+
+    pub fn into_execution(self, source: u32, record: u32) -> ActionExecution {
+        ActionExecution {
+            source,
+            record,
+            id: self.id.into_string().unwrap_or_default(),
+            trigger_id: self.trigger_id.into_string(),
+            status: self.status.into_string(),
+            created_at: loose_time(self.created_at),
+            updated_at: loose_time(self.updated_at),
+            results: self
+                .results
+                .0
+                .into_iter()
+                .map(|r| ActionResult {
+                    action_name: r.action_name.into_string().unwrap_or_default(),
+                    started_at: loose_time(r.started_at),
+                    ended_at: loose_time(r.ended_at),
+                    error: r.error.0.and_then(|e| e.msg.into_string().or_else(|| e.message.into_string())),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Parses the date forms seen in Auth0 exports into epoch milliseconds (UTC):
 /// RFC 3339 with or without fraction (`2024-01-15T10:30:00.000Z`, `+02:00`), a space
 /// instead of `T`, up to 9 fraction digits, no zone (taken as UTC, as Panther and
@@ -642,6 +788,25 @@ mod tests {
         assert_eq!(e.initiated_at, Some(1_705_314_599_000));
         // A numeric log_id keeps every digit (it would lose them through f64).
         assert_eq!(e.log_id.as_deref(), Some("90020211104001515271334544008632"));
+    }
+
+    #[test]
+    fn reads_an_action_execution_object() {
+        let json = r#"{"id":"c5b35bb1","trigger_id":"post-login","status":"final","results":[
+            {"action_name":"enrich-profile","started_at":"2024-05-14T08:50:01.000Z","ended_at":"2024-05-14T08:50:09.500Z",
+             "error":{"id":"e1","msg":"CRM timeout","url":"https://example.com"}},
+            "not an object",
+            {"action_name":"add-roles","started_at":"2024-05-14T08:50:09.500Z","ended_at":"2024-05-14T08:50:09.540Z"}],
+            "created_at":"2024-05-14T08:50:01.000Z","updated_at":"2024-05-14T08:50:09.540Z"}"#;
+        let raw: RawExecution = serde_json::from_str(json).unwrap();
+        assert!(raw.is_execution());
+        let x = raw.into_execution(0, 1);
+        assert_eq!(x.id, "c5b35bb1");
+        assert_eq!(x.results.len(), 2);
+        assert_eq!(x.results[0].action_name, "enrich-profile");
+        assert_eq!(x.results[0].ended_at.unwrap() - x.results[0].started_at.unwrap(), 8_500);
+        assert_eq!(x.results[0].error.as_deref(), Some("CRM timeout"));
+        assert_eq!(x.results[1].error, None);
     }
 
     #[test]
