@@ -156,9 +156,8 @@ fn js_error_text(e: &JsValue) -> String {
 /// the module traps right after, so the message asks for a reload.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let msg = format!(
-            "Inflight hit a bug and stopped. Reload the page to start again.\n\n{info}"
-        );
+        let msg =
+            format!("Inflight hit a bug and stopped. Reload the page to start again.\n\n{info}");
         web_sys::console::error_1(&JsValue::from_str(&msg));
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             if let Some(e) = doc.get_element_by_id("error") {
@@ -223,7 +222,10 @@ fn wire() -> Result<(), JsValue> {
         if in_limit {
             return;
         }
-        if let Some(dt) = e.dyn_ref::<ClipboardEvent>().and_then(|c| c.clipboard_data()) {
+        if let Some(dt) = e
+            .dyn_ref::<ClipboardEvent>()
+            .and_then(|c| c.clipboard_data())
+        {
             e.prevent_default();
             take_data_transfer(&dt, "pasted text");
         }
@@ -321,7 +323,10 @@ fn take_data_transfer(dt: &DataTransfer, text_name: &str) {
         area.set_value("");
         let _ = area.set_attribute(
             "placeholder",
-            &format!("({} of text was pasted: analysed, not shown here)", fmt_bytes(text.len())),
+            &format!(
+                "({} of text was pasted: analysed, not shown here)",
+                fmt_bytes(text.len())
+            ),
         );
     }
     analyze(vec![(text_name.to_string(), text.into_bytes())]);
@@ -333,7 +338,10 @@ fn read_files(files: Vec<File>) {
         return;
     }
     hide_error();
-    set_status(&format!("Reading {}…", plural(files.len(), "file", "files")));
+    set_status(&format!(
+        "Reading {}…",
+        plural(files.len(), "file", "files")
+    ));
     let names: Vec<String> = files.iter().map(|f| f.name()).collect();
     let promises = js_sys::Array::new();
     for f in &files {
@@ -360,12 +368,7 @@ fn read_files(files: Vec<File>) {
 
 fn read_limit() -> Option<u32> {
     let input: HtmlInputElement = by_id_as("limit");
-    input
-        .value()
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|&n| n > 0)
+    input.value().trim().parse::<u32>().ok().filter(|&n| n > 0)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -435,7 +438,11 @@ fn render() -> usize {
 
     set_text(
         "c-span",
-        if s.first.is_some() { &s.span_text } else { "–" },
+        if s.first.is_some() {
+            &s.span_text
+        } else {
+            "–"
+        },
     );
     let span_sub = match (&s.first, &s.last) {
         (Some(a), Some(b)) => format!("{} → {}", fmt_time(a), fmt_time(b)),
@@ -444,9 +451,7 @@ fn render() -> usize {
     set_text("c-span-sub", &span_sub);
 
     set_text("c-breaches", &fmt_int(s.breaches));
-    let breach_card = by_id("c-breaches")
-        .parent_element()
-        .expect("card");
+    let breach_card = by_id("c-breaches").parent_element().expect("card");
     let _ = breach_card
         .class_list()
         .toggle_with_force("zero", s.breaches == 0);
@@ -469,7 +474,11 @@ fn render() -> usize {
         }
         peak_sub.push_str(&format!(
             "limit {l}{}",
-            if s.limit_estimated { " (estimated)" } else { "" }
+            if s.limit_estimated {
+                " (estimated)"
+            } else {
+                ""
+            }
         ));
     }
     set_text("c-peak-sub", &peak_sub);
@@ -479,7 +488,10 @@ fn render() -> usize {
     set_text(
         "c-problems-sub",
         &if s.warnings > 0 {
-            format!("{} read with a warning", plural(s.warnings, "record", "records"))
+            format!(
+                "{} read with a warning",
+                plural(s.warnings, "record", "records")
+            )
         } else {
             "records skipped".to_string()
         },
@@ -541,7 +553,10 @@ fn render() -> usize {
         let _ = b.set_attribute("type", "button");
         b.set_class_name("small");
         let _ = b.set_attribute("data-source", &i.to_string());
-        let _ = b.set_attribute("aria-label", &format!("Download redacted copy of {}", src.name));
+        let _ = b.set_attribute(
+            "aria-label",
+            &format!("Download redacted copy of {}", src.name),
+        );
         let _ = td.append_child(&b);
         let _ = tr.append_child(&td);
         let _ = tbody.append_child(&tr);
@@ -559,7 +574,9 @@ fn render() -> usize {
         }
         let _ = tr.append_child(&text_el("td", &p.source));
         let cells = [
-            p.record.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
+            p.record
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "–".into()),
             p.line.to_string(),
             p.column.to_string(),
         ];
@@ -578,10 +595,9 @@ fn render() -> usize {
         let pre = el("pre");
         pre.set_class_name("excerpt");
         let _ = pre.append_child(&document().create_text_node(&p.excerpt));
-        let _ = pre.append_child(&document().create_text_node(&format!(
-            "\n{}",
-            caret_pad(&p.excerpt, p.caret)
-        )));
+        let _ = pre.append_child(
+            &document().create_text_node(&format!("\n{}", caret_pad(&p.excerpt, p.caret))),
+        );
         let caret = text_el("span", "^");
         caret.set_class_name("caret");
         let _ = pre.append_child(&caret);
@@ -592,7 +608,10 @@ fn render() -> usize {
     let more = by_id("problems-more");
     let hidden_rows = problem_total.saturating_sub(s.problems.len().min(MAX_PROBLEM_ROWS));
     set_hidden(&more, hidden_rows == 0);
-    more.set_text_content(Some(&format!("… and {} more not shown.", fmt_int(hidden_rows))));
+    more.set_text_content(Some(&format!(
+        "… and {} more not shown.",
+        fmt_int(hidden_rows)
+    )));
 
     s.events
 }
@@ -643,8 +662,8 @@ fn draw_chart() {
             scale: dpr,
             ..DrawOptions::default()
         };
-        let drawn = crate::chart::draw(&root, data, &data.full_view(), &opts)
-            .and_then(|()| root.present());
+        let drawn =
+            crate::chart::draw(&root, data, &data.full_view(), &opts).and_then(|()| root.present());
         if let Err(e) = drawn {
             show_error(&format!("The chart could not be drawn: {e}"));
         }
@@ -676,7 +695,10 @@ fn download(source: usize) {
     let url = match url {
         Ok(u) => u,
         Err(e) => {
-            show_error(&format!("The download could not be prepared: {}", js_error_text(&e)));
+            show_error(&format!(
+                "The download could not be prepared: {}",
+                js_error_text(&e)
+            ));
             return;
         }
     };
