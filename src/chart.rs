@@ -182,11 +182,39 @@ pub fn series_color(series: u16) -> RGBColor {
     PALETTE[usize::from(series) % PALETTE.len()]
 }
 
+/// Maps times to pixel columns of `[t0, t1]` (t1 > t0) with `width` columns, in
+/// floating point (an i128 division per mark is a slow library call on wasm32).
+#[derive(Clone, Copy, Debug)]
+struct Columns {
+    t0: f64,
+    scale: f64,
+    last: f64,
+}
+
+impl Columns {
+    fn new(t0: i64, t1: i64, width: u32) -> Self {
+        let w = f64::from(width.max(1));
+        let span = (t1 as f64 - t0 as f64).max(1.0);
+        Columns {
+            t0: t0 as f64,
+            scale: w / span,
+            last: w - 1.0,
+        }
+    }
+    #[inline]
+    fn of(&self, t: i64) -> u32 {
+        let c = ((t as f64 - self.t0) * self.scale).floor();
+        if c.is_nan() {
+            0
+        } else {
+            c.clamp(0.0, self.last) as u32
+        }
+    }
+}
+
 /// Pixel column of `t` in `[t0, t1]` (t1 > t0), for `width` columns.
 fn column(t: i64, t0: i64, t1: i64, width: u32) -> u32 {
-    let w = i128::from(width.max(1));
-    let c = (i128::from(t) - i128::from(t0)) * w / (i128::from(t1) - i128::from(t0));
-    c.clamp(0, w - 1) as u32
+    Columns::new(t0, t1, width).of(t)
 }
 
 /// Indices (ascending) of the marks worth drawing in `view` at `width_px` columns:
@@ -194,33 +222,95 @@ fn column(t: i64, t0: i64, t1: i64, width: u32) -> u32 {
 /// duration, and every failed mark. Marks outside the view or with a non-finite
 /// duration are left out.
 pub fn decimate_marks(marks: &[Mark], view: &View, width_px: u32) -> Vec<usize> {
+    decimate_marks_in(marks, 0..marks.len(), view, width_px)
+}
+
+/// The range of `marks` (sorted by time) that can fall inside `view`.
+pub fn sorted_range(marks: &[Mark], view: &View) -> Range<usize> {
     let (t0, t1) = view.bounds();
-    // (column, series) -> (index of min, index of max)
-    let mut best: HashMap<(u32, u16), (usize, usize)> = HashMap::new();
+    let a = marks.partition_point(|m| m.t < t0);
+    let b = marks.partition_point(|m| m.t <= t1).max(a);
+    a..b
+}
+
+/// Like [`decimate_marks`], looking only at `marks[range]` (callers whose marks
+/// are sorted by time pass [`sorted_range`], so that the work follows what is in
+/// view, not the whole data set). Returned indices are into `marks`.
+pub fn decimate_marks_in(
+    marks: &[Mark],
+    range: Range<usize>,
+    view: &View,
+    width_px: u32,
+) -> Vec<usize> {
+    const DENSE_SERIES: usize = 16;
+    const NONE: u32 = u32::MAX;
+    let (t0, t1) = view.bounds();
+    let cols = Columns::new(t0, t1, width_px);
+    let width = width_px.max(1) as usize;
+    let range = range.start.min(marks.len())..range.end.min(marks.len());
+    let base = range.start;
+    // Dense (column, series) table for the first series, a map for the rest.
+    let mut dense: Vec<(u32, u32)> = vec![(NONE, NONE); width * DENSE_SERIES];
+    let mut sparse: HashMap<(u32, u16), (usize, usize)> = HashMap::new();
     let mut keep = Vec::new();
-    for (i, m) in marks.iter().enumerate() {
+    for (k, m) in marks[range].iter().enumerate() {
         if m.t < t0 || m.t > t1 || !m.dur_ms.is_finite() {
             continue;
         }
+        let i = base + k;
         if m.failed {
             keep.push(i);
         }
-        let key = (column(m.t, t0, t1, width_px), m.series);
-        best.entry(key)
-            .and_modify(|(lo, hi)| {
-                if m.dur_ms < marks[*lo].dur_ms {
-                    *lo = i;
+        let col = cols.of(m.t);
+        if usize::from(m.series) < DENSE_SERIES {
+            let slot = &mut dense[col as usize * DENSE_SERIES + usize::from(m.series)];
+            if slot.0 == NONE {
+                *slot = (i as u32, i as u32);
+            } else {
+                if m.dur_ms < marks[slot.0 as usize].dur_ms {
+                    slot.0 = i as u32;
                 }
-                if m.dur_ms > marks[*hi].dur_ms {
-                    *hi = i;
+                if m.dur_ms > marks[slot.1 as usize].dur_ms {
+                    slot.1 = i as u32;
                 }
-            })
-            .or_insert((i, i));
+            }
+        } else {
+            sparse
+                .entry((col, m.series))
+                .and_modify(|(lo, hi)| {
+                    if m.dur_ms < marks[*lo].dur_ms {
+                        *lo = i;
+                    }
+                    if m.dur_ms > marks[*hi].dur_ms {
+                        *hi = i;
+                    }
+                })
+                .or_insert((i, i));
+        }
     }
-    keep.extend(best.values().flat_map(|&(lo, hi)| [lo, hi]));
+    for &(lo, hi) in &dense {
+        if lo != NONE {
+            keep.push(lo as usize);
+            keep.push(hi as usize);
+        }
+    }
+    keep.extend(sparse.values().flat_map(|&(lo, hi)| [lo, hi]));
     keep.sort_unstable();
     keep.dedup();
     keep
+}
+
+/// Every mark in `marks[range]` inside `view` with a finite duration: what is
+/// drawn with decimation switched off (for benchmarks).
+pub fn all_marks_in(marks: &[Mark], range: Range<usize>, view: &View) -> Vec<usize> {
+    let (t0, t1) = view.bounds();
+    let range = range.start.min(marks.len())..range.end.min(marks.len());
+    range
+        .filter(|&i| {
+            let m = &marks[i];
+            m.t >= t0 && m.t <= t1 && m.dur_ms.is_finite()
+        })
+        .collect()
 }
 
 /// The in-flight step function reduced for `view` at `width_px` columns: the
@@ -230,8 +320,11 @@ pub fn decimate_marks(marks: &[Mark], view: &View, width_px: u32) -> Vec<usize> 
 /// input only between extremes that are kept.
 pub fn decimate_steps(steps: &[(i64, u32)], view: &View, width_px: u32) -> Vec<(i64, u32)> {
     let (t0, t1) = view.bounds();
+    let cols = Columns::new(t0, t1, width_px);
     let mut out = Vec::new();
-    if let Some(&(_, c)) = steps.iter().rev().find(|s| s.0 < t0) {
+    let first = steps.partition_point(|s| s.0 < t0);
+    // Steps are sorted by time: the last one before the view is in force at t0.
+    if let Some(&(_, c)) = steps[..first].last() {
         out.push((t0, c));
     }
     let mut group: Vec<(i64, u32)> = Vec::new();
@@ -254,8 +347,9 @@ pub fn decimate_steps(steps: &[(i64, u32)], view: &View, width_px: u32) -> Vec<(
         }
         group.clear();
     };
-    for &s in steps.iter().filter(|s| s.0 >= t0 && s.0 <= t1) {
-        let col = column(s.0, t0, t1, width_px);
+    let end = steps.partition_point(|s| s.0 <= t1).max(first);
+    for &s in &steps[first..end] {
+        let col = cols.of(s.0);
         if group_col != Some(col) {
             flush(&mut group, &mut out);
             group_col = Some(col);
@@ -388,26 +482,39 @@ pub fn format_time(t: i64, format: TimeFormat) -> String {
     }
 }
 
-/// The time axis: linear over `[t0, t1]`, ticks at multiples of `step` (UTC).
+/// `UTC`, or `UTC+02:00` / `UTC-05:30` for a fixed offset in ms.
+pub fn zone_label(offset_ms: i64) -> String {
+    if offset_ms == 0 {
+        return "UTC".into();
+    }
+    let m = offset_ms.unsigned_abs() / 60_000;
+    let sign = if offset_ms < 0 { '-' } else { '+' };
+    format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
+/// The time axis: linear over `[t0, t1]`, ticks at multiples of `step` in the
+/// time zone `offset` ms east of UTC (0: UTC), labelled in that zone.
 #[derive(Clone, Debug)]
 struct TimeAxis {
     t0: i64,
     t1: i64,
     step: i64,
     format: TimeFormat,
+    offset: i64,
 }
 
 impl TimeAxis {
     fn ticks(&self) -> Vec<i64> {
         let step = i128::from(self.step.max(1));
-        let (t0, t1) = (i128::from(self.t0), i128::from(self.t1));
+        let off = i128::from(self.offset);
+        let (t0, t1) = (i128::from(self.t0) + off, i128::from(self.t1) + off);
         let mut t = t0.div_euclid(step) * step;
         if t < t0 {
             t += step;
         }
         let mut out = Vec::new();
         while t <= t1 && out.len() < 1000 {
-            out.push(t as i64);
+            out.push((t - off) as i64);
             t += step;
         }
         out
@@ -419,8 +526,8 @@ impl Ranged for TimeAxis {
     type ValueType = i64;
 
     fn map(&self, value: &i64, limit: (i32, i32)) -> i32 {
-        let span = (i128::from(self.t1) - i128::from(self.t0)).max(1) as f64;
-        let f = (i128::from(*value) - i128::from(self.t0)) as f64 / span;
+        let span = (self.t1 as f64 - self.t0 as f64).max(1.0);
+        let f = (*value as f64 - self.t0 as f64) / span;
         let px = f64::from(limit.0) + f * f64::from(limit.1 - limit.0);
         px.round().clamp(-1e7, 1e7) as i32
     }
@@ -439,7 +546,7 @@ impl ValueFormatter<i64> for TimeAxis {
         format_time(*value, TimeFormat::Milli)
     }
     fn format_ext(&self, value: &i64) -> String {
-        format_time(*value, self.format)
+        format_time(value.saturating_add(self.offset), self.format)
     }
 }
 
@@ -582,6 +689,71 @@ fn breach_triangle(top: (i32, i32), sc: Scale) -> Polygon<(i32, i32)> {
     )
 }
 
+/// What an interactive view adds to [`DrawOptions`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrameOptions {
+    /// Reduce marks and steps to what the pixel columns can show (on by default;
+    /// off only to measure what decimation saves).
+    pub decimate: bool,
+    /// The caller promises `data.marks` is sorted by time, so the marks in view
+    /// are found by binary search.
+    pub sorted: bool,
+    /// Label times in a zone this many ms east of UTC (0: UTC).
+    pub tz_offset_ms: i64,
+    /// Marks to highlight (the selected event).
+    pub selected: Vec<usize>,
+    /// A breach window to shade more strongly (index into `data.windows`).
+    pub selected_window: Option<usize>,
+}
+
+impl Default for FrameOptions {
+    fn default() -> Self {
+        FrameOptions {
+            decimate: true,
+            sorted: false,
+            tz_offset_ms: 0,
+            selected: Vec::new(),
+            selected_window: None,
+        }
+    }
+}
+
+/// Where things ended up on the canvas, for hit-testing (backend pixels).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Frame {
+    /// Plot area: left, top, right, bottom.
+    pub plot: (i32, i32, i32, i32),
+    /// The time range drawn.
+    pub t0: i64,
+    pub t1: i64,
+    /// Duration at the top of the plot area (ms).
+    pub y_top: f64,
+    /// Indices of the marks drawn.
+    pub kept: Vec<usize>,
+}
+
+impl Frame {
+    /// Pixel position of a time and a duration.
+    pub fn point(&self, t: i64, dur_ms: f64) -> (f64, f64) {
+        let (l, top, r, b) = self.plot;
+        let span = (self.t1 as f64 - self.t0 as f64).max(1.0);
+        let x = f64::from(l) + (t as f64 - self.t0 as f64) / span * f64::from(r - l);
+        let y = f64::from(b) - dur_ms.clamp(0.0, self.y_top) / self.y_top.max(1e-9) * f64::from(b - top);
+        (x, y)
+    }
+    /// The time at pixel column `x`.
+    pub fn time_at(&self, x: f64) -> f64 {
+        let (l, _, r, _) = self.plot;
+        let f = (x - f64::from(l)) / f64::from((r - l).max(1));
+        self.t0 as f64 + f * (self.t1 as f64 - self.t0 as f64)
+    }
+    /// Is the pixel inside the plot area?
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        let (l, t, r, b) = self.plot;
+        x >= f64::from(l) && x <= f64::from(r) && y >= f64::from(t) && y <= f64::from(b)
+    }
+}
+
 /// Draws the chart of `data` over `view` on `root`.
 ///
 /// Never panics on empty data or an empty view: with no request in view the
@@ -592,6 +764,17 @@ pub fn draw<DB: DrawingBackend>(
     view: &View,
     opts: &DrawOptions,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    draw_frame(root, data, view, opts, &FrameOptions::default()).map(|_| ())
+}
+
+/// [`draw`] with interactive options; returns where the plot went.
+pub fn draw_frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    view: &View,
+    opts: &DrawOptions,
+    fo: &FrameOptions,
+) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
     let (t0, t1) = view.bounds();
     root.fill(&WHITE)?;
     let (w, h) = root.dim_in_pixel();
@@ -607,8 +790,25 @@ pub fn draw<DB: DrawingBackend>(
     let plot_w = (w - left - right - sc.px(10)).max(1) as u32;
 
     // Data reduced to what the pixels can show.
-    let keep = decimate_marks(&data.marks, view, plot_w);
-    let steps = decimate_steps(&data.steps, view, plot_w);
+    let range = if fo.sorted {
+        sorted_range(&data.marks, view)
+    } else {
+        0..data.marks.len()
+    };
+    let keep = if fo.decimate {
+        decimate_marks_in(&data.marks, range, view, plot_w)
+    } else {
+        all_marks_in(&data.marks, range, view)
+    };
+    let steps = if fo.decimate {
+        decimate_steps(&data.steps, view, plot_w)
+    } else {
+        let a = data.steps.partition_point(|s| s.0 < t0);
+        let b = data.steps.partition_point(|s| s.0 <= t1).max(a);
+        let mut v: Vec<(i64, u32)> = data.steps[..a].last().map(|s| (t0, s.1)).into_iter().collect();
+        v.extend_from_slice(&data.steps[a..b]);
+        v
+    };
     let breaches: Vec<i64> = data
         .breaches
         .iter()
@@ -617,14 +817,15 @@ pub fn draw<DB: DrawingBackend>(
         .collect();
     let span = t1.saturating_sub(t0);
     let px_ms = (span / i64::from(plot_w)).max(1);
-    let windows: Vec<(i64, i64)> = data
+    let windows: Vec<(usize, i64, i64)> = data
         .windows
         .iter()
-        .map(|&(a, b)| (a.min(b), a.max(b)))
-        .filter(|&(a, b)| b >= t0 && a <= t1)
-        .map(|(a, b)| {
+        .enumerate()
+        .map(|(i, &(a, b))| (i, a.min(b), a.max(b)))
+        .filter(|&(_, a, b)| b >= t0 && a <= t1)
+        .map(|(i, a, b)| {
             let (a, b) = (a.max(t0), b.min(t1));
-            (a, b.max(a.saturating_add(px_ms)).min(t1))
+            (i, a, b.max(a.saturating_add(px_ms)).min(t1))
         })
         .collect();
 
@@ -716,12 +917,20 @@ pub fn draw<DB: DrawingBackend>(
         t1,
         step,
         format,
+        offset: 0,
     };
-    let (d0, d1) = (format_date(t0), format_date(t1));
+    let off = fo.tz_offset_ms;
+    let axis = TimeAxis { offset: off, ..axis };
+    let zone = if off == 0 {
+        "UTC".to_string()
+    } else {
+        format!("local, {}", zone_label(off))
+    };
+    let (d0, d1) = (format_date(t0.saturating_add(off)), format_date(t1.saturating_add(off)));
     let x_desc = match format {
-        TimeFormat::Date => "time (UTC)".to_string(),
-        _ if d0 == d1 => format!("time (UTC, {d0})"),
-        _ => format!("time (UTC, {d0} to {d1})"),
+        TimeFormat::Date => format!("time ({zone})"),
+        _ if d0 == d1 => format!("time ({zone}, {d0})"),
+        _ => format!("time ({zone}, {d0} to {d1})"),
     };
 
     let mut chart = ChartBuilder::on(&body)
@@ -760,11 +969,16 @@ pub fn draw<DB: DrawingBackend>(
         .draw()?;
 
     // Breach windows, behind everything else.
-    chart.draw_series(
-        windows
-            .iter()
-            .map(|&(a, b)| Rectangle::new([(a, 0.0), (b, y_top)], BREACH_COLOR.mix(0.12).filled())),
-    )?;
+    chart.draw_series(windows.iter().map(|&(i, a, b)| {
+        let alpha = if fo.selected_window == Some(i) { 0.28 } else { 0.12 };
+        Rectangle::new([(a, 0.0), (b, y_top)], BREACH_COLOR.mix(alpha).filled())
+    }))?;
+    if let Some(&(_, a, b)) = windows.iter().find(|w| fo.selected_window == Some(w.0)) {
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(a, 0.0), (b, y_top)],
+            BREACH_COLOR.stroke_width(sc.line(2)),
+        )))?;
+    }
 
     // Request marks, one series at a time, failed ones last so they stay visible.
     let r = sc.line(opts.mark_radius);
@@ -854,6 +1068,35 @@ pub fn draw<DB: DrawingBackend>(
             .map(|&t| EmptyElement::at((t, y_top)) + breach_triangle((0, 0), sc)),
     )?;
 
+    // The selected event: a guide line and a thick ring.
+    for &i in &fo.selected {
+        let Some(m) = data.marks.get(i) else { continue };
+        if m.t < t0 || m.t > t1 || !m.dur_ms.is_finite() {
+            continue;
+        }
+        let (t, d) = (m.t, m.dur_ms.clamp(0.0, y_top));
+        chart.draw_series(std::iter::once(DashedPathElement::new(
+            vec![(t, 0.0), (t, y_top)],
+            sc.px(3),
+            sc.px(3),
+            BLACK.mix(0.5).stroke_width(sc.line(1)),
+        )))?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((t, d))
+                + Circle::new((0, 0), r + sc.line(4), WHITE.stroke_width(sc.line(3)))
+                + Circle::new((0, 0), r + sc.line(3), BLACK.stroke_width(sc.line(2))),
+        ))?;
+    }
+
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let frame = Frame {
+        plot: (xr.start, yr.start, xr.end, yr.end),
+        t0,
+        t1,
+        y_top,
+        kept: keep.clone(),
+    };
+
     if keep.is_empty() {
         let note = if data.marks.is_empty() {
             "no timed requests"
@@ -867,6 +1110,88 @@ pub fn draw<DB: DrawingBackend>(
                 .pos(Pos::new(HPos::Center, VPos::Center)),
         )))?;
     }
+    Ok(frame)
+}
+
+/// The overview strip: the whole time range (`full`) between pixel columns
+/// `x0..x1` of `root` (pass the main plot's, so both line up), the in-flight
+/// count as a filled profile, breach windows shaded, breaches as ticks, and the
+/// visible range `sel` as a framed window with the rest dimmed.
+pub fn draw_overview<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    full: &View,
+    sel: &View,
+    x0: i32,
+    x1: i32,
+    scale: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let sc = Scale::new(scale);
+    root.fill(&WHITE)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let (x0, x1) = (x0.clamp(0, w.max(1) - 1), x1.clamp(0, w));
+    let x1 = x1.max(x0 + 1);
+    let (top, bottom) = (sc.px(2), h - sc.px(2));
+    let (t0, t1) = full.bounds();
+    let px = |t: i64| -> i32 {
+        let f = (t as f64 - t0 as f64) / (t1 as f64 - t0 as f64).max(1.0);
+        (f64::from(x0) + f * f64::from(x1 - x0)).round().clamp(-1e6, 1e6) as i32
+    };
+    root.draw(&Rectangle::new(
+        [(x0, top), (x1, bottom)],
+        RGBColor(246, 247, 249).filled(),
+    ))?;
+    for &(a, b) in &data.windows {
+        let (a, b) = (px(a.min(b)), px(a.max(b)));
+        root.draw(&Rectangle::new(
+            [(a, top), (b.max(a + 2), bottom)],
+            BREACH_COLOR.mix(0.25).filled(),
+        ))?;
+    }
+    // In-flight profile: per column the highest count.
+    let width = (x1 - x0).max(1) as u32;
+    let steps = decimate_steps(&data.steps, full, width);
+    let max = steps.iter().map(|s| s.1).max().unwrap_or(0).max(1);
+    let mut col_max = vec![0u32; width as usize + 1];
+    for (k, s) in steps.iter().enumerate() {
+        let end = steps.get(k + 1).map_or(t1, |n| n.0);
+        let (a, b) = ((px(s.0) - x0).max(0), (px(end) - x0).max(0));
+        for c in a..=b.min(width as i32) {
+            let slot = &mut col_max[c as usize];
+            *slot = (*slot).max(s.1);
+        }
+    }
+    let ih = f64::from(bottom - top);
+    let mut poly = vec![(x0, bottom)];
+    for (c, &v) in col_max.iter().enumerate() {
+        let y = bottom - (f64::from(v) / f64::from(max) * ih * 0.9).round() as i32;
+        poly.push((x0 + c as i32, y));
+    }
+    poly.push((x1, bottom));
+    root.draw(&Polygon::new(poly, INFLIGHT_COLOR.mix(0.35).filled()))?;
+    for &t in &data.breaches {
+        let x = px(t);
+        root.draw(&PathElement::new(
+            vec![(x, top), (x, top + sc.px(6))],
+            BREACH_COLOR.stroke_width(sc.line(1)),
+        ))?;
+    }
+    // The visible range.
+    let (s0, s1) = sel.bounds();
+    let (a, b) = (px(s0).max(x0), px(s1).min(x1));
+    let b = b.max(a + sc.px(2));
+    let dim = RGBColor(40, 60, 90).mix(0.18).filled();
+    if a > x0 {
+        root.draw(&Rectangle::new([(x0, top), (a, bottom)], dim))?;
+    }
+    if b < x1 {
+        root.draw(&Rectangle::new([(b, top), (x1, bottom)], dim))?;
+    }
+    root.draw(&Rectangle::new(
+        [(a, top), (b, bottom)],
+        RGBColor(36, 87, 197).stroke_width(sc.line(2)),
+    ))?;
     Ok(())
 }
 
@@ -1145,6 +1470,7 @@ mod tests {
             t1: T + 10 * MINUTE,
             step: MINUTE,
             format: TimeFormat::Minute,
+            offset: 0,
         };
         let ticks = axis.ticks();
         assert_eq!(ticks.len(), 10);
@@ -1333,5 +1659,72 @@ mod tests {
         let v = data.full_view();
         assert!(v.t0 < data.marks[0].t && v.t1 > data.marks[39].t);
         assert_eq!(ChartData::default().full_view(), View { t0: 0, t1: 1000 });
+    }
+
+    #[test]
+    fn chart_local_time_shifts_ticks_and_labels() {
+        assert_eq!(zone_label(0), "UTC");
+        assert_eq!(zone_label(2 * HOUR), "UTC+02:00");
+        assert_eq!(zone_label(-(5 * HOUR + 30 * MINUTE)), "UTC-05:30");
+        // UTC+05:30: hour ticks fall on local whole hours, labelled in local time.
+        let off = 5 * HOUR + 30 * MINUTE;
+        let axis = TimeAxis {
+            t0: T,
+            t1: T + 3 * HOUR,
+            step: HOUR,
+            format: TimeFormat::Minute,
+            offset: off,
+        };
+        let ticks = axis.ticks();
+        assert!(!ticks.is_empty());
+        assert!(ticks.iter().all(|t| (t + off) % HOUR == 0));
+        assert_eq!(axis.format_ext(&ticks[0]), "19:00"); // 12:34 UTC is 18:04 local
+        let data = small();
+        let fo = FrameOptions { tz_offset_ms: 2 * HOUR, ..FrameOptions::default() };
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (800, 400)).into_drawing_area();
+            let frame = draw_frame(&root, &data, &data.full_view(), &DrawOptions::default(), &fo).unwrap();
+            assert!(frame.plot.0 < frame.plot.2 && frame.plot.1 < frame.plot.3);
+            assert!(!frame.kept.is_empty());
+            // Frame maps times and durations inside the plot.
+            let m = data.marks[0];
+            let (x, y) = frame.point(m.t, m.dur_ms);
+            assert!(frame.contains(x, y));
+            assert!((frame.time_at(x) - m.t as f64).abs() < (frame.t1 - frame.t0) as f64 / 100.0);
+        }
+        assert!(svg.contains("time (local, UTC+02:00, 2024-05-01)"), "zone in the caption");
+        assert!(svg.contains("\n14:34:30\n"), "local tick labels");
+    }
+
+    #[test]
+    fn chart_overview_and_undecimated_draws() {
+        let data = small();
+        let full = data.full_view();
+        let sel = View { t0: full.t0 + 10_000, t1: full.t0 + 20_000 };
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (600, 50)).into_drawing_area();
+            draw_overview(&root, &data, &full, &sel, 60, 560, 1.0).unwrap();
+        }
+        assert!(svg.contains("<polygon"));
+        let mut sorted = data.clone();
+        sorted.marks.sort_by_key(|m| m.t);
+        for fo in [
+            FrameOptions { decimate: false, ..FrameOptions::default() },
+            FrameOptions { sorted: true, selected: vec![3], selected_window: Some(0), ..FrameOptions::default() },
+        ] {
+            let mut svg = String::new();
+            let root = SVGBackend::with_string(&mut svg, (800, 400)).into_drawing_area();
+            let f = draw_frame(&root, &sorted, &full, &DrawOptions::default(), &fo).unwrap();
+            if !fo.decimate {
+                assert_eq!(f.kept.len(), sorted.marks.len());
+            }
+        }
+        // Sorted ranges find exactly the marks in view.
+        let r = sorted_range(&sorted.marks, &sel);
+        let (a, b) = sel.bounds();
+        assert!(sorted.marks[r.clone()].iter().all(|m| m.t >= a && m.t <= b));
+        assert_eq!(r.len(), sorted.marks.iter().filter(|m| m.t >= a && m.t <= b).count());
     }
 }

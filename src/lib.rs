@@ -17,6 +17,9 @@ pub mod model;
 pub mod redact;
 pub mod sample;
 pub mod session;
+pub mod histogram;
+pub mod table;
+pub mod viewport;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -1,0 +1,226 @@
+//! A histogram of request durations with log-scaled buckets, for the marks in
+//! the visible range.
+//!
+//! Buckets: `[0, 1 ms)` first, then four per decade (`[1, 1.78)`, `[1.78, 3.16)`,
+//! `[3.16, 5.62)`, `[5.62, 10)`, `[10, 17.8)` …) up to 10⁷ ms, the last one open.
+//! The bucket of each mark is computed once ([`buckets_of`]); a frame then only
+//! counts bytes over the visible range, so it costs a few ms even at a million
+//! marks.
+
+use std::ops::Range;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::chart::Mark;
+
+/// Buckets per decade.
+pub const PER_DECADE: u32 = 4;
+/// Number of buckets: `<1 ms`, then 7 decades.
+pub const BUCKETS: usize = 1 + 7 * PER_DECADE as usize;
+
+/// The bucket of a duration (ms). Not finite or negative durations go to 0.
+pub fn bucket_of(dur_ms: f64) -> u8 {
+    if !(dur_ms >= 1.0) {
+        return 0;
+    }
+    let k = (dur_ms.log10() * f64::from(PER_DECADE) + 1e-9).floor();
+    (1.0 + k).min((BUCKETS - 1) as f64) as u8
+}
+
+/// Lower and upper edge (ms) of bucket `k` (the last one's upper edge is infinite).
+pub fn edges(k: usize) -> (f64, f64) {
+    if k == 0 {
+        return (0.0, 1.0);
+    }
+    let e = |j: usize| 10f64.powf(j as f64 / f64::from(PER_DECADE));
+    let hi = if k + 1 >= BUCKETS { f64::INFINITY } else { e(k) };
+    (e(k - 1), hi)
+}
+
+/// The bucket of every mark.
+pub fn buckets_of(marks: &[Mark]) -> Vec<u8> {
+    marks.iter().map(|m| bucket_of(m.dur_ms)).collect()
+}
+
+/// Counts per bucket of the marks in `range` (indices into `marks` / `buckets`)
+/// whose time is in `[t0, t1]`.
+pub fn count(marks: &[Mark], buckets: &[u8], range: Range<usize>, t0: i64, t1: i64) -> [u64; BUCKETS] {
+    let mut out = [0u64; BUCKETS];
+    let end = range.end.min(marks.len()).min(buckets.len());
+    for i in range.start.min(end)..end {
+        let m = &marks[i];
+        if m.t >= t0 && m.t <= t1 && m.dur_ms.is_finite() {
+            out[usize::from(buckets[i]).min(BUCKETS - 1)] += 1;
+        }
+    }
+    out
+}
+
+/// "1 ms", "10 ms", "100 ms", "1 s", "10 s", "100 s", "1000 s": decade labels.
+pub fn decade_label(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.0} s", ms / 1000.0)
+    }
+}
+
+/// Draws `counts` as horizontal bars: durations bottom (fast) to top (slow) on a
+/// log scale, counts to the right. Shows the buckets from the fastest to the
+/// slowest non-empty one. `scale` is the device pixel ratio.
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    counts: &[u64; BUCKETS],
+    font: &str,
+    scale: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let sc = if scale.is_finite() && scale > 0.0 { scale.min(16.0) } else { 1.0 };
+    let px = |v: f64| (v * sc).round() as i32;
+    root.fill(&WHITE)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let small = TextStyle::from((font, 12.0 * sc).into_font()).color(&RGBColor(60, 60, 60));
+    let title = TextStyle::from((font, 13.0 * sc).into_font()).color(&BLACK);
+    root.draw(&Text::new(
+        "durations in view",
+        (px(8.0), px(6.0)),
+        title.pos(Pos::new(HPos::Left, VPos::Top)),
+    ))?;
+    let total: u64 = counts.iter().sum();
+    let (left, top, right, bottom) = (px(58.0), px(28.0), w - px(10.0), h - px(24.0));
+    if total == 0 || right <= left || bottom <= top {
+        root.draw(&Text::new(
+            "no timed requests in view",
+            (w / 2, h / 2),
+            small.pos(Pos::new(HPos::Center, VPos::Center)),
+        ))?;
+        return Ok(());
+    }
+    let first = counts.iter().position(|&c| c > 0).unwrap_or(0);
+    let last = counts.iter().rposition(|&c| c > 0).unwrap_or(0);
+    // Whole decades, so the labels sit at the ends.
+    let pd = PER_DECADE as usize;
+    let lo = if first == 0 { 0 } else { 1 + (first - 1) / pd * pd };
+    let hi = (1 + last.div_ceil(pd).max(1) * pd).min(BUCKETS).max(lo + 1);
+    let n = (hi - lo) as f64;
+    let max = counts[lo..hi].iter().copied().max().unwrap_or(1).max(1) as f64;
+    let slot = f64::from(bottom - top) / n;
+    let y_of = |k: usize| bottom - ((k - lo) as f64 * slot).round() as i32;
+    let bar = RGBColor(0, 114, 178);
+    root.draw(&PathElement::new(vec![(left, top), (left, bottom), (right, bottom)], BLACK.stroke_width(1)))?;
+    for k in lo..hi {
+        let c = counts[k];
+        if c == 0 {
+            continue;
+        }
+        let len = ((c as f64 / max) * f64::from(right - left)).round().max(1.0) as i32;
+        let (y0, y1) = (y_of(k + 1) + 1, y_of(k) - 1);
+        root.draw(&Rectangle::new([(left + 1, y0), (left + len, y1.max(y0))], bar.mix(0.85).filled()))?;
+    }
+    // Decade labels at bucket edges, plus "<1 ms" for the first bucket.
+    for k in lo..=hi {
+        let label = if k == 0 {
+            None
+        } else if (k - 1) % pd == 0 {
+            Some(decade_label(edges(k).0))
+        } else {
+            None
+        };
+        if let Some(label) = label {
+            let y = y_of(k);
+            root.draw(&PathElement::new(vec![(left - px(4.0), y), (left, y)], BLACK.stroke_width(1)))?;
+            root.draw(&Text::new(label, (left - px(6.0), y), small.pos(Pos::new(HPos::Right, VPos::Center))))?;
+        }
+    }
+    if lo == 0 {
+        root.draw(&Text::new(
+            "<1 ms",
+            (left - px(6.0), (y_of(0) + y_of(1)) / 2),
+            small.pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+    }
+    root.draw(&Text::new(
+        format!("{} requests · longest bar {}", total, max as u64),
+        (left, bottom + px(6.0)),
+        small.pos(Pos::new(HPos::Left, VPos::Top)),
+    ))?;
+    Ok(())
+}
+
+/// The histogram as an SVG document (tests and reports).
+pub fn render_svg(counts: &[u64; BUCKETS], w: u32, h: u32) -> String {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (w.max(1), h.max(1))).into_drawing_area();
+        let _ = draw(&root, counts, "sans-serif", 1.0).and_then(|()| root.present());
+    }
+    buf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark(t: i64, d: f64) -> Mark {
+        Mark { t, dur_ms: d, series: 0, failed: false }
+    }
+
+    #[test]
+    fn histogram_buckets_are_log_scaled() {
+        assert_eq!(bucket_of(0.0), 0);
+        assert_eq!(bucket_of(0.99), 0);
+        assert_eq!(bucket_of(-5.0), 0);
+        assert_eq!(bucket_of(f64::NAN), 0);
+        assert_eq!(bucket_of(1.0), 1);
+        assert_eq!(bucket_of(1.7), 1);
+        assert_eq!(bucket_of(1.8), 2);
+        assert_eq!(bucket_of(9.99), 4);
+        assert_eq!(bucket_of(10.0), 5, "a decade edge starts a bucket");
+        assert_eq!(bucket_of(100.0), 9);
+        assert_eq!(bucket_of(1000.0), 13);
+        assert_eq!(bucket_of(16_500.0), 17);
+        assert_eq!(bucket_of(1e12), (BUCKETS - 1) as u8, "the last bucket is open");
+        // Every duration lies within its bucket's edges.
+        let mut d = 0.37;
+        while d < 1e8 {
+            let k = usize::from(bucket_of(d));
+            let (a, b) = edges(k);
+            assert!(d >= a * (1.0 - 1e-9) && d < b * (1.0 + 1e-9), "{d} not in bucket {k} = [{a}, {b})");
+            d *= 1.13;
+        }
+        assert_eq!(edges(0), (0.0, 1.0));
+        assert!(edges(BUCKETS - 1).1.is_infinite());
+    }
+
+    #[test]
+    fn histogram_counts_only_the_visible_range() {
+        let marks: Vec<Mark> = (0..100).map(|i| mark(i * 10, (i * 37 % 5000) as f64)).collect();
+        let b = buckets_of(&marks);
+        let all = count(&marks, &b, 0..marks.len(), 0, 1000);
+        assert_eq!(all.iter().sum::<u64>(), 100);
+        let some = count(&marks, &b, 0..marks.len(), 100, 199);
+        assert_eq!(some.iter().sum::<u64>(), 10);
+        // A narrower index range (marks sorted by time) gives the same counts.
+        assert_eq!(count(&marks, &b, 10..20, 100, 199), some);
+        let expect = marks[10..20].iter().filter(|m| bucket_of(m.dur_ms) == 9).count() as u64;
+        assert_eq!(some[9], expect);
+        assert_eq!(count(&marks, &b, 50..10, 0, 1000).iter().sum::<u64>(), 0);
+        assert_eq!(count(&marks, &b, 0..1000, 0, 1000).iter().sum::<u64>(), 100, "range is clamped");
+    }
+
+    #[test]
+    fn histogram_draws() {
+        let mut counts = [0u64; BUCKETS];
+        counts[9] = 120;
+        counts[17] = 7;
+        let svg = render_svg(&counts, 260, 300);
+        assert!(svg.contains("100 ms") && svg.contains("10 s"), "decade labels");
+        assert!(svg.contains("127 requests"));
+        let empty = render_svg(&[0; BUCKETS], 260, 300);
+        assert!(empty.contains("no timed requests in view"));
+        let tiny = render_svg(&counts, 3, 3);
+        assert!(tiny.trim_end().ends_with("</svg>"));
+    }
+}

@@ -1,0 +1,653 @@
+//! The events table under the chart: which rows pass the filters, in what order,
+//! which of them fall in the chart's visible range, and which few are on screen
+//! (virtual scrolling). Pure logic; the web layer only renders the window.
+//!
+//! Rows are reached through the [`Rows`] trait so that the table works the same
+//! over loaded events ([`EventRows`]) and over synthetic benchmark rows
+//! ([`SynthRows`]). [`Linked`] ties chart marks to events both ways.
+
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use crate::chart::{ChartData, Mark};
+use crate::model::Event;
+
+/// A table column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Col {
+    Time,
+    Duration,
+    Series,
+    Type,
+    Description,
+    Client,
+    Connection,
+}
+
+impl Col {
+    pub const ALL: [Col; 7] = [
+        Col::Time,
+        Col::Duration,
+        Col::Series,
+        Col::Type,
+        Col::Description,
+        Col::Client,
+        Col::Connection,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            Col::Time => "time",
+            Col::Duration => "duration",
+            Col::Series => "series",
+            Col::Type => "type",
+            Col::Description => "description",
+            Col::Client => "client",
+            Col::Connection => "connection",
+        }
+    }
+    pub fn from_key(k: &str) -> Option<Col> {
+        Col::ALL.into_iter().find(|c| c.key() == k)
+    }
+}
+
+/// Row access for the table.
+pub trait Rows {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn time(&self, i: usize) -> Option<i64>;
+    fn duration(&self, i: usize) -> Option<f64>;
+    /// Index into the series names.
+    fn series(&self, i: usize) -> Option<u32>;
+    /// Text of a text column (Series gives the series name); "" when absent.
+    fn text(&self, i: usize, col: Col) -> &str;
+}
+
+/// Filters and sort order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    pub type_code: Option<String>,
+    pub series: Option<u32>,
+    pub client: Option<String>,
+    pub connection: Option<String>,
+    /// Case-insensitive (ASCII) substring of any text column.
+    pub text: String,
+    pub sort: Col,
+    pub descending: bool,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Query {
+            type_code: None,
+            series: None,
+            client: None,
+            connection: None,
+            text: String::new(),
+            sort: Col::Time,
+            descending: false,
+        }
+    }
+}
+
+/// ASCII case-insensitive substring test, without allocating.
+pub fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return true;
+    }
+    if n.len() > h.len() {
+        return false;
+    }
+    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+fn matches<R: Rows>(rows: &R, i: usize, q: &Query) -> bool {
+    if let Some(t) = &q.type_code {
+        if rows.text(i, Col::Type) != t {
+            return false;
+        }
+    }
+    if let Some(s) = q.series {
+        if rows.series(i) != Some(s) {
+            return false;
+        }
+    }
+    if let Some(c) = &q.client {
+        if rows.text(i, Col::Client) != c {
+            return false;
+        }
+    }
+    if let Some(c) = &q.connection {
+        if rows.text(i, Col::Connection) != c {
+            return false;
+        }
+    }
+    let text = q.text.trim();
+    if !text.is_empty() {
+        return [Col::Type, Col::Description, Col::Client, Col::Connection, Col::Series]
+            .into_iter()
+            .any(|c| contains_ci(rows.text(i, c), text));
+    }
+    true
+}
+
+fn cmp_col<R: Rows>(rows: &R, a: usize, b: usize, col: Col) -> Ordering {
+    // Missing values sort last in ascending order.
+    fn opt<T>(a: Option<T>, b: Option<T>, f: impl Fn(T, T) -> Ordering) -> Ordering {
+        match (a, b) {
+            (Some(x), Some(y)) => f(x, y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+    }
+    match col {
+        Col::Time => opt(rows.time(a), rows.time(b), |x, y| x.cmp(&y)),
+        Col::Duration => opt(rows.duration(a), rows.duration(b), |x, y| x.total_cmp(&y)),
+        _ => {
+            let (x, y) = (rows.text(a, col), rows.text(b, col));
+            match (x.is_empty(), y.is_empty()) {
+                (false, true) => Ordering::Less,
+                (true, false) => Ordering::Greater,
+                _ => x.cmp(y),
+            }
+        }
+    }
+}
+
+/// Rows passing the filters, sorted (stable: ties keep row order, which is time
+/// order for loaded events).
+pub fn select<R: Rows>(rows: &R, q: &Query) -> Vec<u32> {
+    let mut out: Vec<u32> = (0..rows.len()).filter(|&i| matches(rows, i, q)).map(|i| i as u32).collect();
+    if q.sort != Col::Time || q.descending {
+        out.sort_by(|&a, &b| {
+            let o = cmp_col(rows, a as usize, b as usize, q.sort).then(a.cmp(&b));
+            if q.descending {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+    }
+    out
+}
+
+/// The rows of `selected` whose time is within `[t0, t1]`, in the same order.
+pub fn in_range<R: Rows>(rows: &R, selected: &[u32], t0: i64, t1: i64) -> Vec<u32> {
+    selected
+        .iter()
+        .copied()
+        .filter(|&i| rows.time(i as usize).is_some_and(|t| t >= t0 && t <= t1))
+        .collect()
+}
+
+/// The tallest scroller the table makes; browsers cap element heights around
+/// 33 million px, so longer tables scroll proportionally.
+pub const MAX_SCROLL_PX: f64 = 12_000_000.0;
+
+/// Virtual scrolling of `n` rows of `row_h` px in a viewport `view_h` px tall.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Virtual {
+    pub n: usize,
+    pub row_h: f64,
+    pub view_h: f64,
+}
+
+impl Virtual {
+    fn exact_h(&self) -> f64 {
+        self.n as f64 * self.row_h
+    }
+    /// Height of the spacer inside the scroller.
+    pub fn height(&self) -> f64 {
+        self.exact_h().min(MAX_SCROLL_PX)
+    }
+    fn scaled(&self) -> bool {
+        self.exact_h() > MAX_SCROLL_PX
+    }
+    /// Rows to render for `scroll_top` (with `overscan` extra rows each side)
+    /// and the pixel offset of the first one inside the spacer.
+    pub fn window(&self, scroll_top: f64, overscan: usize) -> (Range<usize>, f64) {
+        if self.n == 0 || self.row_h <= 0.0 {
+            return (0..0, 0.0);
+        }
+        let top = scroll_top.clamp(0.0, (self.height() - self.view_h).max(0.0));
+        // The exact top: where the viewport would be if nothing were scaled.
+        let exact = if self.scaled() {
+            let max = (self.height() - self.view_h).max(1.0);
+            top / max * (self.exact_h() - self.view_h).max(0.0)
+        } else {
+            top
+        };
+        let first = ((exact / self.row_h).floor() as usize).min(self.n - 1);
+        let visible = (self.view_h / self.row_h).ceil() as usize + 1;
+        let start = first.saturating_sub(overscan);
+        let end = (first + visible + overscan).min(self.n);
+        let offset = top - (exact - start as f64 * self.row_h);
+        (start..end, offset)
+    }
+    /// A scroll position that shows row `row`: unchanged when it is already
+    /// fully visible, else the least movement (exact) or centred (scaled).
+    pub fn scroll_top_for(&self, row: usize, current: f64) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        let row = row.min(self.n - 1) as f64;
+        if !self.scaled() {
+            let (a, b) = (row * self.row_h, (row + 1.0) * self.row_h);
+            if a < current {
+                a
+            } else if b > current + self.view_h {
+                (b - self.view_h).max(0.0)
+            } else {
+                current
+            }
+        } else {
+            let exact = (row * self.row_h - self.view_h / 2.0).clamp(0.0, (self.exact_h() - self.view_h).max(0.0));
+            let max = (self.height() - self.view_h).max(1.0);
+            exact / (self.exact_h() - self.view_h).max(1.0) * max
+        }
+    }
+}
+
+/// Chart marks sorted by time, linked to events both ways, with each mark's
+/// histogram bucket.
+#[derive(Clone, Debug, Default)]
+pub struct Linked {
+    /// The chart data with marks sorted by time (draw with `sorted: true`).
+    pub data: ChartData,
+    /// Event index of each (sorted) mark.
+    pub mark_event: Vec<u32>,
+    /// Histogram bucket of each (sorted) mark.
+    pub buckets: Vec<u8>,
+    /// Per event, its slowest mark (`u32::MAX`: none).
+    pub event_mark: Vec<u32>,
+}
+
+pub const NONE: u32 = u32::MAX;
+
+impl Linked {
+    /// `span_event[i]` is the event of `chart.marks[i]`; `n_events` events.
+    pub fn build(chart: &ChartData, span_event: &[usize], n_events: usize) -> Linked {
+        let mut order: Vec<u32> = (0..chart.marks.len() as u32).collect();
+        order.sort_by_key(|&i| chart.marks[i as usize].t);
+        let marks: Vec<Mark> = order.iter().map(|&i| chart.marks[i as usize]).collect();
+        let mark_event: Vec<u32> = order
+            .iter()
+            .map(|&i| span_event.get(i as usize).map_or(NONE, |&e| e as u32))
+            .collect();
+        let mut event_mark = vec![NONE; n_events];
+        for (k, &e) in mark_event.iter().enumerate() {
+            if let Some(slot) = event_mark.get_mut(e as usize) {
+                if *slot == NONE || marks[k].dur_ms > marks[*slot as usize].dur_ms {
+                    *slot = k as u32;
+                }
+            }
+        }
+        let buckets = crate::histogram::buckets_of(&marks);
+        Linked {
+            data: ChartData {
+                marks,
+                ..chart.clone_without_marks()
+            },
+            mark_event,
+            buckets,
+            event_mark,
+        }
+    }
+
+    /// Every mark of event `e`.
+    pub fn marks_of(&self, e: usize) -> Vec<usize> {
+        self.mark_event
+            .iter()
+            .enumerate()
+            .filter(|(_, &x)| x as usize == e)
+            .map(|(k, _)| k)
+            .collect()
+    }
+}
+
+trait CloneWithoutMarks {
+    fn clone_without_marks(&self) -> ChartData;
+}
+
+impl CloneWithoutMarks for ChartData {
+    fn clone_without_marks(&self) -> ChartData {
+        ChartData {
+            marks: Vec::new(),
+            series: self.series.clone(),
+            steps: self.steps.clone(),
+            breaches: self.breaches.clone(),
+            windows: self.windows.clone(),
+            limit: self.limit,
+        }
+    }
+}
+
+/// Loaded events as table rows; duration and series come from each event's
+/// slowest mark.
+pub struct EventRows<'a> {
+    pub events: &'a [Event],
+    pub linked: &'a Linked,
+}
+
+impl EventRows<'_> {
+    fn mark(&self, i: usize) -> Option<&Mark> {
+        let k = *self.linked.event_mark.get(i)?;
+        self.linked.data.marks.get(k as usize)
+    }
+}
+
+impl Rows for EventRows<'_> {
+    fn len(&self) -> usize {
+        self.events.len()
+    }
+    fn time(&self, i: usize) -> Option<i64> {
+        self.events.get(i)?.time
+    }
+    fn duration(&self, i: usize) -> Option<f64> {
+        self.mark(i).map(|m| m.dur_ms)
+    }
+    fn series(&self, i: usize) -> Option<u32> {
+        self.mark(i).map(|m| u32::from(m.series))
+    }
+    fn text(&self, i: usize, col: Col) -> &str {
+        let Some(e) = self.events.get(i) else { return "" };
+        match col {
+            Col::Type => &e.type_code,
+            Col::Description => &e.description,
+            Col::Client => e.client_name.as_deref().unwrap_or(""),
+            Col::Connection => e.connection.as_deref().unwrap_or(""),
+            Col::Series => self
+                .series(i)
+                .and_then(|s| self.linked.data.series.get(s as usize))
+                .map_or("", String::as_str),
+            Col::Time | Col::Duration => "",
+        }
+    }
+}
+
+/// Synthetic rows for benchmarks: one per mark.
+pub struct SynthRows<'a> {
+    pub marks: &'a [Mark],
+    pub series: &'a [String],
+}
+
+impl Rows for SynthRows<'_> {
+    fn len(&self) -> usize {
+        self.marks.len()
+    }
+    fn time(&self, i: usize) -> Option<i64> {
+        self.marks.get(i).map(|m| m.t)
+    }
+    fn duration(&self, i: usize) -> Option<f64> {
+        self.marks.get(i).map(|m| m.dur_ms)
+    }
+    fn series(&self, i: usize) -> Option<u32> {
+        self.marks.get(i).map(|m| u32::from(m.series))
+    }
+    fn text(&self, i: usize, col: Col) -> &str {
+        let Some(m) = self.marks.get(i) else { return "" };
+        match col {
+            Col::Type => {
+                if m.failed {
+                    "f"
+                } else {
+                    "s"
+                }
+            }
+            Col::Description => {
+                if m.failed {
+                    "resource_exhausted"
+                } else {
+                    ""
+                }
+            }
+            Col::Client => "Benchmark App",
+            Col::Connection => "Username-Password-Authentication",
+            Col::Series => self.series.get(usize::from(m.series)).map_or("", String::as_str),
+            Col::Time | Col::Duration => "",
+        }
+    }
+}
+
+/// Re-indents one JSON value (two spaces) without reordering or re-encoding
+/// anything: strings are copied byte for byte. Input that is not well formed
+/// comes out re-indented as far as it goes, never lost.
+pub fn pretty_json(src: &str) -> String {
+    let mut out = String::with_capacity(src.len() + src.len() / 4);
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut esc = false;
+    let mut chars = src.trim().chars().peekable();
+    let nl = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    while let Some(c) = chars.next() {
+        if in_str {
+            out.push(c);
+            if esc {
+                esc = false;
+            } else if c == '\\' {
+                esc = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                // Empty containers stay on one line.
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+                let close = if c == '{' { '}' } else { ']' };
+                if chars.peek() == Some(&close) {
+                    out.push(close);
+                    chars.next();
+                } else {
+                    depth += 1;
+                    nl(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                nl(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                nl(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct T {
+        rows: Vec<(Option<i64>, Option<f64>, Option<u32>, &'static str, &'static str, &'static str, &'static str)>,
+        names: Vec<String>,
+    }
+
+    impl Rows for T {
+        fn len(&self) -> usize {
+            self.rows.len()
+        }
+        fn time(&self, i: usize) -> Option<i64> {
+            self.rows[i].0
+        }
+        fn duration(&self, i: usize) -> Option<f64> {
+            self.rows[i].1
+        }
+        fn series(&self, i: usize) -> Option<u32> {
+            self.rows[i].2
+        }
+        fn text(&self, i: usize, col: Col) -> &str {
+            let r = &self.rows[i];
+            match col {
+                Col::Type => r.3,
+                Col::Description => r.4,
+                Col::Client => r.5,
+                Col::Connection => r.6,
+                Col::Series => r.2.map_or("", |s| self.names[s as usize].as_str()),
+                _ => "",
+            }
+        }
+    }
+
+    fn t() -> T {
+        T {
+            rows: vec![
+                (Some(100), Some(250.0), Some(0), "s", "Success", "App", "db"),
+                (Some(200), Some(16_500.0), Some(1), "s", "", "App", "db"),
+                (Some(300), None, None, "f", "resource_exhausted", "App", "db"),
+                (Some(400), Some(90.0), Some(0), "fp", "Wrong password", "Other", "google"),
+                (None, None, None, "sapi", "Update", "", ""),
+            ],
+            names: vec!["enrich-profile".into(), "add-roles".into()],
+        }
+    }
+
+    #[test]
+    fn table_filters() {
+        let rows = t();
+        let q = |f: fn(&mut Query)| {
+            let mut q = Query::default();
+            f(&mut q);
+            select(&rows, &q)
+        };
+        assert_eq!(q(|_| {}), vec![0, 1, 2, 3, 4]);
+        assert_eq!(q(|q| q.type_code = Some("s".into())), vec![0, 1]);
+        assert_eq!(q(|q| q.series = Some(0)), vec![0, 3]);
+        assert_eq!(q(|q| q.client = Some("Other".into())), vec![3]);
+        assert_eq!(q(|q| q.connection = Some("db".into())), vec![0, 1, 2]);
+        assert_eq!(q(|q| q.text = "RESOURCE".into()), vec![2]);
+        assert_eq!(q(|q| q.text = "add-ROLES".into()), vec![1], "series names are searched");
+        assert_eq!(q(|q| q.text = "  ".into()), vec![0, 1, 2, 3, 4]);
+        assert_eq!(
+            q(|q| {
+                q.type_code = Some("s".into());
+                q.series = Some(1);
+            }),
+            vec![1]
+        );
+        assert!(contains_ci("abc", "") && !contains_ci("ab", "abc") && contains_ci("xAbC", "abc"));
+    }
+
+    #[test]
+    fn table_sorts_with_missing_values_last() {
+        let rows = t();
+        let s = |col, desc| select(&rows, &Query { sort: col, descending: desc, ..Query::default() });
+        assert_eq!(s(Col::Duration, false), vec![3, 0, 1, 2, 4]);
+        assert_eq!(s(Col::Duration, true), vec![4, 2, 1, 0, 3]);
+        assert_eq!(s(Col::Time, true), vec![4, 3, 2, 1, 0]);
+        assert_eq!(s(Col::Type, false), vec![2, 3, 0, 1, 4]);
+        assert_eq!(s(Col::Series, false), vec![1, 0, 3, 2, 4]);
+        assert_eq!(s(Col::Description, false), vec![0, 4, 3, 2, 1], "byte order");
+        for c in Col::ALL {
+            assert_eq!(Col::from_key(c.key()), Some(c));
+        }
+    }
+
+    #[test]
+    fn table_follows_the_visible_range() {
+        let rows = t();
+        let all = select(&rows, &Query { sort: Col::Duration, ..Query::default() });
+        assert_eq!(in_range(&rows, &all, 150, 400), vec![3, 1, 2], "order kept, untimed left out");
+        assert!(in_range(&rows, &all, 500, 600).is_empty());
+    }
+
+    #[test]
+    fn table_virtual_window() {
+        let v = Virtual { n: 1000, row_h: 20.0, view_h: 200.0 };
+        assert_eq!(v.height(), 20_000.0);
+        let (r, off) = v.window(0.0, 0);
+        assert_eq!((r, off), (0..11, 0.0));
+        let (r, off) = v.window(1010.0, 2);
+        assert_eq!(r, 48..63);
+        assert_eq!(off, 48.0 * 20.0);
+        let (r, _) = v.window(1e9, 0);
+        assert_eq!(r.end, 1000, "clamped at the end");
+        // Scrolling to a row: no move when visible, least move otherwise.
+        assert_eq!(v.scroll_top_for(52, 1000.0), 1000.0);
+        assert_eq!(v.scroll_top_for(10, 1000.0), 200.0);
+        assert_eq!(v.scroll_top_for(80, 1000.0), 81.0 * 20.0 - 200.0);
+        assert_eq!(Virtual { n: 0, ..v }.window(50.0, 3), (0..0, 0.0));
+    }
+
+    #[test]
+    fn table_virtual_window_scales_a_million_rows() {
+        let v = Virtual { n: 10_000_000, row_h: 24.0, view_h: 480.0 };
+        assert_eq!(v.height(), MAX_SCROLL_PX);
+        let (r, off) = v.window(0.0, 0);
+        assert_eq!(r.start, 0);
+        assert_eq!(off, 0.0);
+        let bottom = v.height() - v.view_h;
+        let (r, off) = v.window(bottom, 0);
+        assert_eq!(r.end, 10_000_000, "the last row is reachable");
+        // The last row ends at the viewport's bottom.
+        let last_bottom = off + (r.len() as f64) * 24.0;
+        assert!((last_bottom - (bottom + 480.0)).abs() < 24.0 + 1e-6, "{last_bottom}");
+        // Scrolling to a row puts it on screen.
+        for row in [0, 1234, 5_000_000, 9_999_999] {
+            let top = v.scroll_top_for(row, 0.0);
+            let (r, _) = v.window(top, 0);
+            assert!(r.contains(&row), "row {row} at {top}: {r:?}");
+        }
+        // A million rows fit without scaling.
+        let m = Virtual { n: 1_000_000, row_h: 24.0, view_h: 480.0 };
+        assert_eq!(m.height(), 24_000_000.0_f64.min(MAX_SCROLL_PX));
+        let top = m.scroll_top_for(654_321, 0.0);
+        assert!(m.window(top, 0).0.contains(&654_321));
+    }
+
+    #[test]
+    fn linked_marks_and_events() {
+        let data = ChartData {
+            marks: vec![
+                Mark { t: 300, dur_ms: 5.0, series: 0, failed: false },
+                Mark { t: 100, dur_ms: 7.0, series: 1, failed: false },
+                Mark { t: 200, dur_ms: 9.0, series: 0, failed: true },
+            ],
+            series: vec!["a".into(), "b".into()],
+            ..ChartData::default()
+        };
+        // Marks 1 and 2 belong to event 0; mark 0 to event 2; event 1 has none.
+        let l = Linked::build(&data, &[2, 0, 0], 3);
+        assert_eq!(l.data.marks.iter().map(|m| m.t).collect::<Vec<_>>(), vec![100, 200, 300]);
+        assert_eq!(l.mark_event, vec![0, 0, 2]);
+        assert_eq!(l.event_mark, vec![1, NONE, 2], "the slowest mark of each event");
+        assert_eq!(l.marks_of(0), vec![0, 1]);
+        assert_eq!(l.buckets.len(), 3);
+        assert_eq!(l.data.series, data.series);
+    }
+
+    #[test]
+    fn pretty_json_reindents_without_reordering() {
+        let src = r#"{"b":1,"a":[1, 2,{}],"s":"x,{\"y\":[]}","e":[] }"#;
+        let p = pretty_json(src);
+        assert_eq!(
+            p,
+            "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2,\n    {}\n  ],\n  \"s\": \"x,{\\\"y\\\":[]}\",\n  \"e\": []\n}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&p).unwrap();
+        assert_eq!(v, serde_json::from_str::<serde_json::Value>(src).unwrap());
+        assert_eq!(pretty_json("{\"a\":"), "{\n  \"a\": ");
+    }
+}
