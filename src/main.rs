@@ -3,6 +3,8 @@
 //! ```text
 //! inflight analyze FILE... [--limit N] [--json]   what happened, as text or JSON
 //! inflight redact FILE [--passphrase P] [-o OUT]  the logs with personal data replaced
+//! inflight report FILE... [-o report.html] [--passphrase P] [--include-events] [--limit N]
+//!                                                 one offline HTML report, verified
 //! inflight gen [--scenario S] [--format F] [--bytes N] [--seed N]   synthetic incidents
 //! ```
 //! With no FILE (or `-`), input is read from stdin. Exit codes: 0 success, 1 input
@@ -45,6 +47,30 @@ enum Command {
         #[arg(short, long)]
         output: Option<String>,
     },
+    /// Write one self-contained, offline HTML report (redacted, verified) to share.
+    Report {
+        /// Log files (any shape `analyze` reads). `-` or none: stdin.
+        files: Vec<String>,
+        /// Where to write the report.
+        #[arg(short, long, default_value = "report.html")]
+        output: String,
+        /// Derive the pseudonym key from this passphrase, so two reports use the same tokens.
+        /// Without it, a random key is used and forgotten.
+        #[arg(long)]
+        passphrase: Option<String>,
+        /// Append the redacted events themselves to the report.
+        #[arg(long)]
+        include_events: bool,
+        /// The tenant's concurrency limit, if you know it (otherwise it is estimated).
+        #[arg(long)]
+        limit: Option<u32>,
+        /// The report's title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Keep this value although the verifier flags it as personal data (repeatable).
+        #[arg(long, value_name = "VALUE")]
+        allow: Vec<String>,
+    },
     /// Generate a synthetic incident (for trying the app, tests and benchmarks).
     Gen {
         #[arg(long, value_enum, default_value_t = Scenario::Sample)]
@@ -84,6 +110,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze { files, limit, json } => analyze(&files, limit, json),
         Command::Redact { file, passphrase, output } => redact(file, passphrase, output),
+        Command::Report { files, output, passphrase, include_events, limit, title, allow } => {
+            report(&files, &output, passphrase, include_events, limit, title, allow)
+        }
         Command::Gen { scenario, format, bytes, seed, truth } => gen(scenario, format, bytes, seed, truth),
     };
     match result {
@@ -211,6 +240,56 @@ fn redact(file: Option<String>, passphrase: Option<String>, output: Option<Strin
         summary.events,
         download.redactions,
         summary.problems.len()
+    );
+    Ok(())
+}
+
+/// `inflight report`: the offline HTML report, written only if the verifier passes.
+fn report(
+    files: &[String],
+    output: &str,
+    passphrase: Option<String>,
+    include_events: bool,
+    limit: Option<u32>,
+    title: Option<String>,
+    allow: Vec<String>,
+) -> Result<(), String> {
+    let inputs = read_inputs(files)?;
+    let total: usize = inputs.iter().map(|i| i.1.len()).sum();
+    if total > 50 << 20 {
+        eprintln!("inflight: read {} MB from {} input(s); analysing and redacting…", total >> 20, inputs.len());
+    }
+    let session = Session::load(inputs, limit);
+    let summary = session.summary();
+    if summary.events == 0 {
+        return Err(format!(
+            "no Auth0 log events could be read ({} problem(s)); no report written (try `inflight analyze` to see why)",
+            summary.problems.len()
+        ));
+    }
+    let redactor = match passphrase {
+        Some(p) => inflight::redact::Redactor::from_passphrase(&p),
+        None => inflight::redact::Redactor::new(random_key()?),
+    };
+    let generated_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_millis()).ok());
+    let opts = inflight::report::ReportOptions { generated_at, include_events, title, allow };
+    let report = inflight::report::render(&session, &redactor, &opts)?;
+    if output == "-" {
+        std::io::stdout().lock().write_all(report.html.as_bytes()).map_err(|e| e.to_string())?;
+    } else {
+        std::fs::write(output, &report.html).map_err(|e| format!("{output}: {e}"))?;
+    }
+    eprintln!(
+        "inflight: report written to {output} ({} KB): {} events, {} breach window(s), {} values redacted{}{}",
+        report.html.len().div_ceil(1024),
+        summary.events,
+        summary.breach_windows,
+        report.redaction.total_replacements(),
+        if summary.problems.is_empty() { String::new() } else { format!(", {} problem(s) in the input", summary.problems.len()) },
+        if report.allowed.is_empty() { String::new() } else { format!(", {} flagged value(s) kept by --allow", report.allowed.len()) },
     );
     Ok(())
 }

@@ -1,0 +1,769 @@
+//! The shareable report: one self-contained, offline HTML file.
+//!
+//! [`render`] turns a loaded [`Session`] into a single HTML document that a user can
+//! hand to Auth0 support or a colleague: the findings in plain words, the timeline as
+//! inline SVG (the same [`chart`] code the page draws with), the breach windows, the
+//! per-Action duration table, each input's shape and time span, what redaction did
+//! (rules and counts, never the key), and optionally the redacted events themselves.
+//!
+//! # Safety of the output
+//!
+//! - Everything derived from logs is written through [`escape_html`] (text and
+//!   attribute values alike); the chart's SVG comes from plotters, which escapes
+//!   its `<text>` content.
+//! - The document carries a strict Content-Security-Policy
+//!   (`default-src 'none'; style-src 'unsafe-inline'; img-src data:`), has no
+//!   script at all, and references no external resource: it opens from `file://`
+//!   with zero network requests and prints cleanly (`@media print`).
+//! - Before the HTML is returned, [`verify`] scans the *final text* for emails,
+//!   IPv4 addresses, JWTs and Auth0 user ids with detectors written independently of
+//!   [`crate::redact`]'s rules. Anything found makes [`render`] fail, listing the
+//!   values, unless the caller keeps them in [`ReportOptions::allow`].
+//!
+//! The core reads no clock: the caller passes [`ReportOptions::generated_at`].
+
+use crate::analyze::{BreachWindow, LabelStats};
+use crate::chart::{self, DrawOptions};
+use crate::model::{format_time, Millis};
+use crate::redact::{self, Redactor};
+use crate::session::{duration_text, redacted_name, Session, Summary};
+use std::fmt::Write as _;
+
+/// The Content-Security-Policy of every report: no script, no fetch, inline styles
+/// and `data:` images only.
+pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/// Chart size in the report, in CSS pixels (it scales down to the page width).
+const CHART_W: u32 = 1000;
+const CHART_H: u32 = 420;
+
+/// What to put in the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// When the report was made (epoch ms, UTC), shown in the header; `None`: not shown.
+    pub generated_at: Option<i64>,
+    /// Append the redacted events (as text) after the summary.
+    pub include_events: bool,
+    /// The report's title; default "Inflight report".
+    pub title: Option<String>,
+    /// Values the user has reviewed and chooses to keep although [`verify`] flags
+    /// them (exact matches of [`Finding::value`]).
+    pub allow: Vec<String>,
+}
+
+/// A rendered report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The whole HTML document.
+    pub html: String,
+    /// What redaction did over every input (also shown in the report).
+    pub redaction: redact::Summary,
+    /// Findings of [`verify`] that were kept because they are in [`ReportOptions::allow`].
+    pub allowed: Vec<Finding>,
+}
+
+/// Something that looks like personal data, found by [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    /// `"email"`, `"ipv4"`, `"jwt"` or `"user_id"`.
+    pub kind: &'static str,
+    /// The text found.
+    pub value: String,
+}
+
+/// Renders the report. Fails only when [`verify`] finds personal data in the
+/// result that is not in [`ReportOptions::allow`]; the error lists what was found.
+pub fn render(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> Result<Report, String> {
+    let summary = session.summary();
+    let (redaction, exports) = redact_inputs(session, redactor, opts.include_events);
+    let title = opts.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or("Inflight report");
+
+    let mut h = String::with_capacity(64 * 1024 + exports.iter().map(|e| e.1.len() * 11 / 10).sum::<usize>());
+    head(&mut h, title);
+    h.push_str("<header><h1>");
+    h.push_str(&escape_html(title));
+    h.push_str("</h1><p class=\"meta\">");
+    if let Some(t) = opts.generated_at {
+        let _ = write!(h, "Generated {} by ", escape_html(&human_time(t)));
+    } else {
+        h.push_str("Made with ");
+    }
+    let _ = writeln!(
+        h,
+        "Inflight {} from {} event{} ({}). Personal data was replaced or left out; see <a href=\"#redaction\">Redaction</a>.</p></header>",
+        env!("CARGO_PKG_VERSION"),
+        summary.events,
+        plural(summary.events),
+        escape_html(&summary.span_text),
+    );
+
+    findings_section(&mut h, session, &summary);
+    timeline_section(&mut h, session);
+    windows_section(&mut h, &session.analysis.windows);
+    labels_section(&mut h, &session.analysis.by_label);
+    inputs_section(&mut h, &summary);
+    redaction_section(&mut h, &redaction, opts.include_events);
+    if opts.include_events {
+        events_section(&mut h, &exports);
+    }
+    h.push_str("<footer>Inflight report · self-contained: no scripts, no network requests.</footer>\n</body>\n</html>\n");
+
+    let found = verify(&h);
+    let (allowed, blocked): (Vec<Finding>, Vec<Finding>) =
+        found.into_iter().partition(|f| opts.allow.iter().any(|a| a == &f.value));
+    if !blocked.is_empty() {
+        return Err(blocked_message(&blocked));
+    }
+    Ok(Report { html: h, redaction, allowed })
+}
+
+/// The error text for values the verifier blocked.
+fn blocked_message(blocked: &[Finding]) -> String {
+    let mut msg = format!(
+        "the report would contain {} value{} that look{} like personal data, so it was not written:",
+        blocked.len(),
+        plural(blocked.len()),
+        if blocked.len() == 1 { "s" } else { "" }
+    );
+    for f in blocked.iter().take(20) {
+        let _ = write!(msg, "\n  {}: {}", f.kind, f.value);
+    }
+    if blocked.len() > 20 {
+        let _ = write!(msg, "\n  … and {} more", blocked.len() - 20);
+    }
+    msg.push_str("\nCheck where they come from (Action names, file names, the title); keep one deliberately with --allow VALUE.");
+    msg
+}
+
+/// Redacts every input; returns the merged summary and, when `keep` is set, the
+/// redacted bytes of each input with its download name.
+fn redact_inputs(session: &Session, redactor: &Redactor, keep: bool) -> (redact::Summary, Vec<(String, Vec<u8>)>) {
+    let mut total = redact::Summary::default();
+    let mut out = Vec::new();
+    for (i, info) in session.ingest.sources.iter().enumerate() {
+        let container = redact::Container {
+            prefix: info.frame.prefix.clone(),
+            separator: info.frame.separator.clone(),
+            suffix: info.frame.suffix.clone(),
+        };
+        let mut records: Vec<_> = session
+            .ingest
+            .events
+            .iter()
+            .filter(|e| e.source as usize == i)
+            .map(|e| (e.record, e.span.clone(), e.envelope))
+            .collect();
+        records.sort_by_key(|r| r.0);
+        let export = redact::export(
+            info.text.as_bytes(),
+            &container,
+            records.into_iter().map(|(_, span, env)| (span, env)),
+            redactor,
+        );
+        total.records += export.summary.records;
+        total.records_skipped += export.summary.records_skipped;
+        total.already_masked += export.summary.already_masked;
+        for (rule, n) in &export.summary.replacements {
+            *total.replacements.entry(rule).or_insert(0) += n;
+        }
+        if keep {
+            out.push((redacted_name(&info.name), export.bytes));
+        }
+    }
+    (total, out)
+}
+
+fn head(h: &mut String, title: &str) {
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let _ = writeln!(h, "<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">");
+    h.push_str("<meta name=\"referrer\" content=\"no-referrer\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(h, "<title>{}</title>", escape_html(title));
+    h.push_str("<style>\n");
+    h.push_str(STYLE);
+    h.push_str("</style>\n</head>\n<body>\n");
+}
+
+const STYLE: &str = r#":root { color-scheme: light; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; background: #fff; max-width: 1040px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 1.6em; margin: 0 0 4px; }
+h2 { font-size: 1.2em; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 1px solid #ddd; }
+.meta, figcaption, .note { color: #555; font-size: 0.9em; }
+.findings li { margin: 4px 0; }
+.findings li.alert { color: #8a0000; }
+figure { margin: 0; }
+svg { display: block; max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
+table { border-collapse: collapse; margin: 4px 0 8px; font-size: 0.92em; }
+th, td { text-align: left; padding: 3px 12px 3px 0; border-bottom: 1px solid #eee; vertical-align: top; }
+th { font-weight: 600; border-bottom-color: #bbb; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+pre { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f6f6f6; border: 1px solid #e4e4e4; padding: 8px; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre.events span { display: block; padding: 2px 0 2px 2ch; text-indent: -2ch; border-bottom: 1px solid #e4e4e4; }
+a { color: #0b5cad; }
+footer { margin-top: 32px; color: #777; font-size: 0.85em; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  h2 { break-after: avoid; }
+  figure, tr { break-inside: avoid; }
+  pre { font-size: 8pt; background: none; border: none; padding: 0; }
+  a { color: inherit; text-decoration: none; }
+}
+"#;
+
+fn findings_section(h: &mut String, session: &Session, s: &Summary) {
+    h.push_str("<section id=\"findings\"><h2>Findings</h2>\n<ul class=\"findings\">\n");
+    for (alert, line) in findings(session, s) {
+        let class = if alert { " class=\"alert\"" } else { "" };
+        let _ = writeln!(h, "<li{class}>{}</li>", escape_html(&line));
+    }
+    h.push_str("</ul></section>\n");
+}
+
+/// The findings in plain words, each with whether it reports a problem (shown
+/// highlighted). Built from events only, so they hold no personal data.
+pub fn findings(session: &Session, s: &Summary) -> Vec<(bool, String)> {
+    let an = &session.analysis;
+    let mut out = Vec::new();
+    if s.events == 0 {
+        out.push((true, "No Auth0 log events could be read from the input.".to_string()));
+        return out;
+    }
+    let limit_text = match s.limit {
+        Some(l) if s.limit_estimated => format!("the concurrency limit (about {l}, estimated from the failures)"),
+        Some(l) => format!("the concurrency limit of {l}"),
+        None => "the concurrency limit".to_string(),
+    };
+    if an.windows.is_empty() {
+        out.push((false, "No login failed with resource_exhausted: the concurrency limit was not reached in these logs.".into()));
+    } else {
+        out.push((
+            true,
+            format!(
+                "{} request{} failed with resource_exhausted in {} window{}: {} was reached.",
+                s.breaches,
+                plural(s.breaches),
+                an.windows.len(),
+                plural(an.windows.len()),
+                limit_text
+            ),
+        ));
+        for w in an.windows.iter().take(10) {
+            out.push((
+                true,
+                format!(
+                    "From {} to {} ({}): {} failure{}, with {} request{} in flight just before.",
+                    human_time(w.start),
+                    clock_time(w.end),
+                    duration_text(w.end - w.start),
+                    w.count,
+                    plural(w.count),
+                    w.inflight_before,
+                    plural(w.inflight_before as usize)
+                ),
+            ));
+        }
+        if an.windows.len() > 10 {
+            out.push((true, format!("… and {} more windows (see the table below).", an.windows.len() - 10)));
+        }
+    }
+    if let Some(at) = (s.peak_inflight > 0).then_some(an.peak.1) {
+        out.push((false, format!("At most {} requests were in flight at once, first at {}.", s.peak_inflight, human_time(at))));
+    }
+    if let Some(slow) = an.by_label.first() {
+        out.push((
+            false,
+            format!(
+                "Slowest by 95th percentile: {} ({} over {} run{}, longest {}).",
+                slow.label,
+                duration_text(slow.p95),
+                slow.count,
+                plural(slow.count),
+                duration_text(slow.max)
+            ),
+        ));
+    }
+    if s.untimed > 0 {
+        out.push((false, format!("{} of {} events carry no request timing and are not on the chart.", s.untimed, s.events)));
+    }
+    if s.errors > 0 {
+        out.push((true, format!("{} record{} could not be read (see Inputs).", s.errors, plural(s.errors))));
+    }
+    out
+}
+
+fn timeline_section(h: &mut String, session: &Session) {
+    let data = session.chart();
+    h.push_str("<section id=\"timeline\"><h2>Timeline</h2>\n<figure>\n");
+    let opts = DrawOptions::default();
+    let svg = chart::render_svg_view(data, &data.full_view(), &opts, CHART_W, CHART_H);
+    // Inline SVG in HTML needs no namespace declaration; dropping it keeps the
+    // document free of any URL at all.
+    h.push_str(&svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", " role=\"img\" aria-label=\"Timeline chart\"", 1));
+    h.push_str("\n<figcaption>Each dot is one request at its end time (left axis: duration). The dark line is the number of requests in flight (right axis), the orange line the concurrency limit. Red triangles mark resource_exhausted failures; red shading, the breach windows. Times in UTC.</figcaption>\n</figure></section>\n");
+}
+
+fn windows_section(h: &mut String, windows: &[BreachWindow]) {
+    h.push_str("<section id=\"windows\"><h2>Breach windows</h2>\n");
+    if windows.is_empty() {
+        h.push_str("<p>None: no resource_exhausted failures.</p></section>\n");
+        return;
+    }
+    h.push_str("<table><thead><tr><th>#</th><th>from (UTC)</th><th>to</th><th class=\"n\">length</th><th class=\"n\">failures</th><th class=\"n\">in flight before</th></tr></thead><tbody>\n");
+    for (i, w) in windows.iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            i + 1,
+            escape_html(&human_time(w.start)),
+            escape_html(&clock_time(w.end)),
+            escape_html(&duration_text(w.end - w.start)),
+            w.count,
+            w.inflight_before
+        );
+    }
+    h.push_str("</tbody></table></section>\n");
+}
+
+fn labels_section(h: &mut String, labels: &[LabelStats]) {
+    h.push_str("<section id=\"durations\"><h2>Request durations by Action</h2>\n");
+    if labels.is_empty() {
+        h.push_str("<p>No timed requests.</p></section>\n");
+        return;
+    }
+    h.push_str("<table><thead><tr><th>Action or request kind</th><th class=\"n\">runs</th><th class=\"n\">failed</th><th class=\"n\">p50</th><th class=\"n\">p95</th><th class=\"n\">p99</th><th class=\"n\">max</th></tr></thead><tbody>\n");
+    for l in labels {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape_html(&l.label),
+            l.count,
+            l.failures,
+            escape_html(&duration_text(l.p50)),
+            escape_html(&duration_text(l.p95)),
+            escape_html(&duration_text(l.p99)),
+            escape_html(&duration_text(l.max)),
+        );
+    }
+    h.push_str("</tbody></table><p class=\"note\">Slowest 95th percentile first.</p></section>\n");
+}
+
+fn inputs_section(h: &mut String, s: &Summary) {
+    h.push_str("<section id=\"inputs\"><h2>Inputs</h2>\n<table><thead><tr><th>input</th><th>shape</th><th class=\"n\">size</th><th class=\"n\">events</th><th class=\"n\">problems</th></tr></thead><tbody>\n");
+    for src in &s.sources {
+        let name = src.name.rsplit(['/', '\\']).next().unwrap_or(&src.name);
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape_html(name),
+            escape_html(&src.shape),
+            bytes_text(src.bytes),
+            src.events,
+            src.problems
+        );
+    }
+    h.push_str("</tbody></table>\n");
+    match (&s.first, &s.last) {
+        (Some(a), Some(b)) => {
+            let _ = writeln!(
+                h,
+                "<p>Time span: {} to {} ({}).</p>",
+                escape_html(&iso_to_human(a)),
+                escape_html(&iso_to_human(b)),
+                escape_html(&s.span_text)
+            );
+        }
+        _ => h.push_str("<p>No dated events.</p>\n"),
+    }
+    let _ = write!(
+        h,
+        "<p>{} event{} read, {} duplicate{} dropped; {} with request timing.",
+        s.events,
+        plural(s.events),
+        s.duplicates,
+        plural(s.duplicates),
+        s.timed
+    );
+    if s.errors + s.warnings > 0 {
+        // Problem excerpts and messages quote raw log text, so only counts go here.
+        let _ = write!(
+            h,
+            " {} unreadable record{} and {} warning{} (details left out: they quote the raw logs).",
+            s.errors,
+            plural(s.errors),
+            s.warnings,
+            plural(s.warnings)
+        );
+    }
+    h.push_str("</p>\n");
+    if !s.type_counts.is_empty() {
+        h.push_str("<table><thead><tr><th>event type</th><th>meaning</th><th class=\"n\">count</th></tr></thead><tbody>\n");
+        for (code, meaning, n) in s.type_counts.iter().take(15) {
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{n}</td></tr>",
+                escape_html(code),
+                escape_html(meaning)
+            );
+        }
+        h.push_str("</tbody></table>\n");
+        if s.type_counts.len() > 15 {
+            let _ = writeln!(h, "<p class=\"note\">… and {} more types.</p>", s.type_counts.len() - 15);
+        }
+    }
+    h.push_str("</section>\n");
+}
+
+fn redaction_section(h: &mut String, r: &redact::Summary, events_included: bool) {
+    h.push_str("<section id=\"redaction\"><h2>Redaction</h2>\n");
+    h.push_str("<p>This report is built from the typed view of each event, which holds no personal data (no IP, user, email, user agent or session). ");
+    if events_included {
+        h.push_str("The events below were redacted first: ");
+    } else {
+        h.push_str("The raw events are not included. Redacting them (for the counts below) ");
+    }
+    let _ = write!(
+        h,
+        "replaced {} value{} in {} record{} with keyed pseudonyms (<code>user-…</code>, <code>ip-…</code>, <code>email-…</code>: the same value gets the same token within this report; the key is not in the report).",
+        r.total_replacements(),
+        plural(r.total_replacements() as usize),
+        r.records,
+        plural(r.records as usize)
+    );
+    if r.already_masked > 0 {
+        let _ = write!(h, " {} value{} arrived already masked and were kept.", r.already_masked, plural(r.already_masked as usize));
+    }
+    if r.records_skipped > 0 {
+        let _ = write!(h, " {} record{} could not be scanned and were left out.", r.records_skipped, plural(r.records_skipped as usize));
+    }
+    h.push_str("</p>\n");
+    if !r.replacements.is_empty() {
+        h.push_str("<table><thead><tr><th>rule (JSON path or detector)</th><th class=\"n\">values replaced</th></tr></thead><tbody>\n");
+        let mut rows: Vec<(&&str, &u64)> = r.replacements.iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        for (rule, n) in rows {
+            let _ = writeln!(h, "<tr><td><code>{}</code></td><td class=\"n\">{n}</td></tr>", escape_html(rule));
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("<p class=\"note\">Every default path rule and detector ran; rules that matched nothing are not listed. The finished report was then checked for emails, IPv4 addresses, JWTs and Auth0 user ids by a separate verifier.</p></section>\n");
+}
+
+fn events_section(h: &mut String, exports: &[(String, Vec<u8>)]) {
+    h.push_str("<section id=\"events\"><h2>Redacted events</h2>\n");
+    for (name, bytes) in exports {
+        let _ = writeln!(h, "<h3><code>{}</code></h3>", escape_html(name));
+        // One block per line (one record per line in every export shape), so that
+        // wrapped records stay visibly apart.
+        h.push_str("<pre class=\"events\">");
+        for line in String::from_utf8_lossy(bytes).lines() {
+            h.push_str("<span>");
+            h.push_str(&escape_html(line));
+            h.push_str("</span>\n");
+        }
+        h.push_str("</pre>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+/// Escapes text for HTML element content and for quoted attribute values:
+/// `& < > " '`.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `2024-05-14 08:50:01 UTC` (milliseconds shown only when not zero).
+pub fn human_time(ms: Millis) -> String {
+    iso_to_human(&format_time(ms))
+}
+
+/// `2024-05-14T08:50:01.000Z` → `2024-05-14 08:50:01 UTC`.
+fn iso_to_human(iso: &str) -> String {
+    let s = iso.strip_suffix('Z').unwrap_or(iso).replacen('T', " ", 1);
+    let s = s.strip_suffix(".000").unwrap_or(&s);
+    format!("{s} UTC")
+}
+
+/// `08:50:01` (with `.mmm` when not zero), for the end of a range on the same day.
+fn clock_time(ms: Millis) -> String {
+    let h = human_time(ms);
+    let h = h.strip_suffix(" UTC").unwrap_or(&h);
+    h.split_once(' ').map(|(_, t)| t.to_string()).unwrap_or_else(|| h.to_string())
+}
+
+/// `812 B`, `14.2 KB`, `8.1 MB`.
+fn bytes_text(n: usize) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KB", n as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Verifier
+// ---------------------------------------------------------------------------
+
+/// Scans `text` (the finished output) for values that look like personal data:
+/// emails (also with `%40` or `&#64;` for `@`), IPv4 addresses, JWTs and Auth0
+/// user ids. The detectors are written independently of [`crate::redact`]'s, so a
+/// gap in one is unlikely to be a gap in both. Returns each distinct value once,
+/// sorted.
+pub fn verify(text: &str) -> Vec<Finding> {
+    let b = text.as_bytes();
+    let mut found = std::collections::BTreeSet::new();
+    find_emails(b, &mut found);
+    find_ipv4(b, &mut found);
+    find_jwts(b, &mut found);
+    find_user_ids(b, &mut found);
+    found.into_iter().collect()
+}
+
+type Found = std::collections::BTreeSet<Finding>;
+
+fn add(found: &mut Found, kind: &'static str, b: &[u8]) {
+    found.insert(Finding { kind, value: String::from_utf8_lossy(b).into_owned() });
+}
+
+fn is_local_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"._%+-".contains(&c)
+}
+
+fn is_domain_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'.'
+}
+
+fn find_emails(b: &[u8], found: &mut Found) {
+    let mut i = 0;
+    while i < b.len() {
+        // The `@` and its spellings: `@`, `%40`, `&#64;`.
+        let at_len = if b[i] == b'@' {
+            1
+        } else if b[i..].starts_with(b"%40") {
+            3
+        } else if b[i..].starts_with(b"&#64;") {
+            5
+        } else {
+            i += 1;
+            continue;
+        };
+        let mut s = i;
+        while s > 0 && is_local_char(b[s - 1]) {
+            s -= 1;
+        }
+        let d0 = i + at_len;
+        let mut e = d0;
+        while e < b.len() && is_domain_char(b[e]) {
+            e += 1;
+        }
+        // A trailing dot ends a sentence.
+        while e > d0 && b[e - 1] == b'.' {
+            e -= 1;
+        }
+        let domain = &b[d0..e];
+        let tld = domain.rsplit(|&c| c == b'.').next().unwrap_or(&[]);
+        let local = &b[s..i];
+        if !local.is_empty()
+            && domain.contains(&b'.')
+            && !domain.starts_with(b".")
+            && tld.len() >= 2
+            && tld.iter().all(u8::is_ascii_alphabetic)
+        {
+            add(found, "email", &b[s..e]);
+        }
+        i = d0;
+    }
+}
+
+fn find_ipv4(b: &[u8], found: &mut Found) {
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.')) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i;
+        let mut parts = 0;
+        let mut ok = true;
+        loop {
+            let d = j;
+            while j < b.len() && b[j].is_ascii_digit() && j - d < 4 {
+                j += 1;
+            }
+            let n = &b[d..j];
+            if n.is_empty() || n.len() > 3 || (j < b.len() && b[j].is_ascii_digit()) {
+                ok = false;
+                break;
+            }
+            let v: u32 = n.iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0'));
+            if v > 255 {
+                ok = false;
+                break;
+            }
+            parts += 1;
+            if parts == 4 {
+                break;
+            }
+            if j + 1 < b.len() && b[j] == b'.' && b[j + 1].is_ascii_digit() {
+                j += 1;
+            } else {
+                ok = false;
+                break;
+            }
+        }
+        // Not part of a longer dotted number (versions, OIDs).
+        let followed = j + 1 < b.len() && b[j] == b'.' && b[j + 1].is_ascii_digit();
+        if ok && parts == 4 && !followed {
+            add(found, "ipv4", &b[start..j]);
+        }
+        i = j.max(i + 1);
+    }
+}
+
+fn is_b64url(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+}
+
+fn find_jwts(b: &[u8], found: &mut Found) {
+    let mut i = 0;
+    while let Some(p) = b[i..].windows(3).position(|w| w == b"eyJ") {
+        let s = i + p;
+        if s > 0 && is_b64url(b[s - 1]) {
+            i = s + 3;
+            continue;
+        }
+        let mut j = s;
+        let mut lens = [0usize; 3];
+        let mut seg = 0;
+        while j < b.len() {
+            if is_b64url(b[j]) {
+                lens[seg] += 1;
+            } else if b[j] == b'.' && seg < 2 && j + 1 < b.len() && is_b64url(b[j + 1]) {
+                seg += 1;
+            } else if b[j] == b'.' && seg == 1 {
+                // `header.payload.` with an empty signature (alg "none").
+                seg = 2;
+                j += 1;
+                break;
+            } else {
+                break;
+            }
+            j += 1;
+        }
+        if seg == 2 && lens[0] >= 8 && lens[1] >= 4 {
+            add(found, "jwt", &b[s..j]);
+        }
+        i = j.max(s + 3);
+    }
+}
+
+/// Identity providers whose user ids Auth0 writes as `provider|id`.
+const PROVIDERS: &[&str] = &[
+    "auth0", "google-oauth2", "github", "facebook", "apple", "windowslive", "twitter", "linkedin", "samlp", "waad",
+    "adfs", "oidc", "oauth2", "email", "sms", "ad", "office365", "okta", "pingfederate", "bitbucket", "amazon",
+    "dropbox", "paypal", "salesforce", "yahoo", "line", "discord", "slack",
+];
+
+fn find_user_ids(b: &[u8], found: &mut Found) {
+    for (i, _) in b.iter().enumerate().filter(|(_, &c)| c == b'|') {
+        let mut s = i;
+        while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'-') {
+            s -= 1;
+        }
+        let provider = &b[s..i];
+        if !PROVIDERS.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(provider)) {
+            continue;
+        }
+        let mut e = i + 1;
+        while e < b.len() && (b[e].is_ascii_alphanumeric() || b"-_.".contains(&b[e])) {
+            e += 1;
+        }
+        if e - (i + 1) >= 4 {
+            add(found, "user_id", &b[s..e]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(&'static str, String)> {
+        verify(text).into_iter().map(|f| (f.kind, f.value)).collect()
+    }
+
+    #[test]
+    fn escape_html_covers_text_and_attributes() {
+        assert_eq!(escape_html("a<b>&\"c\"'d'"), "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;");
+        assert_eq!(escape_html("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
+        assert_eq!(escape_html("\"><img src=x onerror=alert(1)>"), "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
+        assert_eq!(escape_html("plain ü ✓"), "plain ü ✓");
+        assert_eq!(escape_html(""), "");
+    }
+
+    #[test]
+    fn verifier_finds_emails() {
+        assert_eq!(kinds("To: neo@test.com."), vec![("email", "neo@test.com".into())]);
+        assert_eq!(kinds("x=a.b%40example.org&y"), vec![("email", "a.b%40example.org".into())]);
+        assert_eq!(kinds("a&#64;b.io"), vec![("email", "a&#64;b.io".into())]);
+        assert!(kinds("@media print { x@2x }").is_empty());
+        assert!(kinds("user@localhost").is_empty());
+        assert!(kinds("email-7f3a2c1d").is_empty());
+    }
+
+    #[test]
+    fn verifier_finds_ipv4_but_not_versions() {
+        assert_eq!(kinds("from 190.57.209.19, then"), vec![("ipv4", "190.57.209.19".into())]);
+        assert_eq!(kinds("ip 10.0.0.1."), vec![("ipv4", "10.0.0.1".into())]);
+        assert!(kinds("190.257.209.19").is_empty(), "not an address");
+        assert!(kinds("v1.2.3.4.5 and 1.2.3 and 1234.1.1.1 and 0.5").is_empty());
+        assert!(kinds("<svg viewBox=\"0 0 1000 420\"> points=\"153,13 169,13\"").is_empty());
+    }
+
+    #[test]
+    fn verifier_finds_jwts_and_user_ids() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl";
+        assert_eq!(kinds(&format!("token={jwt}&x")), vec![("jwt", jwt.to_string())]);
+        assert_eq!(kinds("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0."), vec![("jwt", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.".into())]);
+        assert!(kinds("keyJunk.a.b").is_empty());
+        assert_eq!(kinds("\"auth0|5f7c8ec7c33c6c004bbafe82\""), vec![("user_id", "auth0|5f7c8ec7c33c6c004bbafe82".into())]);
+        assert_eq!(kinds("google-oauth2|1234567890"), vec![("user_id", "google-oauth2|1234567890".into())]);
+        assert!(kinds("a | b, user-7f3a2c1d, x|y").is_empty());
+    }
+
+    #[test]
+    fn verifier_never_panics_on_edges() {
+        for s in ["", "@", "%40", "&#64;", "1.", "1.2.3.", "eyJ", "eyJ.", "eyJa.b.", "|", "auth0|", "é@é.é", "1.2.3.4"] {
+            let _ = verify(s);
+        }
+    }
+
+    #[test]
+    fn times_read_well() {
+        assert_eq!(human_time(1_715_676_644_000), "2024-05-14 08:50:44 UTC");
+        assert_eq!(human_time(1_715_676_644_539), "2024-05-14 08:50:44.539 UTC");
+        assert_eq!(clock_time(1_715_676_813_052), "08:53:33.052");
+    }
+}
