@@ -1,29 +1,41 @@
 //! Ingest: bytes in, typed events and positioned problems out.
 //!
-//! Every input (a dropped file, a paste) goes through the same steps:
+//! Every input (a dropped file, a paste) goes through the same steps, and all of
+//! them run incrementally: [`IngestStream`] takes the input in chunks of any size
+//! (a Web Worker feeds it as the file is read), and [`ingest`] is a thin wrapper
+//! that pushes each whole input at once. Both give exactly the same result.
 //!
-//! 1. **Decode.** gzip is recognised by its magic bytes and inflated; a UTF-8 BOM is
-//!    dropped; invalid UTF-8 is replaced (and reported), never fatal.
-//! 2. **Split.** The text is a sequence of top-level JSON values (one for a JSON
-//!    array or a single event, many for NDJSON). [`jsonscan`] finds each value's
-//!    extent without parsing it. Arrays contribute their elements as records; an
-//!    object whose `logs` (Management API `{start, limit, length, total, logs}`) or
-//!    `events` (Elastic pipeline tests) key holds an array contributes that array's
-//!    elements; any other object is one record. The shape is named from what was
-//!    found, never from the file name.
-//! 3. **Parse.** Each record is parsed by serde_json into [`model::RawEvent`],
-//!    borrowing from the input, with lenient field types, and unwrapped from its
-//!    envelope (`{log_id, data}`, EventBridge `detail`, Elastic `json`).
+//! 1. **Decode.** gzip is recognised by its magic bytes and inflated as it arrives;
+//!    UTF-8 is checked chunk by chunk (invalid bytes become U+FFFD and one warning);
+//!    a BOM becomes spaces. The decoded text is kept once ([`SourceInfo::text`]):
+//!    event spans index into it for export. An input over the size limit is
+//!    refused before anything is copied.
+//! 2. **Split.** A resumable splitter walks the text once. The first non-blank
+//!    character decides the container: `[` an array (records are its elements),
+//!    `{` an object (the Management API page `{start, limit, length, total, logs}`
+//!    and Elastic's `{"events": [...]}` contribute their array's elements; any
+//!    other object is one record, and several make JSON lines), anything else a
+//!    CSV/TSV header row or not JSON at all. [`jsonscan`] finds each record's
+//!    extent; when a record runs past the bytes received so far, the splitter waits
+//!    for the next chunk. Damaged containers are resynchronised at the next line
+//!    that starts a record.
+//! 3. **Parse.** Each record is parsed as soon as it is complete by serde_json into
+//!    [`model::RawEvent`], borrowing from the text, with lenient field types, and
+//!    unwrapped from its envelope ([`crate::vendor`]). A record whose only fault is
+//!    a trailing comma is read again without it (with a warning).
 //! 4. **Collect.** Records that cannot be read become [`Problem`]s with input name,
 //!    record number, line, column and an excerpt with a caret; the rest of the
 //!    input is still read. Events are de-duplicated by `log_id` across all inputs
 //!    (log streams deliver at least once) and sorted by time.
+//!
+//! [`model::RawEvent`]: crate::model::RawEvent
 
-use crate::jsonscan::{self, LineIndex, ScanError};
+use crate::jsonscan::{self, LineIndex, ScanError, ScanErrorKind};
 use crate::model::{ActionExecution, Envelope, Event, RawEvent, RawExecution};
+use crate::vendor::{self, CsvHeader, RowScan, Unwrapped};
 use serde::Serialize;
 use std::collections::HashSet;
-use std::io::Read;
+use std::io::Write;
 use std::ops::Range;
 
 /// The container shape of one input, as detected from its content.
@@ -45,8 +57,14 @@ pub enum Shape {
     /// Several top-level containers of different kinds (for example two pasted
     /// arrays); exported as JSON lines.
     Mixed,
+    /// Comma- (or semicolon-) separated values with a header row.
+    Csv,
+    /// Tab-separated values with a header row.
+    Tsv,
     /// No JSON value could be found.
     NotJson,
+    /// Larger than the limit: nothing was read.
+    TooLarge,
 }
 
 impl Shape {
@@ -59,7 +77,10 @@ impl Shape {
             Shape::ElasticEvents => "Elastic {\"events\": [...]} wrapper",
             Shape::Single => "single event object",
             Shape::Mixed => "several JSON values of different kinds",
+            Shape::Csv => "CSV with a header row",
+            Shape::Tsv => "TSV (tab-separated) with a header row",
             Shape::NotJson => "not JSON",
+            Shape::TooLarge => "too large to read here",
         }
     }
 }
@@ -95,7 +116,8 @@ pub struct Problem {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Frame {
     /// Bytes written before the first record (for `Paged`/`ElasticEvents`, the
-    /// original text up to and including the `[` of the records array).
+    /// original text up to and including the `[` of the records array; for CSV/TSV,
+    /// the header row and its line break).
     pub prefix: Vec<u8>,
     pub separator: Vec<u8>,
     pub suffix: Vec<u8>,
@@ -105,7 +127,7 @@ pub struct Frame {
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceInfo {
     pub name: String,
-    /// The decoded text (gzip inflated, BOM dropped). Event spans index into it.
+    /// The decoded text (gzip inflated, BOM blanked). Event spans index into it.
     #[serde(skip)]
     pub text: String,
     pub gzip: bool,
@@ -118,22 +140,40 @@ pub struct SourceInfo {
     pub events: u32,
     /// Action execution objects read from this input.
     pub executions: u32,
-    /// How the events were wrapped: counts of bare, log-stream, EventBridge, Elastic.
-    pub envelopes: [u32; 4],
+    /// How the events were wrapped: a count per [`Envelope`], indexed by
+    /// [`Envelope::index`].
+    pub envelopes: [u32; Envelope::ALL.len()],
+    /// Why this shape was chosen and why others were not, one short line each
+    /// ("JSON array: the input starts with `[`", "not CSV/TSV: …").
+    pub notes: Vec<String>,
     #[serde(skip)]
     pub frame: Frame,
 }
 
 impl SourceInfo {
+    fn new(name: String) -> Self {
+        SourceInfo {
+            name,
+            text: String::new(),
+            gzip: false,
+            bytes: 0,
+            shape: Shape::Empty,
+            records: 0,
+            events: 0,
+            executions: 0,
+            envelopes: [0; Envelope::ALL.len()],
+            notes: Vec::new(),
+            frame: Frame::default(),
+        }
+    }
+
     /// A one-line human description: "JSON array of 7 records (log-stream {log_id, data})".
     pub fn shape_text(&self) -> String {
-        let names = ["bare events", "log-stream {log_id, data}", "EventBridge detail.data", "Elastic json.data"];
-        let mut wrappers: Vec<String> = self
-            .envelopes
+        let mut wrappers: Vec<String> = Envelope::ALL
             .iter()
-            .zip(names)
-            .filter(|(n, _)| **n > 0)
-            .map(|(n, name)| if self.events == *n { name.to_string() } else { format!("{n} {name}") })
+            .zip(self.envelopes)
+            .filter(|(e, n)| *n > 0 && **e != Envelope::CsvRow)
+            .map(|(e, n)| if self.events == n { e.describe().to_string() } else { format!("{n} {}", e.describe()) })
             .collect();
         if self.executions > 0 {
             wrappers.push(format!("{} Action execution objects", self.executions));
@@ -143,7 +183,7 @@ impl SourceInfo {
             s.push_str("gzip, ");
         }
         s.push_str(self.shape.describe());
-        if !matches!(self.shape, Shape::Empty | Shape::NotJson) {
+        if !matches!(self.shape, Shape::Empty | Shape::NotJson | Shape::TooLarge) {
             s.push_str(&format!(" of {} record{}", self.records, if self.records == 1 { "" } else { "s" }));
         }
         if !wrappers.is_empty() {
@@ -200,65 +240,455 @@ impl Ingest {
 pub const MAX_INPUT_BYTES: usize = 1 << 30;
 
 /// Reads a set of inputs (name, bytes). Never fails: what cannot be read is
-/// reported in [`Ingest::problems`].
+/// reported in [`Ingest::problems`]. Each input's bytes become its text without a
+/// copy when they are plain UTF-8.
 pub fn ingest(inputs: Vec<(String, Vec<u8>)>) -> Ingest {
-    let mut out = Ingest::default();
-    for (i, (name, bytes)) in inputs.into_iter().enumerate() {
-        read_source(&mut out, i as u32, name, bytes);
+    let mut stream = IngestStream::new();
+    for (name, bytes) in inputs {
+        stream.begin(name, Some(bytes.len()));
+        stream.push_owned(bytes);
     }
-    dedup_and_sort(&mut out);
-    out
+    stream.finish()
 }
 
-fn read_source(out: &mut Ingest, source: u32, name: String, bytes: Vec<u8>) {
-    let given = bytes.len();
-    let mut problems = ProblemSink::new(source);
-    let (text, gzip) = decode(bytes, &mut problems);
-    let mut info = SourceInfo {
-        name,
-        text: String::new(),
-        gzip,
-        bytes: given,
-        shape: Shape::Empty,
-        records: 0,
-        events: 0,
-        executions: 0,
-        envelopes: [0; 4],
-        frame: Frame::default(),
-    };
-    let split = split(text.as_bytes(), &mut problems);
-    info.shape = split.shape;
-    info.records = split.records.len() as u32;
-    info.frame = split.frame;
-    for (n, span) in split.records.iter().enumerate() {
-        let record = n as u32 + 1;
-        if span.is_empty() {
-            continue; // unreadable; the splitter has reported it
-        }
-        match parse_record(&text, span.clone(), source, record) {
-            Ok(Parsed::Event(event)) => {
-                info.events += 1;
-                info.envelopes[envelope_index(event.envelope)] += 1;
-                out.events.push(event);
+/// How far an [`IngestStream`] has got, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Progress {
+    /// Index of the input being read.
+    pub source: u32,
+    /// Bytes of this input pushed so far (compressed bytes for gzip).
+    pub bytes_read: usize,
+    /// Decoded text held so far.
+    pub text_bytes: usize,
+    /// Records found so far in this input (read or not).
+    pub records: u32,
+    /// Events read so far, all inputs together (before de-duplication).
+    pub events: usize,
+}
+
+/// Incremental ingest, for a Web Worker reading a file in slices:
+///
+/// ```
+/// use inflight::ingest::IngestStream;
+/// let mut s = IngestStream::new();
+/// s.begin("logs.ndjson", None);
+/// s.push(br#"{"type":"s","date":"2024-01-15T10:30:00Z"}"#);
+/// let p = s.push(b"\n{\"type\":\"f\",\"date\":\"2024-01-15T10:30:01Z\"}\n");
+/// assert_eq!(p.records, 2);
+/// let ingest = s.finish();
+/// assert_eq!(ingest.events.len(), 2);
+/// ```
+///
+/// Records are split and parsed as soon as they are complete, so events arrive
+/// while the input is still being read; the decoded text is the only copy kept.
+/// Any chunking gives exactly the result of [`ingest`] on the whole input.
+pub struct IngestStream {
+    out: Ingest,
+    current: Option<Reader>,
+    limit: usize,
+}
+
+impl Default for IngestStream {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl IngestStream {
+    pub fn new() -> Self {
+        Self::with_limit(MAX_INPUT_BYTES)
+    }
+
+    /// A stream that refuses inputs larger than `limit` bytes (decoded).
+    pub fn with_limit(limit: usize) -> Self {
+        IngestStream { out: Ingest::default(), current: None, limit }
+    }
+
+    /// Starts the next input (ending the current one). `size` is its size when
+    /// known (a `File`'s size): the text buffer is reserved once, and an input
+    /// over the limit is refused here, before any byte is copied.
+    pub fn begin(&mut self, name: impl Into<String>, size: Option<usize>) {
+        self.end();
+        let index = self.out.sources.len() as u32;
+        let mut reader = Reader::new(index, name.into());
+        if let Some(n) = size {
+            if n > self.limit {
+                reader.refuse(n, self.limit, true);
+            } else {
+                reader.text.reserve_exact(n);
             }
-            Ok(Parsed::Execution(x)) => {
-                info.executions += 1;
+        }
+        self.current = Some(reader);
+    }
+
+    /// Adds the next slice of the current input (starting one named "input" if
+    /// none was begun).
+    pub fn push(&mut self, chunk: &[u8]) -> Progress {
+        let limit = self.limit;
+        let (reader, out) = self.parts();
+        reader.push(chunk, limit, out);
+        self.progress()
+    }
+
+    /// Like [`push`](Self::push), for a whole buffer the caller no longer needs:
+    /// when it is the first slice of a plain UTF-8 input it becomes the text as is.
+    pub fn push_owned(&mut self, bytes: Vec<u8>) -> Progress {
+        let limit = self.limit;
+        let (reader, out) = self.parts();
+        if reader.pushed == 0 && reader.text.is_empty() && !reader.refused && !bytes.starts_with(&[0x1f]) && bytes.len() <= limit {
+            match String::from_utf8(bytes) {
+                Ok(text) => {
+                    reader.pushed = text.len();
+                    reader.gzip = Some(false);
+                    reader.text = text;
+                    reader.after_append(out);
+                }
+                Err(e) => reader.push(e.as_bytes(), limit, out),
+            }
+        } else {
+            reader.push(&bytes, limit, out);
+        }
+        self.progress()
+    }
+
+    /// Where reading stands.
+    pub fn progress(&self) -> Progress {
+        match &self.current {
+            Some(r) => Progress {
+                source: r.index,
+                bytes_read: r.pushed,
+                text_bytes: r.text.len(),
+                records: r.split.records,
+                events: self.out.events.len(),
+            },
+            None => Progress { source: self.out.sources.len() as u32, events: self.out.events.len(), ..Progress::default() },
+        }
+    }
+
+    /// Ends the current input: reads what is left (a last line without a line
+    /// break, a record cut off at the end) and resolves its problems' positions.
+    pub fn end(&mut self) {
+        if let Some(reader) = self.current.take() {
+            reader.finish(&mut self.out);
+        }
+    }
+
+    /// Ends the last input, de-duplicates and sorts.
+    pub fn finish(mut self) -> Ingest {
+        self.end();
+        dedup_and_sort(&mut self.out);
+        self.out
+    }
+
+    /// The current reader (starting one named "input" if none was begun) and the
+    /// collected output.
+    fn parts(&mut self) -> (&mut Reader, &mut Ingest) {
+        let index = self.out.sources.len() as u32;
+        let reader = self.current.get_or_insert_with(|| Reader::new(index, "input".to_string()));
+        (reader, &mut self.out)
+    }
+}
+
+/// One input being read.
+struct Reader {
+    index: u32,
+    info: SourceInfo,
+    text: String,
+    /// Bytes pushed (compressed for gzip).
+    pushed: usize,
+    /// Whether the input is gzip; `None` until its first two bytes are known.
+    gzip: Option<bool>,
+    /// The first byte, held until the second tells whether this is gzip.
+    head: Vec<u8>,
+    inflater: Option<flate2::write::MultiGzDecoder<Vec<u8>>>,
+    inflate_failed: bool,
+    /// An incomplete UTF-8 sequence at the end of the last slice (≤ 3 bytes).
+    utf8_tail: Vec<u8>,
+    utf8_warned: bool,
+    bom_checked: bool,
+    refused: bool,
+    split: Splitter,
+    problems: ProblemSink,
+    /// Records found by the splitter, waiting to be parsed (reused buffer).
+    pending: Vec<(u32, Range<usize>)>,
+}
+
+impl Reader {
+    fn new(index: u32, name: String) -> Self {
+        Reader {
+            index,
+            info: SourceInfo::new(name),
+            text: String::new(),
+            pushed: 0,
+            gzip: None,
+            head: Vec::new(),
+            inflater: None,
+            inflate_failed: false,
+            utf8_tail: Vec::new(),
+            utf8_warned: false,
+            bom_checked: false,
+            refused: false,
+            split: Splitter::default(),
+            problems: ProblemSink::new(index),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Refuses the input as too large: nothing of it is kept.
+    fn refuse(&mut self, size: usize, limit: usize, known: bool) {
+        if self.refused {
+            return;
+        }
+        self.refused = true;
+        let what = if self.gzip == Some(true) { "inflates to" } else { "is" };
+        let size_text = if known { format!("{what} {}", mib(size)) } else { format!("{what} more than {}", mib(limit)) };
+        self.problems.push(
+            None,
+            0,
+            format!(
+                "input too large: it {size_text}, and this page reads at most {} per file. Nothing was read from it. \
+                 Split the export into smaller files (for example by date range) and drop them together.",
+                mib(limit)
+            ),
+            Severity::Error,
+        );
+        self.text = String::new();
+        self.inflater = None;
+    }
+
+    fn push(&mut self, chunk: &[u8], limit: usize, out: &mut Ingest) {
+        self.pushed += chunk.len();
+        if self.refused || chunk.is_empty() {
+            return;
+        }
+        let chunk: std::borrow::Cow<[u8]> = if self.gzip.is_none() {
+            let mut head = std::mem::take(&mut self.head);
+            head.extend_from_slice(chunk);
+            if head.len() < 2 {
+                self.head = head;
+                return;
+            }
+            let gz = head.starts_with(&[0x1f, 0x8b]);
+            self.gzip = Some(gz);
+            if gz {
+                self.inflater = Some(flate2::write::MultiGzDecoder::new(Vec::new()));
+            }
+            head.into()
+        } else {
+            chunk.into()
+        };
+        if self.gzip == Some(true) {
+            self.inflate(&chunk, limit, out);
+        } else {
+            if self.text.len() + chunk.len() > limit {
+                self.refuse(self.pushed, limit, false);
+                return;
+            }
+            self.append(&chunk);
+            self.after_append(out);
+        }
+    }
+
+    fn inflate(&mut self, chunk: &[u8], limit: usize, out: &mut Ingest) {
+        // Feed in slices so the inflated buffer never grows far past the limit.
+        for piece in chunk.chunks(64 * 1024) {
+            if self.inflate_failed {
+                break;
+            }
+            let Some(inflater) = self.inflater.as_mut() else { return };
+            let result = inflater.write_all(piece).and_then(|_| inflater.flush());
+            let inflated = std::mem::take(inflater.get_mut());
+            if self.text.len() + inflated.len() > limit {
+                self.refuse(0, limit, false);
+                return;
+            }
+            self.append(&inflated);
+            if let Err(e) = result {
+                self.inflate_failed = true;
+                let at = self.text.len();
+                self.problems.push(
+                    None,
+                    at,
+                    format!("gzip data is damaged after {at} bytes of output ({e}); reading what was recovered"),
+                    Severity::Error,
+                );
+            }
+        }
+        self.after_append(out);
+    }
+
+    /// Appends decoded UTF-8 to the text, carrying an incomplete character over to
+    /// the next slice and replacing invalid bytes with U+FFFD.
+    fn append(&mut self, bytes: &[u8]) {
+        let joined;
+        let mut rest: &[u8] = if self.utf8_tail.is_empty() {
+            bytes
+        } else {
+            let mut j = std::mem::take(&mut self.utf8_tail);
+            j.extend_from_slice(bytes);
+            joined = j;
+            &joined
+        };
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    self.text.push_str(s);
+                    break;
+                }
+                Err(e) => {
+                    let valid = e.valid_up_to();
+                    // SAFETY-free: the prefix was just validated.
+                    self.text.push_str(std::str::from_utf8(&rest[..valid]).unwrap_or_default());
+                    match e.error_len() {
+                        None => {
+                            self.utf8_tail = rest[valid..].to_vec();
+                            break;
+                        }
+                        Some(n) => {
+                            if !self.utf8_warned {
+                                self.utf8_warned = true;
+                                self.problems.push(
+                                    None,
+                                    self.text.len(),
+                                    "input is not valid UTF-8; invalid bytes were replaced with U+FFFD".to_string(),
+                                    Severity::Warning,
+                                );
+                            }
+                            self.text.push('\u{fffd}');
+                            rest = &rest[valid + n..];
+                        }
+                    }
+                }
+            }
+        }
+        if !self.bom_checked && !self.text.is_empty() {
+            self.bom_checked = true;
+            if self.text.starts_with('\u{feff}') {
+                // Keep offsets simple: the BOM becomes spaces of the same byte length.
+                self.text.replace_range(0..3, "   ");
+            }
+        }
+    }
+
+    /// Splits and parses what the new text completed.
+    fn after_append(&mut self, out: &mut Ingest) {
+        if !self.bom_checked && !self.text.is_empty() {
+            self.bom_checked = true;
+            if self.text.starts_with('\u{feff}') {
+                self.text.replace_range(0..3, "   ");
+            }
+        }
+        self.run(false, out);
+    }
+
+    fn run(&mut self, eof: bool, out: &mut Ingest) {
+        let mut pending = std::mem::take(&mut self.pending);
+        self.split.run(self.text.as_bytes(), eof, &mut self.problems, &mut pending);
+        for (record, span) in pending.drain(..) {
+            self.parse(record, span, out);
+        }
+        self.pending = pending;
+    }
+
+    fn parse(&mut self, record: u32, span: Range<usize>, out: &mut Ingest) {
+        let parsed = match &self.split.csv {
+            Some(header) => parse_csv_row(&self.text, span, header, self.index, record),
+            None => parse_record(&self.text, span, self.index, record),
+        };
+        match parsed {
+            Ok((Parsed::Event(event), warnings)) => {
+                self.info.events += 1;
+                self.info.envelopes[event.envelope.index()] += 1;
+                out.events.push(event);
+                for (at, message) in warnings {
+                    self.problems.push(Some(record), at, message, Severity::Warning);
+                }
+            }
+            Ok((Parsed::Execution(x), _)) => {
+                self.info.executions += 1;
                 out.executions.push(x);
             }
-            Err((offset, message, severity)) => problems.push(Some(record), offset, message, severity),
+            Err((offset, message, severity)) => self.problems.push(Some(record), offset, message, severity),
         }
     }
-    out.problems.extend(problems.finish(text.as_bytes()));
-    info.text = text;
-    out.sources.push(info);
+
+    fn finish(mut self, out: &mut Ingest) {
+        if !self.refused {
+            if !self.head.is_empty() {
+                // A one-byte input: not gzip.
+                let head = std::mem::take(&mut self.head);
+                self.gzip = Some(false);
+                self.append(&head);
+            }
+            if self.inflater.is_some() && !self.inflate_failed {
+                if let Some(inflater) = self.inflater.take() {
+                    match inflater.finish() {
+                        Ok(rest) => self.append(&rest),
+                        Err(e) => {
+                            let at = self.text.len();
+                            self.problems.push(
+                                None,
+                                at,
+                                format!("gzip data is damaged after {at} bytes of output ({e}); reading what was recovered"),
+                                Severity::Error,
+                            );
+                        }
+                    }
+                }
+            }
+            if !self.utf8_tail.is_empty() {
+                // The input ends inside a character.
+                self.utf8_tail.clear();
+                if !self.utf8_warned {
+                    self.utf8_warned = true;
+                    self.problems.push(
+                        None,
+                        self.text.len(),
+                        "input is not valid UTF-8; invalid bytes were replaced with U+FFFD".to_string(),
+                        Severity::Warning,
+                    );
+                }
+                self.text.push('\u{fffd}');
+            }
+            self.run(true, out);
+        }
+        let mut info = self.info;
+        info.gzip = self.gzip == Some(true);
+        info.bytes = self.pushed;
+        info.records = self.split.records;
+        if self.refused {
+            info.shape = Shape::TooLarge;
+            info.notes.push("too large: refused before reading".to_string());
+            info.records = 0;
+            info.events = 0;
+            info.executions = 0;
+            info.envelopes = [0; Envelope::ALL.len()];
+            out.events.retain(|e| e.source != self.index);
+            out.executions.retain(|x| x.source != self.index);
+        } else {
+            let (shape, frame, notes) = self.split.conclude(self.text.as_bytes());
+            if let Some(p) = self.split.leading_garbage.and_then(|i| self.problems.pending.get_mut(i)) {
+                if self.split.records > 0 {
+                    p.3 = Severity::Warning;
+                    p.2 = format!("text before the first JSON value was skipped ({})", p.2);
+                }
+            }
+            info.shape = shape;
+            info.frame = frame;
+            info.notes = notes;
+        }
+        out.problems.extend(self.problems.finish(self.text.as_bytes()));
+        info.text = self.text;
+        out.sources.push(info);
+    }
 }
 
-fn envelope_index(e: Envelope) -> usize {
-    match e {
-        Envelope::Bare => 0,
-        Envelope::LogStream => 1,
-        Envelope::EventBridge => 2,
-        Envelope::Elastic => 3,
+fn mib(n: usize) -> String {
+    let m = n as f64 / (1024.0 * 1024.0);
+    if m >= 10.0 {
+        format!("{m:.0} MiB")
+    } else {
+        format!("{m:.1} MiB")
     }
 }
 
@@ -288,6 +718,7 @@ impl ProblemSink {
         pending
             .into_iter()
             .map(|(record, offset, message, severity)| {
+                let offset = offset.min(b.len());
                 let (line, column) = index.position(b, offset);
                 let (excerpt, caret) = excerpt(&index.line_text(b, line), column - 1);
                 Problem { source: self.source, record, severity, offset, line, column, message, excerpt, caret }
@@ -317,314 +748,581 @@ fn excerpt(line: &str, col: usize) -> (String, usize) {
     (s, caret)
 }
 
-fn decode(bytes: Vec<u8>, problems: &mut ProblemSink) -> (String, bool) {
-    let mut gzip = false;
-    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        gzip = true;
-        let mut inflated = Vec::with_capacity(bytes.len().saturating_mul(4));
-        let reader = flate2::read::MultiGzDecoder::new(&bytes[..]);
-        match reader.take(MAX_INPUT_BYTES as u64 + 1).read_to_end(&mut inflated) {
-            Ok(_) if inflated.len() > MAX_INPUT_BYTES => {
-                problems.push(
-                    None,
-                    0,
-                    format!("gzip input inflates to more than {} MiB: too large to read here", MAX_INPUT_BYTES >> 20),
-                    Severity::Error,
-                );
-                return (String::new(), true);
-            }
-            Ok(_) => {}
-            Err(e) => problems.push(
-                None,
-                0,
-                format!("gzip data is damaged after {} bytes of output ({e}); reading what was recovered", inflated.len()),
-                Severity::Error,
-            ),
-        }
-        inflated
-    } else {
-        bytes
-    };
-    let mut text = match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            problems.push(
-                None,
-                at,
-                "input is not valid UTF-8; invalid bytes were replaced with U+FFFD".to_string(),
-                Severity::Warning,
-            );
-            String::from_utf8_lossy(e.as_bytes()).into_owned()
-        }
-    };
-    if text.starts_with('\u{feff}') {
-        // Keep offsets simple: replace the BOM with spaces of the same byte length.
-        text.replace_range(0..3, "   ");
-    }
-    (text, gzip)
-}
+// ---------------------------------------------------------------------------
+// Splitting: a resumable state machine over the text received so far.
+// ---------------------------------------------------------------------------
 
-struct Split {
-    shape: Shape,
-    records: Vec<Range<usize>>,
-    frame: Frame,
+/// Where the splitter is.
+#[derive(Debug, Clone, Default)]
+enum Mode {
+    /// Between top-level values.
+    #[default]
+    Top,
+    /// Inside an array of records opened at `open`; `container` is the start of
+    /// the enclosing `{…, "logs": [` object, if any.
+    Array { open: usize, after_value: bool, first: bool, container: Option<usize> },
+    /// After the records array of a container object, before its `}`.
+    ContainerRest { array_end: usize },
+    /// Rows of a CSV/TSV export.
+    Csv,
+    /// Nothing more is read (the container could not be closed).
+    Stopped,
 }
 
 /// Kinds of top-level value seen, for naming the shape.
-#[derive(Default)]
+#[derive(Debug, Default, Clone)]
 struct Seen {
     arrays: usize,
     objects: usize,
     paged: usize,
     elastic: usize,
     other: usize,
+    /// The first non-blank character of the input.
+    first: Option<u8>,
+    excerpt: bool,
 }
 
-fn split(b: &[u8], problems: &mut ProblemSink) -> Split {
-    let mut records = Vec::new();
-    let mut seen = Seen::default();
-    let mut frame = Frame::default();
-    let mut pos = jsonscan::skip_ws(b, 0);
-    while pos < b.len() {
-        match b[pos] {
-            b'[' => {
-                seen.arrays += 1;
-                pos = split_array(b, pos, &mut records, problems);
-            }
-            b'{' => match find_container(b, pos) {
-                Some(c) => {
-                    if c.key == "logs" {
-                        seen.paged += 1;
-                    } else {
-                        seen.elastic += 1;
-                    }
-                    frame.prefix = b[pos..=c.array_start].to_vec();
-                    let end = split_array(b, c.array_start, &mut records, problems);
-                    // The rest of the object after the array (`,"total":7}` etc).
-                    match jsonscan::skip_value(b, pos) {
-                        Ok(obj_end) => {
-                            frame.suffix = b[end.min(obj_end)..obj_end].to_vec();
-                            if end > 0 && b.get(end - 1) == Some(&b']') {
-                                frame.suffix.insert(0, b']');
-                            }
-                            pos = obj_end;
-                        }
-                        Err(e) => {
-                            problems.push(None, e.offset, format!("container object is not closed: {e}"), Severity::Error);
-                            frame.suffix = b"]}".to_vec();
-                            pos = b.len();
-                        }
-                    }
-                }
-                None => {
-                    seen.objects += 1;
-                    pos = split_one(b, pos, &mut records, problems);
-                }
-            },
-            _ => {
-                seen.other += 1;
-                pos = skip_garbage(b, pos, problems);
-            }
+#[derive(Debug, Default)]
+struct Splitter {
+    pos: usize,
+    mode: Mode,
+    /// Looking for the next line that starts a record: (scan from, `[` allowed).
+    resync: Option<(usize, bool)>,
+    seen: Seen,
+    records: u32,
+    frame: Frame,
+    csv: Option<CsvHeader>,
+    notes: Vec<String>,
+    /// Index (in the problem sink) of the report of text before the first JSON
+    /// value; downgraded to a warning when records follow it (a heading printed
+    /// before `auth0 logs list --json` output, for example).
+    leading_garbage: Option<usize>,
+}
+
+/// What a step needs: more input, or nothing (it made progress or finished).
+enum Step {
+    Continue,
+    NeedMore,
+    Done,
+}
+
+/// A scan error caused only by the end of the bytes received so far.
+fn runs_past_end(e: &ScanError, len: usize) -> bool {
+    e.offset >= len && matches!(e.kind, ScanErrorKind::UnexpectedEnd | ScanErrorKind::UnterminatedString)
+}
+
+/// Where the next line that starts a record begins.
+enum LineStart {
+    Found(usize),
+    /// Not in the bytes received so far; resume scanning here.
+    NotYet(usize),
+    Absent,
+}
+
+/// The next position at or after `from` that begins a line whose first non-blank
+/// character is `{` (or `[` when `arrays`): where a record most likely starts again.
+fn next_line_start(b: &[u8], from: usize, arrays: bool, eof: bool) -> LineStart {
+    let mut i = from;
+    while let Some(n) = b.get(i..).and_then(|rest| rest.iter().position(|&c| c == b'\n')) {
+        let nl = i + n;
+        let mut j = nl + 1;
+        while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r') {
+            j += 1;
         }
-        pos = jsonscan::skip_ws(b, pos);
+        match b.get(j) {
+            None if !eof => return LineStart::NotYet(nl),
+            None => return LineStart::Absent,
+            Some(b'{') => return LineStart::Found(j),
+            Some(b'[') if arrays => return LineStart::Found(j),
+            Some(_) => i = j,
+        }
     }
-    let kinds = (seen.arrays > 0) as usize + (seen.objects > 0) as usize + (seen.paged > 0) as usize + (seen.elastic > 0) as usize;
-    let shape = if records.is_empty() && seen.other > 0 {
-        Shape::NotJson
-    } else if kinds == 0 {
-        Shape::Empty
-    } else if kinds > 1 {
-        Shape::Mixed
-    } else if seen.arrays == 1 {
-        Shape::JsonArray
-    } else if seen.paged == 1 {
-        Shape::Paged
-    } else if seen.elastic == 1 {
-        Shape::ElasticEvents
-    } else if seen.objects == 1 {
-        Shape::Single
+    if eof {
+        LineStart::Absent
     } else {
-        Shape::Lines
-    };
-    frame = match shape {
-        Shape::JsonArray => Frame { prefix: b"[\n".to_vec(), separator: b",\n".to_vec(), suffix: b"\n]\n".to_vec() },
-        Shape::Paged | Shape::ElasticEvents => {
-            frame.separator = b",\n".to_vec();
-            frame.suffix.push(b'\n');
-            frame
-        }
-        Shape::Single => Frame { prefix: Vec::new(), separator: b"\n".to_vec(), suffix: b"\n".to_vec() },
-        _ => Frame { prefix: Vec::new(), separator: b"\n".to_vec(), suffix: b"\n".to_vec() },
-    };
-    Split { shape, records, frame }
-}
-
-struct ContainerKey {
-    key: &'static str,
-    array_start: usize,
-}
-
-/// If the object at `pos` has a `logs` or `events` key holding an array, returns
-/// where that array starts. Looks only at the object's own keys.
-fn find_container(b: &[u8], pos: usize) -> Option<ContainerKey> {
-    let mut i = jsonscan::skip_ws(b, pos + 1);
-    loop {
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let kend = jsonscan::scan_string(b, i).ok()?;
-        let key = &b[i + 1..kend - 1];
-        i = jsonscan::skip_ws(b, kend);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = jsonscan::skip_ws(b, i + 1);
-        if b.get(i) == Some(&b'[') {
-            if key == b"logs" {
-                return Some(ContainerKey { key: "logs", array_start: i });
-            }
-            if key == b"events" {
-                return Some(ContainerKey { key: "events", array_start: i });
-            }
-        }
-        i = jsonscan::skip_value(b, i).ok()?;
-        i = jsonscan::skip_ws(b, i);
-        match b.get(i) {
-            Some(b',') => i = jsonscan::skip_ws(b, i + 1),
-            _ => return None,
-        }
+        LineStart::NotYet(b.len().max(from))
     }
 }
 
-/// Splits the array starting at `b[pos] == '['`; returns the index after its `]`
-/// (or where reading had to stop).
-fn split_array(b: &[u8], pos: usize, records: &mut Vec<Range<usize>>, problems: &mut ProblemSink) -> usize {
-    let mut i = jsonscan::skip_ws(b, pos + 1);
-    if b.get(i) == Some(&b']') {
-        return i + 1;
+impl Splitter {
+    /// Splits as far as the bytes allow; complete records go to `out` as
+    /// (record number, span). With `eof`, whatever is left is judged as final.
+    fn run(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut Vec<(u32, Range<usize>)>) {
+        loop {
+            if let Some((from, arrays)) = self.resync {
+                match next_line_start(b, from, arrays, eof) {
+                    LineStart::Found(p) => {
+                        self.pos = p;
+                        self.resync = None;
+                    }
+                    LineStart::NotYet(p) => {
+                        self.resync = Some((p, arrays));
+                        return;
+                    }
+                    LineStart::Absent => {
+                        self.resync = None;
+                        self.pos = b.len();
+                        self.mode = Mode::Stopped;
+                        return;
+                    }
+                }
+            }
+            let step = match self.mode {
+                Mode::Top => self.top(b, eof, problems, out),
+                Mode::Array { .. } => self.array(b, eof, problems, out),
+                Mode::ContainerRest { array_end } => self.container_rest(b, array_end, eof, problems),
+                Mode::Csv => self.csv_row(b, eof, problems, out),
+                Mode::Stopped => Step::Done,
+            };
+            match step {
+                Step::Continue => {}
+                Step::NeedMore | Step::Done => return,
+            }
+        }
     }
-    loop {
-        if i >= b.len() {
+
+    fn record(&mut self, span: Range<usize>, out: &mut Vec<(u32, Range<usize>)>) {
+        self.records += 1;
+        out.push((self.records, span));
+    }
+
+    /// A record that could not be delimited: counted, never parsed.
+    fn lost_record(&mut self, problems: &mut ProblemSink, e: &ScanError, b: &[u8]) {
+        self.records += 1;
+        report_scan_error(problems, self.records, e, b);
+    }
+
+    fn top(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut Vec<(u32, Range<usize>)>) -> Step {
+        let i = jsonscan::skip_ws(b, self.pos);
+        self.pos = i;
+        let Some(&c) = b.get(i) else {
+            return if eof { Step::Done } else { Step::NeedMore };
+        };
+        let first = self.seen.first.is_none();
+        match c {
+            b'[' => {
+                self.seen.first.get_or_insert(c);
+                self.seen.arrays += 1;
+                self.mode = Mode::Array { open: i, after_value: false, first: true, container: None };
+                self.pos = i + 1;
+                Step::Continue
+            }
+            b'{' => match find_container(b, i) {
+                Container::NeedMore if !eof => Step::NeedMore,
+                Container::Found { key, array_start } => {
+                    self.seen.first.get_or_insert(c);
+                    if key == "logs" {
+                        self.seen.paged += 1;
+                    } else {
+                        self.seen.elastic += 1;
+                    }
+                    self.frame.prefix = b[i..=array_start].to_vec();
+                    self.mode = Mode::Array { open: array_start, after_value: false, first: true, container: Some(i) };
+                    self.pos = array_start + 1;
+                    Step::Continue
+                }
+                Container::NeedMore | Container::No => match jsonscan::skip_value(b, i) {
+                    Err(e) if !eof && runs_past_end(&e, b.len()) => Step::NeedMore,
+                    Ok(end) => {
+                        self.seen.first.get_or_insert(c);
+                        self.seen.objects += 1;
+                        self.record(i..end, out);
+                        self.pos = end;
+                        Step::Continue
+                    }
+                    Err(e) => {
+                        self.seen.first.get_or_insert(c);
+                        self.seen.objects += 1;
+                        self.lost_record(problems, &e, b);
+                        self.resync = Some((e.offset.max(i + 1), false));
+                        Step::Continue
+                    }
+                },
+            },
+            _ if first => {
+                // The first line decides between CSV/TSV, an abbreviated excerpt and
+                // text that is not JSON.
+                let nl = b[i..].iter().position(|&c| c == b'\n').map(|n| i + n);
+                if nl.is_none() && !eof {
+                    return Step::NeedMore;
+                }
+                self.seen.first = Some(c);
+                let line_end = nl.unwrap_or(b.len());
+                let line = String::from_utf8_lossy(&b[i..line_end]);
+                let line = line.trim_end_matches('\r');
+                if c == b'"' && looks_like_key_value(line) {
+                    self.seen.excerpt = true;
+                    self.seen.other += 1;
+                    problems.push(
+                        None,
+                        i,
+                        "this looks like an abbreviated excerpt of an event: it has `\"key\": value` lines but no \
+                         enclosing `{ … }`, so no record can be read from it. Paste whole records (the complete JSON \
+                         of each event)."
+                            .to_string(),
+                        Severity::Error,
+                    );
+                    self.notes.push("not JSON: the first line is a `\"key\": value` pair outside any object".into());
+                    self.resync = Some((i + 1, true));
+                    return Step::Continue;
+                }
+                match vendor::detect_header(line) {
+                    Ok(header) => {
+                        self.notes.push(format!(
+                            "{}: the first line has {} {}-separated column names, including type or date",
+                            if header.delimiter == b'\t' { "TSV" } else { "CSV" },
+                            header.columns.len(),
+                            header.delimiter_name()
+                        ));
+                        let next = nl.map_or(b.len(), |n| n + 1);
+                        self.frame.prefix = b[i..next].to_vec();
+                        if nl.is_none() {
+                            self.frame.prefix.push(b'\n');
+                        }
+                        self.csv = Some(header);
+                        self.mode = Mode::Csv;
+                        self.pos = next;
+                        Step::Continue
+                    }
+                    Err(reason) => {
+                        self.notes.push(format!("not JSON: the input starts with {}", show_byte(c)));
+                        self.notes.push(reason);
+                        self.leading_garbage = Some(problems.pending.len());
+                        self.garbage(b, i, problems)
+                    }
+                }
+            }
+            _ => self.garbage(b, i, problems),
+        }
+    }
+
+    /// Text outside any JSON value: report it once and skip to the next line that
+    /// starts with `{` or `[`.
+    fn garbage(&mut self, b: &[u8], i: usize, problems: &mut ProblemSink) -> Step {
+        self.seen.other += 1;
+        problems.push(
+            None,
+            i,
+            format!("{} where a JSON record should start; skipped to the next line that starts with `{{` or `[`", show_byte(b[i])),
+            Severity::Error,
+        );
+        self.resync = Some((i + 1, true));
+        Step::Continue
+    }
+
+    fn array(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut Vec<(u32, Range<usize>)>) -> Step {
+        let Mode::Array { open, after_value, first, container } = self.mode else { return Step::Done };
+        let i = jsonscan::skip_ws(b, self.pos);
+        self.pos = i;
+        let Some(&c) = b.get(i) else {
+            if !eof {
+                return Step::NeedMore;
+            }
             problems.push(
-                Some(records.len() as u32 + 1),
+                (!after_value).then_some(self.records + 1),
                 b.len(),
-                format!("input ends inside the array opened at byte {pos}: `]` is missing"),
+                format!("input ends inside the array opened at byte {open}: `]` is missing"),
                 Severity::Warning,
             );
-            return b.len();
-        }
-        if b[i] == b',' {
-            problems.push(None, i, "extra comma between records".into(), Severity::Warning);
-            i = jsonscan::skip_ws(b, i + 1);
-            continue;
-        }
-        let number = records.len() as u32 + 1;
-        match jsonscan::skip_value(b, i) {
-            Ok(end) => {
-                records.push(i..end);
-                i = jsonscan::skip_ws(b, end);
-            }
-            Err(e) => {
-                report_scan_error(problems, number, &e, b);
-                records.push(i..i); // counted, unreadable
-                match resync(b, e.offset.max(i + 1)) {
-                    Some(next) => {
-                        i = next;
-                        continue;
+            self.mode = Mode::Stopped;
+            return Step::Done;
+        };
+        let set = |after_value: bool, first: bool| Mode::Array { open, after_value, first, container };
+        if !after_value {
+            match c {
+                b']' => {
+                    if !first {
+                        problems.push(None, i, "trailing comma before `]` (ignored)".into(), Severity::Warning);
                     }
-                    None => return b.len(),
+                    return self.close_array(i, container);
                 }
+                b',' => {
+                    problems.push(None, i, "extra comma between records".into(), Severity::Warning);
+                    self.pos = i + 1;
+                    self.mode = set(false, false);
+                    return Step::Continue;
+                }
+                _ => {}
             }
+            return match jsonscan::skip_value(b, i) {
+                Err(e) if !eof && runs_past_end(&e, b.len()) => Step::NeedMore,
+                Ok(end) if !eof && end == b.len() && !matches!(c, b'{' | b'[' | b'"') => Step::NeedMore,
+                Ok(end) => {
+                    self.record(i..end, out);
+                    self.pos = end;
+                    self.mode = set(true, false);
+                    Step::Continue
+                }
+                Err(e) => {
+                    self.lost_record(problems, &e, b);
+                    self.mode = set(false, false);
+                    self.resync = Some((e.offset.max(i + 1), false));
+                    Step::Continue
+                }
+            };
         }
-        match b.get(i) {
-            Some(b',') => {
+        match c {
+            b',' => {
                 let after = jsonscan::skip_ws(b, i + 1);
-                if b.get(after) == Some(&b']') {
-                    problems.push(None, i, "trailing comma before `]` (ignored)".into(), Severity::Warning);
-                    return after + 1;
+                match b.get(after) {
+                    None if !eof => Step::NeedMore,
+                    Some(b']') => {
+                        problems.push(None, i, "trailing comma before `]` (ignored)".into(), Severity::Warning);
+                        self.close_array(after, container)
+                    }
+                    _ => {
+                        self.pos = after;
+                        self.mode = set(false, false);
+                        Step::Continue
+                    }
                 }
-                i = after;
             }
-            Some(b']') => return i + 1,
-            Some(b'{') | Some(b'[') => {
+            b']' => self.close_array(i, container),
+            b'{' | b'[' => {
                 problems.push(None, i, "missing comma between records (read as if it were there)".into(), Severity::Warning);
+                self.mode = set(false, false);
+                Step::Continue
             }
-            Some(&c) => {
+            _ => {
+                let number = self.records;
                 problems.push(
                     Some(number),
                     i,
                     format!("expected `,` or `]` after record {number}, found {}", show_byte(c)),
                     Severity::Error,
                 );
-                match resync(b, i + 1) {
-                    Some(next) => i = next,
-                    None => return b.len(),
-                }
-            }
-            None => {
-                problems.push(
-                    None,
-                    b.len(),
-                    format!("input ends inside the array opened at byte {pos}: `]` is missing"),
-                    Severity::Warning,
-                );
-                return b.len();
+                self.mode = set(false, false);
+                self.resync = Some((i + 1, false));
+                Step::Continue
             }
         }
     }
-}
 
-/// One top-level object that is a record by itself (a line of NDJSON, or a single event).
-fn split_one(b: &[u8], pos: usize, records: &mut Vec<Range<usize>>, problems: &mut ProblemSink) -> usize {
-    let number = records.len() as u32 + 1;
-    match jsonscan::skip_value(b, pos) {
-        Ok(end) => {
-            records.push(pos..end);
-            end
-        }
-        Err(e) => {
-            report_scan_error(problems, number, &e, b);
-            records.push(pos..pos);
-            resync(b, e.offset.max(pos + 1)).unwrap_or(b.len())
+    /// `b[i]` is the `]` closing the records array.
+    fn close_array(&mut self, i: usize, container: Option<usize>) -> Step {
+        self.pos = i + 1;
+        self.mode = match container {
+            Some(_) => Mode::ContainerRest { array_end: i + 1 },
+            None => Mode::Top,
+        };
+        Step::Continue
+    }
+
+    /// The rest of a `{…, "logs": [ … ] …}` object after its records array.
+    fn container_rest(&mut self, b: &[u8], array_end: usize, eof: bool, problems: &mut ProblemSink) -> Step {
+        match scan_object_rest(b, array_end) {
+            Err(e) if !eof && runs_past_end(&e, b.len()) => Step::NeedMore,
+            Ok(end) => {
+                self.frame.suffix = b"]".to_vec();
+                self.frame.suffix.extend_from_slice(&b[array_end..end]);
+                self.pos = end;
+                self.mode = Mode::Top;
+                Step::Continue
+            }
+            Err(e) => {
+                problems.push(None, e.offset, format!("container object is not closed: {e}"), Severity::Error);
+                self.frame.suffix = b"]}".to_vec();
+                self.pos = b.len();
+                self.mode = Mode::Stopped;
+                Step::Done
+            }
         }
     }
-}
 
-/// Text outside any JSON value: report it once and skip to the next line that
-/// starts a value.
-fn skip_garbage(b: &[u8], pos: usize, problems: &mut ProblemSink) -> usize {
-    problems.push(
-        None,
-        pos,
-        format!("{} where a JSON record should start; skipped to the next line that starts with `{{` or `[`", show_byte(b[pos])),
-        Severity::Error,
-    );
-    resync(b, pos + 1).unwrap_or(b.len())
-}
-
-/// The next position, at or after `from`, that begins a line whose first
-/// non-blank character is `{` (where a record most likely starts again).
-fn resync(b: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while i < b.len() {
-        if b[i] == b'\n' {
-            let j = {
-                let mut j = i + 1;
-                while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r') {
-                    j += 1;
-                }
-                j
-            };
-            if j < b.len() && b[j] == b'{' {
-                return Some(j);
-            }
-            i = j;
-        } else {
+    fn csv_row(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut Vec<(u32, Range<usize>)>) -> Step {
+        // Skip blank lines between rows.
+        let mut i = self.pos;
+        while i < b.len() && matches!(b[i], b'\n' | b'\r') {
             i += 1;
         }
+        self.pos = i;
+        if i >= b.len() {
+            return if eof { Step::Done } else { Step::NeedMore };
+        }
+        let delimiter = self.csv.as_ref().map_or(b',', |h| h.delimiter);
+        match vendor::parse_row(b, i, delimiter, eof) {
+            Ok(RowScan::NeedMore) => Step::NeedMore,
+            Ok(RowScan::Row { text_end, next, .. }) => {
+                self.record(i..text_end, out);
+                self.pos = next;
+                Step::Continue
+            }
+            Err((offset, message)) => {
+                self.records += 1;
+                problems.push(Some(self.records), offset, format!("record {}: {message}", self.records), Severity::Error);
+                self.pos = b.len();
+                self.mode = Mode::Stopped;
+                Step::Done
+            }
+        }
     }
-    None
+
+    /// The shape, the export frame and the notes, once the input has ended.
+    fn conclude(&mut self, b: &[u8]) -> (Shape, Frame, Vec<String>) {
+        let seen = &self.seen;
+        let mut notes = std::mem::take(&mut self.notes);
+        let kinds = (seen.arrays > 0) as usize + (seen.objects > 0) as usize + (seen.paged > 0) as usize + (seen.elastic > 0) as usize;
+        let shape = if let Some(h) = &self.csv {
+            if h.delimiter == b'\t' {
+                Shape::Tsv
+            } else {
+                Shape::Csv
+            }
+        } else if self.records == 0 && seen.other > 0 {
+            Shape::NotJson
+        } else if kinds == 0 {
+            Shape::Empty
+        } else if kinds > 1 {
+            Shape::Mixed
+        } else if seen.arrays == 1 {
+            Shape::JsonArray
+        } else if seen.paged == 1 {
+            Shape::Paged
+        } else if seen.elastic == 1 {
+            Shape::ElasticEvents
+        } else if seen.objects == 1 {
+            Shape::Single
+        } else {
+            Shape::Lines
+        };
+        let why = match shape {
+            Shape::JsonArray => Some("JSON array: the input is one `[ … ]`".to_string()),
+            Shape::Lines => Some(format!("JSON lines: {} top-level values one after another", seen.arrays + seen.objects)),
+            Shape::Paged => Some("Management API page: an object whose `logs` key holds the records".to_string()),
+            Shape::ElasticEvents => Some("Elastic wrapper: an object whose `events` key holds the records".to_string()),
+            Shape::Single => Some("single object: one top-level object".to_string()),
+            Shape::Mixed => Some(format!(
+                "mixed: {} arrays, {} objects, {} pages at the top level",
+                seen.arrays,
+                seen.objects,
+                seen.paged + seen.elastic
+            )),
+            _ => None,
+        };
+        if let Some(why) = why {
+            notes.insert(0, why);
+            if let Some(c) = seen.first {
+                notes.push(format!("not CSV/TSV: the input starts with {}, a JSON value", show_byte(c)));
+            }
+            if seen.objects > 0 && seen.paged + seen.elastic == 0 {
+                notes.push("not a Management API page or Elastic wrapper: no top-level `logs` or `events` array".to_string());
+            }
+        }
+        let frame = match shape {
+            Shape::JsonArray => Frame { prefix: b"[\n".to_vec(), separator: b",\n".to_vec(), suffix: b"\n]\n".to_vec() },
+            Shape::Paged | Shape::ElasticEvents => {
+                let mut f = std::mem::take(&mut self.frame);
+                if f.suffix.is_empty() {
+                    f.suffix = b"]}".to_vec();
+                }
+                f.separator = b",\n".to_vec();
+                f.suffix.push(b'\n');
+                f
+            }
+            Shape::Csv | Shape::Tsv => {
+                let prefix = std::mem::take(&mut self.frame.prefix);
+                let crlf = prefix.ends_with(b"\r\n") || b.windows(2).take(1 << 16).any(|w| w == b"\r\n");
+                let sep: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+                Frame { prefix, separator: sep.to_vec(), suffix: sep.to_vec() }
+            }
+            _ => Frame { prefix: Vec::new(), separator: b"\n".to_vec(), suffix: b"\n".to_vec() },
+        };
+        (shape, frame, notes)
+    }
+}
+
+/// `"key": value` with no enclosing braces (the seed article's excerpt).
+fn looks_like_key_value(line: &str) -> bool {
+    let b = line.as_bytes();
+    match jsonscan::scan_string(b, 0) {
+        Ok(end) => b.get(jsonscan::skip_ws(b, end)) == Some(&b':'),
+        Err(_) => false,
+    }
+}
+
+enum Container {
+    Found { key: &'static str, array_start: usize },
+    No,
+    NeedMore,
+}
+
+/// If the object at `pos` is a container (`{start, limit, length, total, logs: [`
+/// or `{"events": [`), returns where its records array starts. It gives up at the
+/// first key that a container does not have, so an event is not scanned twice.
+fn find_container(b: &[u8], pos: usize) -> Container {
+    const META: [&[u8]; 4] = [b"start", b"limit", b"length", b"total"];
+    let need = |i: usize| if i >= b.len() { Container::NeedMore } else { Container::No };
+    let mut i = jsonscan::skip_ws(b, pos + 1);
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return need(i);
+        }
+        let kend = match jsonscan::scan_string(b, i) {
+            Ok(k) => k,
+            Err(e) => return need(e.offset),
+        };
+        let key = &b[i + 1..kend - 1];
+        let container = key == b"logs" || key == b"events";
+        if !container && !META.contains(&key) {
+            return Container::No;
+        }
+        i = jsonscan::skip_ws(b, kend);
+        if b.get(i) != Some(&b':') {
+            return need(i);
+        }
+        i = jsonscan::skip_ws(b, i + 1);
+        if container && b.get(i) == Some(&b'[') {
+            let key = if key == b"logs" { "logs" } else { "events" };
+            return Container::Found { key, array_start: i };
+        }
+        if i >= b.len() {
+            return Container::NeedMore;
+        }
+        i = match jsonscan::skip_value(b, i) {
+            Ok(end) if end >= b.len() => return Container::NeedMore,
+            Ok(end) => jsonscan::skip_ws(b, end),
+            Err(e) => return need(e.offset),
+        };
+        match b.get(i) {
+            Some(b',') => i = jsonscan::skip_ws(b, i + 1),
+            None => return Container::NeedMore,
+            _ => return Container::No,
+        }
+    }
+}
+
+/// Scans `, "key": value … }` after a container's records array; returns the index
+/// after the object's `}`.
+fn scan_object_rest(b: &[u8], mut i: usize) -> Result<usize, ScanError> {
+    let unexpected = |i: usize| ScanError {
+        offset: i,
+        kind: match b.get(i) {
+            Some(&c) => ScanErrorKind::UnexpectedByte(c),
+            None => ScanErrorKind::UnexpectedEnd,
+        },
+    };
+    loop {
+        i = jsonscan::skip_ws(b, i);
+        match b.get(i) {
+            Some(b'}') => return Ok(i + 1),
+            Some(b',') => {
+                i = jsonscan::skip_ws(b, i + 1);
+                if b.get(i) != Some(&b'"') {
+                    return Err(unexpected(i));
+                }
+                i = jsonscan::skip_ws(b, jsonscan::scan_string(b, i)?);
+                if b.get(i) != Some(&b':') {
+                    return Err(unexpected(i));
+                }
+                i = jsonscan::skip_ws(b, i + 1);
+                i = jsonscan::skip_value(b, i)?;
+                if i >= b.len() {
+                    return Err(unexpected(i));
+                }
+            }
+            _ => return Err(unexpected(i)),
+        }
+    }
 }
 
 fn report_scan_error(problems: &mut ProblemSink, record: u32, e: &ScanError, b: &[u8]) {
@@ -652,68 +1350,162 @@ fn show_byte(c: u8) -> String {
     }
 }
 
-/// What one record turned out to be.
+// ---------------------------------------------------------------------------
+// Parsing one record.
+// ---------------------------------------------------------------------------
+
+/// What one record turned out to be (short-lived: moved out at once).
+#[allow(clippy::large_enum_variant)]
 enum Parsed {
     Event(Event),
     Execution(ActionExecution),
 }
 
-/// Parses one record; on failure returns (offset in the input, message, severity).
-fn parse_record(text: &str, span: Range<usize>, source: u32, record: u32) -> Result<Parsed, (usize, String, Severity)> {
+/// A record read, with warnings (offset in the input, message); or why it could
+/// not be read (offset, message, severity).
+type ParseResult = Result<(Parsed, Vec<(usize, String)>), (usize, String, Severity)>;
+
+/// Parses one JSON record. A record whose only fault is one or more trailing
+/// commas (`{"a":1,}`, common in hand-edited pastes) is read again with them
+/// blanked out, and each comma is reported as a warning.
+fn parse_record(text: &str, span: Range<usize>, source: u32, record: u32) -> ParseResult {
     let slice = &text[span.clone()];
-    let raw: RawEvent = serde_json::from_str(slice).map_err(|e| {
-        let mut at = serde_offset(slice, &e);
-        if e.to_string().starts_with("trailing comma") {
-            // serde points at the bracket after the comma; point at the comma.
-            at = slice[..at].rfind(',').unwrap_or(at);
+    match parse_slice(slice, span.clone(), source, record) {
+        Err(Failure::Json(e)) => {
+            let commas = trailing_commas(slice.as_bytes());
+            if !commas.is_empty() {
+                let mut fixed = slice.as_bytes().to_vec();
+                for &c in &commas {
+                    fixed[c] = b' ';
+                }
+                if let Ok(fixed) = String::from_utf8(fixed) {
+                    if let Ok((parsed, mut warnings)) = parse_slice(&fixed, span.clone(), source, record) {
+                        let mut all: Vec<(usize, String)> = commas
+                            .iter()
+                            .map(|&c| (span.start + c, format!("record {record}: trailing comma (ignored)")))
+                            .collect();
+                        all.append(&mut warnings);
+                        return Ok((parsed, all));
+                    }
+                }
+            }
+            let mut at = serde_offset(slice, &e);
+            if e.to_string().starts_with("trailing comma") {
+                // serde points at the bracket after the comma; point at the comma.
+                at = slice[..at].rfind(',').unwrap_or(at);
+            }
+            Err((span.start + at, format!("record {record}: {}", serde_message(&e)), Severity::Error))
         }
-        let offset = at + span.start;
-        (offset, format!("record {record}: {}", serde_message(&e)), Severity::Error)
-    })?;
-    let (inner, envelope, outer_id) = unwrap(raw);
+        Err(Failure::Other(at, message, severity)) => Err((at, message, severity)),
+        Ok(r) => Ok(r),
+    }
+}
+
+enum Failure {
+    Json(serde_json::Error),
+    Other(usize, String, Severity),
+}
+
+fn parse_slice(slice: &str, span: Range<usize>, source: u32, record: u32) -> Result<(Parsed, Vec<(usize, String)>), Failure> {
+    let raw: RawEvent = serde_json::from_str(slice).map_err(Failure::Json)?;
+    let mut warnings = Vec::new();
+    let (inner, envelope, outer_id) = match vendor::unwrap(raw) {
+        Unwrapped::Event { event, envelope, outer_id } => (event, envelope, outer_id),
+        Unwrapped::Embedded(raw_text) => {
+            let key_at = span.start + slice.find("\"_raw\"").unwrap_or(0);
+            let inner: RawEvent = serde_json::from_str(&raw_text).map_err(|e| {
+                Failure::Other(
+                    key_at,
+                    format!("record {record}: `result._raw` does not hold a JSON event ({})", serde_message(&e)),
+                    Severity::Error,
+                )
+            })?;
+            let (event, outer_id) = match vendor::unwrap(inner) {
+                Unwrapped::Event { event, outer_id, .. } if event.is_event() => (event, outer_id),
+                _ => {
+                    return Err(Failure::Other(
+                        key_at,
+                        format!("record {record}: `result._raw` holds JSON that is not an Auth0 event"),
+                        Severity::Warning,
+                    ))
+                }
+            };
+            let mut e = event.into_event(source, record, span, Envelope::SplunkRaw);
+            if e.log_id.is_none() {
+                e.log_id = outer_id;
+            }
+            return Ok((Parsed::Event(e), warnings));
+        }
+    };
     if !inner.is_event() {
         if let Ok(x) = serde_json::from_str::<RawExecution>(slice) {
             if x.is_execution() {
-                return Ok(Parsed::Execution(x.into_execution(source, record)));
+                return Ok((Parsed::Execution(x.into_execution(source, record)), warnings));
             }
         }
-        return Err((
+        if !inner.has_event_fields() {
+            return Err(Failure::Other(
+                span.start,
+                format!("record {record} has neither `type` nor `date`: not an Auth0 log event (kept out of the timeline)"),
+                Severity::Warning,
+            ));
+        }
+        warnings.push((
             span.start,
-            format!("record {record} has neither `type` nor `date`: not an Auth0 log event (kept out of the timeline)"),
-            Severity::Warning,
+            format!("record {record} has no `type` and no `date` (a partial export with `fields=`?): read, but it cannot be placed on the timeline"),
         ));
     }
     let mut event = inner.into_event(source, record, span, envelope);
     if event.log_id.is_none() {
         event.log_id = outer_id;
     }
-    Ok(Parsed::Event(event))
+    Ok((Parsed::Event(event), warnings))
 }
 
-/// Peels envelopes: `{log_id, data}`, `{detail: {log_id, data}}`, `{json: {log_id, data}}`.
-fn unwrap(raw: RawEvent<'_>) -> (RawEvent<'_>, Envelope, Option<String>) {
-    if raw.is_event() {
-        return (raw, Envelope::Bare, None);
-    }
-    let outer_id = crate::model::raw_id(raw.log_id);
-    if let Some(data) = raw.data.0 {
-        return (*data, Envelope::LogStream, outer_id);
-    }
-    if let Some(detail) = raw.detail.0 {
-        let id = crate::model::raw_id(detail.log_id).or(outer_id);
-        if let Some(data) = detail.data.0 {
-            return (*data, Envelope::EventBridge, id);
+/// Offsets of the commas in `b` that are directly followed (after blanks) by `}`
+/// or `]`, outside strings.
+fn trailing_commas(b: &[u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => match jsonscan::scan_string(b, i) {
+                Ok(end) => {
+                    i = end;
+                    continue;
+                }
+                Err(_) => break,
+            },
+            b',' => {
+                let j = jsonscan::skip_ws(b, i + 1);
+                if matches!(b.get(j), Some(b'}') | Some(b']')) {
+                    out.push(i);
+                }
+            }
+            _ => {}
         }
-        return (*detail, Envelope::EventBridge, id);
+        i += 1;
     }
-    if let Some(json) = raw.json.0 {
-        let id = crate::model::raw_id(json.log_id).or(outer_id);
-        if let Some(data) = json.data.0 {
-            return (*data, Envelope::Elastic, id);
+    out
+}
+
+/// One CSV/TSV row, read through its header's column names.
+fn parse_csv_row(text: &str, span: Range<usize>, header: &CsvHeader, source: u32, record: u32) -> ParseResult {
+    let b = &text.as_bytes()[..span.end];
+    let fields = match vendor::parse_row(b, span.start, header.delimiter, true) {
+        Ok(RowScan::Row { fields, .. }) => fields,
+        _ => return Err((span.start, format!("record {record}: the row cannot be read"), Severity::Error)),
+    };
+    let (raw, warning) = vendor::row_event(header, &fields);
+    let mut warnings: Vec<(usize, String)> = warning.map(|w| (span.start, format!("record {record}: {w}"))).into_iter().collect();
+    if !raw.is_event() {
+        if !raw.has_event_fields() {
+            return Err((span.start, format!("record {record}: the row has no type and no date"), Severity::Warning));
         }
-        return (*json, Envelope::Elastic, id);
+        warnings.push((span.start, format!("record {record}: the row has no type and no date: read, but it cannot be placed on the timeline")));
     }
-    (raw, Envelope::Bare, None)
+    let event = raw.into_event(source, record, span, Envelope::CsvRow);
+    Ok((Parsed::Event(event), warnings))
 }
 
 /// serde_json reports 1-based line and (byte) column within the slice; turn that
@@ -793,7 +1585,7 @@ mod tests {
         assert_eq!(r.sources[0].shape, Shape::Lines);
         assert_eq!(r.events.len(), 2);
         assert!(r.events.iter().all(|e| e.envelope == Envelope::LogStream));
-        assert_eq!(r.sources[0].envelopes, [0, 2, 0, 0]);
+        assert_eq!(r.sources[0].envelopes[Envelope::LogStream.index()], 2);
     }
 
     #[test]
@@ -912,9 +1704,9 @@ mod tests {
         let el = format!("{{\"events\":[{{\"json\":{{\"log_id\":\"7\",\"data\":{E2}}}}}]}}");
         let r = ingest(vec![("eb.json".into(), eb.into_bytes()), ("el.json".into(), el.into_bytes())]);
         assert_eq!(r.events.len(), 2);
-        assert_eq!(r.sources[0].envelopes, [0, 0, 1, 0]);
+        assert_eq!(r.sources[0].envelopes[Envelope::EventBridge.index()], 1);
         assert_eq!(r.sources[1].shape, Shape::ElasticEvents);
-        assert_eq!(r.sources[1].envelopes, [0, 0, 0, 1]);
+        assert_eq!(r.sources[1].envelopes[Envelope::Elastic.index()], 1);
     }
 
     #[test]
@@ -933,7 +1725,7 @@ mod tests {
 
     #[test]
     fn excerpt_shortens_long_lines_around_the_column() {
-        let line: String = std::iter::repeat('a').take(300).collect();
+        let line = "a".repeat(300);
         let (s, caret) = excerpt(&line, 200);
         assert!(s.starts_with('…') && s.ends_with('…'));
         assert_eq!(caret, 51);

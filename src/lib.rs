@@ -18,6 +18,7 @@ pub mod redact;
 pub mod report;
 pub mod sample;
 pub mod session;
+pub mod vendor;
 pub mod share;
 pub mod histogram;
 pub mod table;

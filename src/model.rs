@@ -60,10 +60,11 @@ impl Stats {
 }
 
 /// How an event reached us: the wrapper around the Auth0 event object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// `src/vendor.rs` documents each vendor shape and where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Envelope {
-    /// The event itself (Management API, Sumo Logic, Sentinel).
+    /// The event itself (Management API, `auth0 logs list --json`, Sumo Logic).
     Bare,
     /// A log-stream `{log_id, data}` object.
     LogStream,
@@ -71,16 +72,93 @@ pub enum Envelope {
     EventBridge,
     /// Elastic: `{json: {log_id, data}}`.
     Elastic,
+    /// Azure Event Grid / CloudEvents 1.0: `{specversion | eventType, …, data: <flat event>}`.
+    CloudEvent,
+    /// An Elasticsearch / Kibana document: `{_source: {auth0: {logs: {data: …}}}}`.
+    ElasticDoc,
+    /// Splunk HEC (the "Auth0 Logs to Splunk" extension): `{message: <event>}`.
+    SplunkHec,
+    /// Splunk search export: `{result: {_raw: "<the event as a JSON string>"}}`. The
+    /// event is *inside a string*: the value at [`Envelope::prefix`] is a JSON string
+    /// whose content is the event ([`Envelope::embedded_string`]).
+    SplunkRaw,
+    /// Datadog archive line: `{_id, date, …, attributes: <event>}`.
+    Datadog,
+    /// Datadog archive line whose attributes hold the stream object: `attributes.data`.
+    DatadogData,
+    /// Panther: `{log_id, data, p_log_type, p_event_time, …}`.
+    Panther,
+    /// Flattened columns (Microsoft Sentinel `details_*_s`, `isMobile_b`, `type_s`):
+    /// the record is the event, but nested keys are joined with `_` and typed by suffix.
+    Flattened,
+    /// One row of a CSV/TSV export. The record is *not JSON*: its span is the row's
+    /// text (without the line break); the header row is the frame's prefix.
+    CsvRow,
 }
 
 impl Envelope {
-    /// The JSON path from the record's root to the Auth0 event object.
+    /// Every variant, in the order of [`Envelope::index`].
+    pub const ALL: [Envelope; 13] = [
+        Envelope::Bare,
+        Envelope::LogStream,
+        Envelope::EventBridge,
+        Envelope::Elastic,
+        Envelope::CloudEvent,
+        Envelope::ElasticDoc,
+        Envelope::SplunkHec,
+        Envelope::SplunkRaw,
+        Envelope::Datadog,
+        Envelope::DatadogData,
+        Envelope::Panther,
+        Envelope::Flattened,
+        Envelope::CsvRow,
+    ];
+
+    /// The JSON path from the record's root to the Auth0 event object (for
+    /// [`Envelope::SplunkRaw`], to the string that holds it; for
+    /// [`Envelope::CsvRow`], empty: the record is not JSON).
     pub fn prefix(self) -> &'static [&'static str] {
         match self {
-            Envelope::Bare => &[],
-            Envelope::LogStream => &["data"],
+            Envelope::Bare | Envelope::Flattened | Envelope::CsvRow => &[],
+            Envelope::LogStream | Envelope::CloudEvent | Envelope::Panther => &["data"],
             Envelope::EventBridge => &["detail", "data"],
             Envelope::Elastic => &["json", "data"],
+            Envelope::ElasticDoc => &["_source", "auth0", "logs", "data"],
+            Envelope::SplunkHec => &["message"],
+            Envelope::SplunkRaw => &["result", "_raw"],
+            Envelope::Datadog => &["attributes"],
+            Envelope::DatadogData => &["attributes", "data"],
+        }
+    }
+
+    /// True when the value at [`Envelope::prefix`] is a JSON *string* whose text is
+    /// the event (Splunk `_raw`): redaction must treat the whole string as sensitive
+    /// (or decode, redact and re-encode it).
+    pub fn embedded_string(self) -> bool {
+        self == Envelope::SplunkRaw
+    }
+
+    /// Position in [`Envelope::ALL`] (and in `SourceInfo::envelopes`).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// A short human name, for the shape line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Envelope::Bare => "bare events",
+            Envelope::LogStream => "log-stream {log_id, data}",
+            Envelope::EventBridge => "EventBridge detail.data",
+            Envelope::Elastic => "Elastic json.data",
+            Envelope::CloudEvent => "Event Grid / CloudEvents data",
+            Envelope::ElasticDoc => "Elasticsearch _source.auth0.logs.data",
+            Envelope::SplunkHec => "Splunk HEC message",
+            Envelope::SplunkRaw => "Splunk result._raw (event as a JSON string)",
+            Envelope::Datadog => "Datadog archive attributes",
+            Envelope::DatadogData => "Datadog archive attributes.data",
+            Envelope::Panther => "Panther {log_id, data, p_*}",
+            Envelope::Flattened => "flattened columns (Sentinel)",
+            Envelope::CsvRow => "CSV rows",
         }
     }
 }
@@ -575,6 +653,65 @@ pub struct RawEvent<'a> {
     /// Elastic envelope: `{json: {log_id, data}}`.
     #[serde(borrow)]
     pub json: LooseObj<Box<RawEvent<'a>>>,
+
+    // Vendor wrappers (see `src/vendor.rs` for each shape and its source).
+    /// CloudEvents 1.0 marker (Azure Event Grid with `CloudEventSchemaV1_0`).
+    #[serde(borrow)]
+    pub specversion: LooseStr<'a>,
+    /// Event Grid schema marker.
+    #[serde(borrow, rename = "eventType")]
+    pub event_type: LooseStr<'a>,
+    /// Elasticsearch / Kibana document: `_source.auth0.logs.data`.
+    #[serde(borrow, rename = "_source")]
+    pub es_source: LooseObj<Box<crate::vendor::RawEsSource<'a>>>,
+    /// Datadog archive: the event (or `{log_id, data}`) under `attributes`.
+    #[serde(borrow)]
+    pub attributes: LooseObj<Box<RawEvent<'a>>>,
+    /// Splunk HEC: the event under `message` (a string `message` is ignored).
+    #[serde(borrow)]
+    pub message: LooseObj<Box<RawEvent<'a>>>,
+    /// Splunk search export: `result._raw` holds the event as a JSON string.
+    #[serde(borrow)]
+    pub result: LooseObj<crate::vendor::RawSplunkResult<'a>>,
+    /// Panther's own columns (`p_log_type`, `p_event_time`); only their presence matters.
+    #[serde(borrow)]
+    pub p_log_type: LooseStr<'a>,
+    #[serde(borrow)]
+    pub p_event_time: LooseStr<'a>,
+
+    // Flattened columns (Microsoft Sentinel `Auth0AM_CL` / `Auth0Logs_CL`): nested keys
+    // joined with `_`, a type suffix (`_s` string, `_b` bool, `_d` number, `_t` time).
+    #[serde(borrow)]
+    pub type_s: LooseStr<'a>,
+    #[serde(borrow)]
+    pub date_t: LooseStr<'a>,
+    #[serde(borrow, rename = "TimeGenerated")]
+    pub time_generated: LooseStr<'a>,
+    #[serde(borrow)]
+    pub description_s: LooseStr<'a>,
+    #[serde(borrow)]
+    pub log_id_s: LooseStr<'a>,
+    #[serde(borrow)]
+    pub client_name_s: LooseStr<'a>,
+    #[serde(borrow)]
+    pub connection_s: LooseStr<'a>,
+    #[serde(borrow, rename = "isMobile_b")]
+    pub is_mobile_b: LooseStr<'a>,
+    #[serde(borrow)]
+    pub details_error_message: LooseStr<'a>,
+    #[serde(borrow)]
+    pub details_error_message_s: LooseStr<'a>,
+    #[serde(borrow)]
+    pub details_error_s: LooseStr<'a>,
+    #[serde(borrow)]
+    pub details_actions_executions_s: LooseStr<'a>,
+    pub details_stats_total_request_duration_ms_d: LooseNum,
+    pub details_stats_total_runtime_execution_duration_ms_d: LooseNum,
+    pub details_stats_runtime_processing_duration_ms_d: LooseNum,
+    pub details_stats_action_duration_ms_d: LooseNum,
+    pub details_stats_runtime_external_call_duration_ms_d: LooseNum,
+    pub details_stats_boot_duration_ms_d: LooseNum,
+    pub details_stats_network_duration_ms_d: LooseNum,
 }
 
 /// An id written as a string or as a bare number, kept digit for digit.
@@ -704,28 +841,78 @@ fn loose_time(v: LooseStr<'_>) -> Option<Millis> {
 }
 
 impl<'a> RawEvent<'a> {
-    /// True when this object looks like an Auth0 event itself (not an envelope).
+    /// True when this object looks like an Auth0 event itself (not an envelope):
+    /// it has a `type` or a `date` (or their flattened columns).
     pub fn is_event(&self) -> bool {
-        self.type_code.0.is_some() || self.date.0.is_some()
+        self.type_code.0.is_some() || self.date.0.is_some() || self.type_s.0.is_some() || self.date_t.0.is_some()
+    }
+
+    /// True when the record uses flattened, type-suffixed columns (Sentinel).
+    pub fn is_flattened(&self) -> bool {
+        self.type_s.0.is_some()
+            || self.date_t.0.is_some()
+            || self.description_s.0.is_some()
+            || self.log_id_s.0.is_some()
+            || self.is_mobile_b.0.is_some()
+            || self.details_error_message.0.is_some()
+            || self.details_error_message_s.0.is_some()
+            || self.details_actions_executions_s.0.is_some()
+    }
+
+    /// True when the object has some Auth0 event field other than `type`/`date`:
+    /// a partial projection (`fields=log_id,description`) is still an event.
+    pub fn has_event_fields(&self) -> bool {
+        self.description.0.is_some()
+            || self.client_name.0.is_some()
+            || self.connection.0.is_some()
+            || self.details.0.is_some()
+            || ((self.log_id.is_some() || self.id.is_some()) && self.data.0.is_none())
     }
 
     /// The typed event. `source`, `record`, `span` and `envelope` come from ingest.
     pub fn into_event(self, source: u32, record: u32, span: Range<usize>, envelope: Envelope) -> Event {
         let details = self.details.0.unwrap_or_default();
-        let stats = details.stats.0.map(Stats::from).filter(Stats::has_timing);
+        let flat_stats = RawStats {
+            total_request_duration_ms: self.details_stats_total_request_duration_ms_d,
+            total_runtime_execution_duration_ms: self.details_stats_total_runtime_execution_duration_ms_d,
+            runtime_processing_duration_ms: self.details_stats_runtime_processing_duration_ms_d,
+            action_duration_ms: self.details_stats_action_duration_ms_d,
+            runtime_external_call_duration_ms: self.details_stats_runtime_external_call_duration_ms_d,
+            boot_duration_ms: self.details_stats_boot_duration_ms_d,
+            network_duration_ms: self.details_stats_network_duration_ms_d,
+        };
+        let stats = details
+            .stats
+            .0
+            .map(Stats::from)
+            .filter(Stats::has_timing)
+            .or_else(|| Some(Stats::from(flat_stats)).filter(Stats::has_timing));
+        let mut executions = details.actions.0.map(|a| a.executions.0).unwrap_or_default();
+        if executions.is_empty() {
+            if let Some(s) = self.details_actions_executions_s.0.as_deref() {
+                executions = flat_list(s);
+            }
+        }
+        let date = if self.date.0.is_some() { self.date } else if self.date_t.0.is_some() { self.date_t } else { self.time_generated };
         Event {
             source,
             record,
             span,
             envelope,
-            log_id: raw_id(self.log_id).or_else(|| raw_id(self.id)),
-            time: loose_time(self.date),
-            type_code: self.type_code.into_string().unwrap_or_default(),
-            description: self.description.into_string().unwrap_or_default(),
-            client_name: self.client_name.into_string(),
-            connection: self.connection.into_string(),
-            error_message: details.error.message.map(Cow::into_owned),
-            executions: details.actions.0.map(|a| a.executions.0).unwrap_or_default(),
+            log_id: raw_id(self.log_id).or_else(|| raw_id(self.id)).or_else(|| self.log_id_s.into_string()),
+            time: loose_time(date),
+            type_code: self.type_code.into_string().or_else(|| self.type_s.into_string()).unwrap_or_default(),
+            description: self.description.into_string().or_else(|| self.description_s.into_string()).unwrap_or_default(),
+            client_name: self.client_name.into_string().or_else(|| self.client_name_s.into_string()),
+            connection: self.connection.into_string().or_else(|| self.connection_s.into_string()),
+            error_message: details
+                .error
+                .message
+                .map(Cow::into_owned)
+                .or_else(|| self.details_error_message.into_string())
+                .or_else(|| self.details_error_message_s.into_string())
+                .or_else(|| self.details_error_s.into_string()),
+            executions,
             stats,
             elapsed_ms: details.elapsed_time.0,
             initiated_at: loose_time(details.initiated_at),
@@ -734,6 +921,22 @@ impl<'a> RawEvent<'a> {
             error_class: details.error_class.into_string(),
         }
     }
+}
+
+/// A flattened list column: a JSON array written as a string (`["a","b"]`), or
+/// values separated by commas or spaces.
+fn flat_list(s: &str) -> Vec<String> {
+    let t = s.trim();
+    if t.starts_with('[') {
+        if let Ok(LooseList(v)) = serde_json::from_str::<LooseList>(t) {
+            return v;
+        }
+    }
+    t.split(|c: char| c == ',' || c.is_whitespace())
+        .map(|p| p.trim_matches(|c| c == '"' || c == '[' || c == ']'))
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,116 @@
+//! Native ingest benchmark (not a timed test).
+//!
+//! `cargo run --release --example bench_ingest -- 20 200` generates synthetic
+//! incidents of about 20 MB and 200 MB (`sample::Scenario::sized`) as NDJSON and as
+//! a JSON array, ingests each one-shot (`ingest`) and streamed in 1 MiB slices
+//! (`IngestStream`, as a Web Worker would feed it), and prints a Markdown table:
+//! input, MB, seconds, MB/s, peak RSS and its ratio to the input size.
+//!
+//! Each measurement runs in a child process, so its peak RSS (`VmHWM` from
+//! `/proc/self/status`, reset after the input is generated) holds only the input
+//! buffer and what ingest adds to it. Add `--write` to replace the table in
+//! BENCHMARKS.md.
+
+use inflight::ingest::{ingest, IngestStream};
+use inflight::sample::{generate, Format, Scenario};
+use std::time::Instant;
+
+fn vm_hwm_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn reset_hwm() {
+    // "5" resets the peak resident set size (Linux ≥ 4.0).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Child: generate, then measure one ingest. Prints `bytes seconds events peak_kib`.
+fn child(mb: usize, format: &str, mode: &str) {
+    let f = if format == "array" { Format::JsonArray } else { Format::Ndjson };
+    let text = generate(&Scenario::sized(mb * 1_000_000), f).text.into_bytes();
+    let bytes = text.len();
+    let stream = mode == "stream";
+    // In stream mode the input stays with the caller (as a File does); in one-shot
+    // mode ingest takes ownership and the buffer becomes the text.
+    reset_hwm();
+    let start = Instant::now();
+    let (events, problems) = if stream {
+        let mut s = IngestStream::new();
+        s.begin("bench", Some(bytes));
+        for chunk in text.chunks(1 << 20) {
+            s.push(chunk);
+        }
+        let r = s.finish();
+        (r.events.len(), r.problems.len())
+    } else {
+        let r = ingest(vec![("bench".into(), text)]);
+        (r.events.len(), r.problems.len())
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let peak = vm_hwm_kib().unwrap_or(0);
+    assert_eq!(problems, 0, "the generated input should read cleanly");
+    println!("{bytes} {secs} {events} {peak}");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        child(args[1].parse().unwrap_or(20), &args[2], &args[3]);
+        return;
+    }
+    let write = args.iter().any(|a| a == "--write");
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let sizes = if sizes.is_empty() { vec![20, 200] } else { sizes };
+    let exe = std::env::current_exe().expect("current exe");
+    let mut table = String::from(
+        "| input | MB | events | seconds | MB/s | peak RSS MB | peak / input |\n|---|---|---|---|---|---|---|\n",
+    );
+    for &mb in &sizes {
+        for (format, label) in [("ndjson", "NDJSON"), ("array", "JSON array")] {
+            for mode in ["oneshot", "stream"] {
+                // Best of 3 for time; peak memory from the same runs (it does not vary).
+                let mut best: Option<(usize, f64, usize, u64)> = None;
+                for _ in 0..3 {
+                    let out = std::process::Command::new(&exe)
+                        .args(["--child", &mb.to_string(), format, mode])
+                        .output()
+                        .expect("run child");
+                    let s = String::from_utf8_lossy(&out.stdout);
+                    let v: Vec<&str> = s.split_whitespace().collect();
+                    if v.len() != 4 {
+                        eprintln!("child failed: {}", String::from_utf8_lossy(&out.stderr));
+                        continue;
+                    }
+                    let run = (v[0].parse().unwrap_or(0), v[1].parse().unwrap_or(0.0), v[2].parse().unwrap_or(0), v[3].parse().unwrap_or(0));
+                    if best.is_none_or(|b| run.1 < b.1) {
+                        best = Some(run);
+                    }
+                }
+                let Some((bytes, secs, events, peak_kib)) = best else { continue };
+                let mbs = bytes as f64 / 1e6;
+                let peak_mb = peak_kib as f64 * 1024.0 / 1e6;
+                let how = if mode == "stream" { "streamed, 1 MiB slices" } else { "one-shot" };
+                let row = format!(
+                    "| {label}, {how} | {mbs:.1} | {events} | {secs:.3} | {:.0} | {peak_mb:.0} | {:.2} |\n",
+                    mbs / secs,
+                    peak_mb / mbs
+                );
+                eprint!("{row}");
+                table.push_str(&row);
+            }
+        }
+    }
+    println!("{table}");
+    if write {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md");
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        let (a, b) = ("<!-- bench_ingest:start -->", "<!-- bench_ingest:end -->");
+        let new = match (old.find(a), old.find(b)) {
+            (Some(i), Some(j)) if i < j => format!("{}{a}\n{table}{}", &old[..i], &old[j..]),
+            _ => format!("{old}\n{a}\n{table}{b}\n"),
+        };
+        std::fs::write(path, new).expect("write BENCHMARKS.md");
+    }
+}
