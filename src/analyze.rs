@@ -1,16 +1,26 @@
-//! Request spans, the in-flight count over time, and breaches of the tenant's
-//! extensibility concurrency limit.
+//! Request spans, per-Action spans, the in-flight count over time, and breaches of
+//! the tenant's extensibility concurrency limit.
 //!
-//! # Spans and timing sources
+//! # Request spans and timing sources
 //!
-//! Each event gives at most one [`Span`], taken from the best timing source it has,
-//! in this order of priority:
+//! The concurrency limit counts *extensibility requests*: one login (or token
+//! exchange, …) holds one slot while its Actions or login script run. So the
+//! in-flight count is built from **request spans**, one per event at most, taken
+//! from the best timing source the event has, in this order of priority:
 //!
 //! 1. [`TimingSource::Stats`] — the seed's `details.stats`; [`Stats::total`] ends at
 //!    the event's `date`: `[date − total, date]`.
-//! 2. [`TimingSource::InitiatedCompleted`] — `details.initiatedAt`..`completedAt`,
+//! 2. [`TimingSource::ActionExecution`] — the Action execution objects the event
+//!    lists in `details.actions.executions` (when they were loaded): from the
+//!    earliest `results[].started_at` to the latest `results[].ended_at` (or the
+//!    object's `created_at`..`updated_at` when it has no timed results).
+//! 3. [`TimingSource::WebtaskTimeout`] — a failure whose text says the request
+//!    "exceeded allowed execution time": it held its slot for the 20 s Webtask
+//!    limit, `[date − 20 s, date]`. With no stats and no executions this is a
+//!    Custom Database (or other) script that timed out.
+//! 4. [`TimingSource::InitiatedCompleted`] — `details.initiatedAt`..`completedAt`,
 //!    when both are present and `completedAt >= initiatedAt` (no `date` needed).
-//! 3. [`TimingSource::ElapsedTime`] — `details.elapsedTime`, ending at the `date`.
+//! 5. [`TimingSource::ElapsedTime`] — `details.elapsedTime`, ending at the `date`.
 //!
 //! A duration that is negative, not finite, or longer than [`MAX_DURATION_MS`]
 //! (one hour) is not believable; that source is skipped and the next one tried. An
@@ -19,6 +29,32 @@
 //! or a duration without a `date` to anchor it) is counted in [`Analysis::untimed`]
 //! and, by type code, in [`Analysis::untimed_by_type`]. So every event is counted
 //! exactly once: `spans + rejected_timings + untimed == events`.
+//!
+//! Execution objects that no event lists (the log export missed their event) are
+//! requests too: each gives one request interval in [`Analysis::orphan_requests`],
+//! counted in flight like a span.
+//!
+//! # Work spans: who held the slot
+//!
+//! For attribution, each request's in-flight time is split into [`WorkSpan`]s, one
+//! per Action run (`results[]` of its execution objects, labelled with the Action
+//! name). A request without per-Action data gives one work span equal to its
+//! request span, labelled with the Action name it carries
+//! (`actions_execution_failed`), the script it timed out in
+//! (`custom DB script (connection)`), or the kind of request. So each request is
+//! counted **once** in flight (by its request span) and **once** in attribution (by
+//! its work spans, which lie inside it); the two are never added together.
+//!
+//! When the request has the seed's stats, its breakdown (boot, network, runtime
+//! processing, external calls, Action code) is shared among its Action runs in
+//! proportion to their durations ([`Breakdown`]): the slow Action gets most of the
+//! request's boot and code time.
+//!
+//! # Extensibility failures
+//!
+//! Webtask timeouts, Custom Database script errors and `actions_execution_failed`
+//! events are classified into [`ExtFailure`]s (see [`classify_failure`]) so they
+//! can be placed on the timeline and counted per script or Action.
 //!
 //! # The half-open convention
 //!
@@ -32,14 +68,20 @@
 //!
 //! Every event that [`Event::is_resource_exhausted`] and has a `date` is a
 //! [`Breach`]. Breaches closer than the window gap are grouped into a
-//! [`BreachWindow`]; the in-flight count just before a window starts is a lower
-//! bound witness of the limit, and the median of those counts over windows is the
-//! [`Analysis::estimated_limit`] (only when the caller gave no limit).
+//! [`BreachWindow`]. Every breach is a moment the tenant was at its limit, so the
+//! in-flight count the logs show there is a lower bound of the limit (requests
+//! whose timing the logs lack are missing from it; see [`observed_at`]). Per window
+//! the highest such count is kept in [`Analysis::window_inflight`], and the lower
+//! median of those over windows is the [`Analysis::estimated_limit`] (only when the
+//! caller gave no limit). The highest count, not the count at the window's onset:
+//! when a Custom Database script slows down, the first failures come while the
+//! slots are held by slow scripts that have not failed yet and have no timing in
+//! the logs; the 20 s timeout spans that follow are visible.
 //!
 //! This module reads no clock and no randomness, and never panics: arithmetic on
 //! times saturates.
 
-use crate::model::{Event, Millis, Stats};
+use crate::model::{ActionExecution, Event, Millis, Stats};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -49,8 +91,14 @@ pub const MAX_DURATION_MS: f64 = 3_600_000.0;
 /// The default gap that separates two breach windows: 30 s.
 pub const DEFAULT_WINDOW_GAP_MS: i64 = 30_000;
 
+/// The Webtask execution limit: a script or Action that runs longer fails here.
+pub const WEBTASK_TIMEOUT_MS: Millis = 20_000;
+
+/// How far before a breach window attribution looks (see `attribution`): 5 min.
+pub const DEFAULT_LOOKBACK_MS: i64 = 300_000;
+
 /// Where a span's start and end came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimingSource {
     /// `details.stats` (the seed's timing object): ends at the event's `date`.
@@ -59,9 +107,157 @@ pub enum TimingSource {
     ElapsedTime,
     /// `details.initiatedAt` .. `details.completedAt`.
     InitiatedCompleted,
-    /// Reserved: Action execution objects (`started_at` / `ended_at`) from the
-    /// Management API. Not produced yet.
+    /// Action execution objects (`results[].started_at` / `ended_at`) from the
+    /// Management API, joined by execution id.
     ActionExecution,
+    /// A "exceeded allowed execution time" failure: the 20 s Webtask limit, ending
+    /// at the event's `date`.
+    WebtaskTimeout,
+}
+
+/// What held an extensibility slot during a [`WorkSpan`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkKind {
+    /// A named Action (from an execution object or `actions_execution_failed`).
+    Action,
+    /// A Custom Database (or other Webtask) script.
+    Script,
+    /// A whole request with no Action name: the logs do not say which Action ran.
+    Request,
+}
+
+/// Where a request's time went, in ms, from the seed's stats object: `boot`
+/// (`boot_duration_ms`), `network` (`network_duration_ms`), `processing`
+/// (`runtime_processing_duration_ms`), `external` (`runtime_external_call_duration_ms`)
+/// and `code` (`action_duration_ms`). Missing keys are 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Breakdown {
+    pub boot: Millis,
+    pub network: Millis,
+    pub processing: Millis,
+    pub external: Millis,
+    pub code: Millis,
+}
+
+impl Breakdown {
+    /// The breakdown of a stats object, when it has at least one of the five parts
+    /// (unbelievable values count as 0).
+    pub fn from_stats(stats: &Stats) -> Option<Breakdown> {
+        let parts = [
+            stats.boot_duration_ms,
+            stats.network_duration_ms,
+            stats.runtime_processing_duration_ms,
+            stats.runtime_external_call_duration_ms,
+            stats.action_duration_ms,
+        ];
+        if parts.iter().all(Option::is_none) {
+            return None;
+        }
+        let ms = |v: Option<f64>| v.and_then(|d| duration_ms(d).ok()).unwrap_or(0);
+        Some(Breakdown {
+            boot: ms(parts[0]),
+            network: ms(parts[1]),
+            processing: ms(parts[2]),
+            external: ms(parts[3]),
+            code: ms(parts[4]),
+        })
+    }
+
+    pub fn total(&self) -> Millis {
+        self.boot
+            .saturating_add(self.network)
+            .saturating_add(self.processing)
+            .saturating_add(self.external)
+            .saturating_add(self.code)
+    }
+
+    pub fn add(&mut self, o: &Breakdown) {
+        self.boot = self.boot.saturating_add(o.boot);
+        self.network = self.network.saturating_add(o.network);
+        self.processing = self.processing.saturating_add(o.processing);
+        self.external = self.external.saturating_add(o.external);
+        self.code = self.code.saturating_add(o.code);
+    }
+
+    /// Every part times `num / den` (rounded); `den <= 0` gives an even share of 1.
+    fn scaled(&self, num: Millis, den: Millis) -> Breakdown {
+        let f = |v: Millis| -> Millis {
+            if den <= 0 {
+                return v;
+            }
+            let x = i128::from(v) * i128::from(num.max(0)) / i128::from(den);
+            Millis::try_from(x).unwrap_or(Millis::MAX)
+        };
+        Breakdown {
+            boot: f(self.boot),
+            network: f(self.network),
+            processing: f(self.processing),
+            external: f(self.external),
+            code: f(self.code),
+        }
+    }
+}
+
+/// One Action run, script run, or unnamed request, holding a slot from `start` to
+/// `end` (half-open). See the module documentation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkSpan {
+    pub start: Millis,
+    pub end: Millis,
+    /// Index into [`Analysis::work_labels`].
+    pub label: u32,
+    pub source: TimingSource,
+    /// The event whose request this run belongs to; `None` for execution objects
+    /// that no event lists.
+    pub event: Option<usize>,
+    /// The run failed (`results[].error`), or the request failed when the run is
+    /// the whole request.
+    pub failed: bool,
+    /// This run's share of its request's stats breakdown, when the request had one.
+    pub breakdown: Option<Breakdown>,
+}
+
+impl WorkSpan {
+    pub fn duration(&self) -> Millis {
+        self.end.saturating_sub(self.start)
+    }
+}
+
+/// The name and kind of what a work span ran.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct WorkLabel {
+    pub name: String,
+    pub kind: WorkKind,
+}
+
+/// The kinds of extensibility failure that [`classify_failure`] recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// "exceeded allowed execution time" with no Action data: a login script (Custom
+    /// Database) or other Webtask script ran past 20 s.
+    ScriptTimeout,
+    /// "exceeded allowed execution time" on a request that ran Actions.
+    ActionTimeout,
+    /// A Custom Database script error (`WrongUsernameOrPasswordError`,
+    /// `UnauthorizedError`, a script error message) on `f`/`fu`/`fp`.
+    ScriptError,
+    /// An `actions_execution_failed` event (or any event with an `error_class`).
+    ActionFailed,
+}
+
+/// One classified extensibility failure, placed on the timeline at `time`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtFailure {
+    pub time: Option<Millis>,
+    /// Index into the events slice given to [`analyze`].
+    pub event: usize,
+    pub kind: FailureKind,
+    /// The script or Action: `custom DB script (legacy-users)`, an Action name, …
+    pub label: String,
+    /// `error_class` for Action failures, else the description.
+    pub detail: String,
 }
 
 /// One request (or Action run) in flight from `start` to `end` (half-open).
@@ -129,6 +325,8 @@ pub struct Options {
     pub limit: Option<u32>,
     /// Breaches further apart than this (ms) start a new window. Negative is taken as 0.
     pub window_gap_ms: i64,
+    /// How far before each breach window attribution looks (ms); see `attribution`.
+    pub lookback_ms: i64,
 }
 
 impl Default for Options {
@@ -136,6 +334,7 @@ impl Default for Options {
         Options {
             limit: None,
             window_gap_ms: DEFAULT_WINDOW_GAP_MS,
+            lookback_ms: DEFAULT_LOOKBACK_MS,
         }
     }
 }
@@ -156,8 +355,12 @@ pub struct Analysis {
     /// The limit the user gave in [`Options::limit`], copied through.
     pub limit: Option<u32>,
     /// Only when no limit was given: the median (lower median, i.e. nearest-rank
-    /// p50) of `inflight_before` over breach windows. `None` without breaches.
+    /// p50) of [`Analysis::window_inflight`] over breach windows where it is above
+    /// 0. `None` without breaches.
     pub estimated_limit: Option<u32>,
+    /// Per breach window, the highest in-flight count observed at one of its
+    /// breaches ([`observed_at`]).
+    pub window_inflight: Vec<u32>,
     /// Events with no usable time: no timing at all, or a duration with no `date`.
     pub untimed: usize,
     /// `untimed` by type code (as written), most frequent first, then by code.
@@ -166,6 +369,22 @@ pub struct Analysis {
     pub rejected_timings: usize,
     /// Duration statistics per label, slowest p95 first, then by label.
     pub by_label: Vec<LabelStats>,
+    /// Who held the slots: Action runs, script runs and unnamed requests, in event
+    /// order, then those of execution objects that no event lists.
+    pub work: Vec<WorkSpan>,
+    /// The labels [`WorkSpan::label`] points into.
+    pub work_labels: Vec<WorkLabel>,
+    /// Request intervals of execution objects that no event lists (counted in flight).
+    pub orphan_requests: Vec<(Millis, Millis)>,
+    /// Request spans per timing source, in [`TimingSource`] order.
+    pub timing_sources: Vec<(TimingSource, usize)>,
+    /// Execution ids listed by events and found among the loaded execution objects.
+    pub executions_joined: usize,
+    /// Execution ids listed by events but not loaded (or already joined to an
+    /// earlier event).
+    pub executions_missing: usize,
+    /// Webtask timeouts, script errors and Action failures, in event order.
+    pub failures: Vec<ExtFailure>,
 }
 
 impl Analysis {
@@ -176,24 +395,66 @@ impl Analysis {
 }
 
 /// Runs the whole analysis over events sorted by time (unsorted input is handled
-/// too; only the order of `spans` follows the input).
+/// too; only the order of `spans` follows the input), with no execution objects.
 pub fn analyze(events: &[Event], opts: &Options) -> Analysis {
+    analyze_with_executions(events, &[], opts)
+}
+
+/// Runs the whole analysis over events and the Action execution objects loaded
+/// with them (joined by id; see the module documentation).
+pub fn analyze_with_executions(
+    events: &[Event],
+    executions: &[ActionExecution],
+    opts: &Options,
+) -> Analysis {
     let mut spans = Vec::new();
     let mut untimed = 0usize;
     let mut untimed_types: HashMap<&str, usize> = HashMap::new();
     let mut rejected_timings = 0usize;
     let mut breaches = Vec::new();
+    let mut failures = Vec::new();
+    let mut work = WorkBuilder::default();
+
+    // Execution id → index; the first object with an id wins (ingest dedupes).
+    let mut exec_by_id: HashMap<&str, usize> = HashMap::with_capacity(executions.len());
+    for (i, x) in executions.iter().enumerate() {
+        exec_by_id.entry(x.id.as_str()).or_insert(i);
+    }
+    let mut claimed = vec![false; executions.len()];
+    let (mut executions_joined, mut executions_missing) = (0usize, 0usize);
+    let mut joined: Vec<usize> = Vec::new();
+    let mut timing_counts: BTreeMap<TimingSource, usize> = BTreeMap::new();
 
     for (index, event) in events.iter().enumerate() {
-        match timing_of(event) {
-            Timing::Span { start, end, source } => spans.push(Span {
-                start,
-                end,
-                event: index,
-                source,
-                label: label_of(event, source),
-                failed: is_failure(event),
-            }),
+        joined.clear();
+        for id in &event.executions {
+            match exec_by_id.get(id.trim()) {
+                Some(&x) if !claimed[x] => {
+                    claimed[x] = true;
+                    joined.push(x);
+                    executions_joined += 1;
+                }
+                _ => executions_missing += 1,
+            }
+        }
+        let extent = joined
+            .iter()
+            .filter_map(|&x| execution_extent(&executions[x]))
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+        match timing_of(event, extent) {
+            Timing::Span { start, end, source } => {
+                let span = Span {
+                    start,
+                    end,
+                    event: index,
+                    source,
+                    label: label_of(event, source),
+                    failed: is_failure(event),
+                };
+                *timing_counts.entry(source).or_insert(0) += 1;
+                work.request(event, &span, joined.iter().map(|&x| &executions[x]));
+                spans.push(span);
+            }
             Timing::Rejected => rejected_timings += 1,
             Timing::None => {
                 untimed += 1;
@@ -203,9 +464,25 @@ pub fn analyze(events: &[Event], opts: &Options) -> Analysis {
         if let Some(time) = event.time.filter(|_| event.is_resource_exhausted()) {
             breaches.push(Breach { time, event: index });
         }
+        if let Some(f) = classify_failure(event, index, !joined.is_empty()) {
+            failures.push(f);
+        }
     }
     // Stable: breaches at the same instant keep the input order.
     breaches.sort_by_key(|b| b.time);
+    reclassify_script_logins(events, &mut failures);
+
+    // Execution objects no event lists: requests of their own.
+    let mut orphan_requests = Vec::new();
+    for (x, exec) in executions.iter().enumerate() {
+        if claimed[x] {
+            continue;
+        }
+        if let Some(extent) = execution_extent(exec) {
+            orphan_requests.push(extent);
+            work.orphan(exec, extent);
+        }
+    }
 
     let mut untimed_by_type: Vec<(String, usize)> = untimed_types
         .into_iter()
@@ -213,12 +490,18 @@ pub fn analyze(events: &[Event], opts: &Options) -> Analysis {
         .collect();
     untimed_by_type.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 
-    let steps = inflight_steps(&spans);
+    let steps = inflight_steps_of(
+        spans
+            .iter()
+            .map(|s| (s.start, s.end))
+            .chain(orphan_requests.iter().copied()),
+    );
     let peak = peak(&steps);
     let windows = breach_windows(&breaches, opts.window_gap_ms, &steps);
+    let window_inflight = window_inflight(&breaches, &windows, &steps);
     let estimated_limit = match opts.limit {
         Some(_) => None,
-        None => estimate_limit(&windows),
+        None => estimate_limit_from(&window_inflight),
     };
     let by_label = label_stats(&spans);
 
@@ -230,10 +513,252 @@ pub fn analyze(events: &[Event], opts: &Options) -> Analysis {
         windows,
         limit: opts.limit,
         estimated_limit,
+        window_inflight,
         untimed,
         untimed_by_type,
         rejected_timings,
         by_label,
+        work: work.spans,
+        work_labels: work.labels,
+        orphan_requests,
+        timing_sources: timing_counts.into_iter().collect(),
+        executions_joined,
+        executions_missing,
+        failures,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Work spans
+// ---------------------------------------------------------------------------
+
+/// Builds [`WorkSpan`]s with interned labels.
+#[derive(Default)]
+struct WorkBuilder {
+    spans: Vec<WorkSpan>,
+    labels: Vec<WorkLabel>,
+    index: HashMap<WorkLabel, u32>,
+}
+
+impl WorkBuilder {
+    fn intern(&mut self, name: &str, kind: WorkKind) -> u32 {
+        let key = WorkLabel { name: name.to_owned(), kind };
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = u32::try_from(self.labels.len()).unwrap_or(u32::MAX);
+        self.labels.push(key.clone());
+        self.index.insert(key, i);
+        i
+    }
+
+    /// The Action runs of one timed request, or the request itself when it has no
+    /// timed runs; the stats breakdown is shared in proportion to run durations.
+    fn request<'a>(
+        &mut self,
+        event: &Event,
+        span: &Span,
+        execs: impl Iterator<Item = &'a ActionExecution>,
+    ) {
+        let first = self.spans.len();
+        for exec in execs {
+            self.runs(exec, Some(span.event));
+        }
+        let breakdown = event.stats.as_ref().and_then(Breakdown::from_stats);
+        if self.spans.len() == first {
+            let (name, kind) = work_label_of(event, span);
+            let label = self.intern(&name, kind);
+            self.spans.push(WorkSpan {
+                start: span.start,
+                end: span.end,
+                label,
+                source: span.source,
+                event: Some(span.event),
+                failed: span.failed,
+                breakdown,
+            });
+            return;
+        }
+        if let Some(b) = breakdown {
+            let runs = &mut self.spans[first..];
+            let total: Millis = runs.iter().map(WorkSpan::duration).fold(0, Millis::saturating_add);
+            let n = Millis::try_from(runs.len()).unwrap_or(Millis::MAX);
+            for r in runs.iter_mut() {
+                // Zero total time: an even split.
+                r.breakdown = Some(if total > 0 { b.scaled(r.duration(), total) } else { b.scaled(1, n) });
+            }
+        }
+    }
+
+    /// The Action runs of an execution object no event lists; the whole execution
+    /// when none of its runs is timed.
+    fn orphan(&mut self, exec: &ActionExecution, extent: (Millis, Millis)) {
+        let first = self.spans.len();
+        self.runs(exec, None);
+        if self.spans.len() == first {
+            let trigger = exec.trigger_id.as_deref().map(str::trim).filter(|t| !t.is_empty());
+            let name = format!("Action execution ({})", trigger.unwrap_or("unknown trigger"));
+            let label = self.intern(&name, WorkKind::Request);
+            self.spans.push(WorkSpan {
+                start: extent.0,
+                end: extent.1,
+                label,
+                source: TimingSource::ActionExecution,
+                event: None,
+                failed: false,
+                breakdown: None,
+            });
+        }
+    }
+
+    fn runs(&mut self, exec: &ActionExecution, event: Option<usize>) {
+        for r in &exec.results {
+            let Some((start, end)) = believable(r.started_at, r.ended_at) else { continue };
+            let name = r.action_name.trim();
+            let name = if name.is_empty() { "(unnamed Action)" } else { name };
+            let label = self.intern(name, WorkKind::Action);
+            self.spans.push(WorkSpan {
+                start,
+                end,
+                label,
+                source: TimingSource::ActionExecution,
+                event,
+                failed: r.error.is_some(),
+                breakdown: None,
+            });
+        }
+    }
+}
+
+/// `(start, end)` when both are given and `0 <= end − start <= 1 h`.
+fn believable(start: Option<Millis>, end: Option<Millis>) -> Option<(Millis, Millis)> {
+    let (s, e) = (start?, end?);
+    let d = e.checked_sub(s)?;
+    (0..=MAX_DURATION_MS as Millis).contains(&d).then_some((s, e))
+}
+
+/// The time an execution object held its request: from its first timed Action run
+/// to its last, else `created_at`..`updated_at`. `None` when neither is believable.
+pub fn execution_extent(exec: &ActionExecution) -> Option<(Millis, Millis)> {
+    exec.results
+        .iter()
+        .filter_map(|r| believable(r.started_at, r.ended_at))
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+        .filter(|&(s, e)| e.checked_sub(s).is_some_and(|d| d <= MAX_DURATION_MS as Millis))
+        .or_else(|| believable(exec.created_at, exec.updated_at))
+}
+
+/// The name and kind of a request that has no timed Action runs.
+fn work_label_of(event: &Event, span: &Span) -> (String, WorkKind) {
+    if span.source == TimingSource::WebtaskTimeout {
+        return (script_label(event), WorkKind::Script);
+    }
+    match event.action_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => (name.to_owned(), WorkKind::Action),
+        None => (span.label.clone(), WorkKind::Request),
+    }
+}
+
+/// `custom DB script (legacy-users)`; `custom DB script` without a connection.
+pub fn script_label(event: &Event) -> String {
+    match event.connection.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => format!("custom DB script ({c})"),
+        None => "custom DB script".to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Extensibility failures
+// ---------------------------------------------------------------------------
+
+/// The text of a failure that ran past the Webtask limit.
+const TIMEOUT_TEXT: &str = "exceeded allowed execution time";
+
+/// Error names a Custom Database script returns (`callback(new X(...))`).
+const SCRIPT_ERRORS: &[&str] = &["WrongUsernameOrPasswordError", "UnauthorizedError", "ValidationError"];
+
+fn contains_ci(haystack: &str, needle: &str) -> bool {
+    haystack.to_ascii_lowercase().contains(&needle.to_ascii_lowercase())
+}
+
+/// True when the description or error message says the request ran past the
+/// 20 s Webtask limit.
+pub fn is_webtask_timeout(event: &Event) -> bool {
+    contains_ci(&event.description, TIMEOUT_TEXT)
+        || event.error_message.as_deref().is_some_and(|m| contains_ci(m, TIMEOUT_TEXT))
+}
+
+/// Classifies one event as an extensibility failure:
+///
+/// - `actions_execution_failed`, or any event with `error_class`: an Action failure
+///   (label: `action_name`; detail: `error_class`);
+/// - a Webtask timeout: an Action timeout when the request ran Actions (joined
+///   executions, or stats), else a script timeout labelled by connection;
+/// - `f`/`fu`/`fp` whose text names a Custom Database error class or a script: a
+///   script error labelled by connection. (`fu`/`fp` on a connection that also had
+///   script timeouts are added afterwards by [`analyze`]: see
+///   `reclassify_script_logins`.)
+pub fn classify_failure(event: &Event, index: usize, ran_actions: bool) -> Option<ExtFailure> {
+    let code = event.type_code.trim();
+    let text = event.error_message.as_deref().unwrap_or(&event.description);
+    let make = |kind, label: String, detail: &str| ExtFailure {
+        time: event.time,
+        event: index,
+        kind,
+        label,
+        detail: detail.trim().to_owned(),
+    };
+    if code == "actions_execution_failed" || event.error_class.is_some() {
+        let name = event.action_name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let detail = event.error_class.as_deref().unwrap_or(text);
+        return Some(make(FailureKind::ActionFailed, name.unwrap_or("(unnamed Action)").to_owned(), detail));
+    }
+    if is_webtask_timeout(event) {
+        let actions = ran_actions || event.stats.as_ref().is_some_and(Stats::has_timing);
+        return Some(if actions {
+            make(FailureKind::ActionTimeout, label_of(event, TimingSource::Stats), text)
+        } else {
+            make(FailureKind::ScriptTimeout, script_label(event), text)
+        });
+    }
+    let script_text = SCRIPT_ERRORS.iter().any(|e| text.contains(e) || event.description.contains(e))
+        || contains_ci(text, "script");
+    if matches!(code, "f" | "fu" | "fp") && script_text && !event.is_resource_exhausted() {
+        return Some(make(FailureKind::ScriptError, script_label(event), text));
+    }
+    None
+}
+
+/// `fu`/`fp` failures on a connection whose script timed out are that script's
+/// failures too (a Custom Database script answers wrong passwords with
+/// `WrongUsernameOrPasswordError`, logged as `fu`/`fp`). Adds them in event order.
+fn reclassify_script_logins(events: &[Event], failures: &mut Vec<ExtFailure>) {
+    let script_conns: std::collections::HashSet<&str> = failures
+        .iter()
+        .filter(|f| f.kind == FailureKind::ScriptTimeout)
+        .filter_map(|f| events.get(f.event)?.connection.as_deref())
+        .filter(|c| !c.trim().is_empty())
+        .collect();
+    if script_conns.is_empty() {
+        return;
+    }
+    let known: std::collections::HashSet<usize> = failures.iter().map(|f| f.event).collect();
+    let mut added = false;
+    for (i, e) in events.iter().enumerate() {
+        let on_script = e.connection.as_deref().is_some_and(|c| script_conns.contains(c));
+        if on_script && matches!(e.type_code.trim(), "fu" | "fp") && !known.contains(&i) {
+            failures.push(ExtFailure {
+                time: e.time,
+                event: i,
+                kind: FailureKind::ScriptError,
+                label: script_label(e),
+                detail: e.error_message.as_deref().unwrap_or(&e.description).trim().to_owned(),
+            });
+            added = true;
+        }
+    }
+    if added {
+        failures.sort_by_key(|f| f.event);
     }
 }
 
@@ -266,8 +791,9 @@ fn duration_ms(d: f64) -> Result<Millis, ()> {
     }
 }
 
-/// Picks the best timing source of one event (see the module documentation).
-fn timing_of(event: &Event) -> Timing {
+/// Picks the best timing source of one event (see the module documentation);
+/// `executions` is the extent of the execution objects joined to it.
+fn timing_of(event: &Event, executions: Option<(Millis, Millis)>) -> Timing {
     let mut rejected = false;
     let mut needs_date = false;
 
@@ -286,7 +812,35 @@ fn timing_of(event: &Event) -> Timing {
         }
     }
 
-    // 2. initiatedAt..completedAt, absolute.
+    // 2. The joined execution objects (already believable, absolute).
+    if let Some((start, end)) = executions {
+        match believable(Some(start), Some(end)) {
+            Some(_) => {
+                return Timing::Span {
+                    start,
+                    end,
+                    source: TimingSource::ActionExecution,
+                }
+            }
+            None => rejected = true,
+        }
+    }
+
+    // 3. A Webtask timeout held its slot for the whole limit, ending at the date.
+    if is_webtask_timeout(event) {
+        match event.time {
+            Some(date) => {
+                return Timing::Span {
+                    start: date.saturating_sub(WEBTASK_TIMEOUT_MS),
+                    end: date,
+                    source: TimingSource::WebtaskTimeout,
+                }
+            }
+            None => needs_date = true,
+        }
+    }
+
+    // 4. initiatedAt..completedAt, absolute.
     if let (Some(start), Some(end)) = (event.initiated_at, event.completed_at) {
         let d = end.saturating_sub(start);
         if (0..=MAX_DURATION_MS as Millis).contains(&d) {
@@ -299,7 +853,7 @@ fn timing_of(event: &Event) -> Timing {
         rejected = true;
     }
 
-    // 3. elapsedTime, ending at the date.
+    // 5. elapsedTime, ending at the date.
     if let Some(elapsed) = event.elapsed_ms {
         match (duration_ms(elapsed), event.time) {
             (Ok(d), Some(date)) => {
@@ -339,10 +893,13 @@ fn label_of(event: &Event, source: TimingSource) -> String {
     let code = event.type_code.trim();
     let code = if code.is_empty() { "unknown" } else { code };
     match source {
-        TimingSource::Stats if LOGIN_CODES.contains(&code) => "post-login request".to_owned(),
+        TimingSource::Stats | TimingSource::ActionExecution if LOGIN_CODES.contains(&code) => {
+            "post-login request".to_owned()
+        }
         TimingSource::Stats | TimingSource::ActionExecution => {
             format!("Actions request (type {code})")
         }
+        TimingSource::WebtaskTimeout => script_label(event),
         TimingSource::ElapsedTime | TimingSource::InitiatedCompleted => {
             format!("request (type {code})")
         }
@@ -377,11 +934,16 @@ pub fn is_failure(event: &Event) -> bool {
 /// which the count changes; a time where as many spans end as start is no change
 /// and has no entry. Times are strictly increasing and consecutive counts differ.
 pub fn inflight_steps(spans: &[Span]) -> Vec<(Millis, u32)> {
-    let mut starts = Vec::with_capacity(spans.len());
-    let mut ends = Vec::with_capacity(spans.len());
-    for s in spans.iter().filter(|s| s.start < s.end) {
-        starts.push(s.start);
-        ends.push(s.end);
+    inflight_steps_of(spans.iter().map(|s| (s.start, s.end)))
+}
+
+/// [`inflight_steps`] over any `(start, end)` intervals.
+pub fn inflight_steps_of(intervals: impl Iterator<Item = (Millis, Millis)>) -> Vec<(Millis, u32)> {
+    let mut starts = Vec::new();
+    let mut ends = Vec::new();
+    for (start, end) in intervals.filter(|(s, e)| s < e) {
+        starts.push(start);
+        ends.push(end);
     }
     starts.sort_unstable();
     ends.sort_unstable();
@@ -461,7 +1023,38 @@ pub fn breach_windows(
     windows
 }
 
+/// The in-flight count the logs show at a breach at `t`: spans in flight both just
+/// before `t` and at `t` (the smaller of the two), so a request that ends at `t`
+/// or starts at `t` is not counted with the one refused at `t`.
+pub fn observed_at(steps: &[(Millis, u32)], t: Millis) -> u32 {
+    count_at(steps, t.saturating_sub(1)).min(count_at(steps, t))
+}
+
+/// Per window, the highest [`observed_at`] over its breaches. Windows are in time
+/// order and cover the sorted breaches in order, so one pass pairs them.
+pub fn window_inflight(breaches: &[Breach], windows: &[BreachWindow], steps: &[(Millis, u32)]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(windows.len());
+    let mut i = 0usize;
+    for w in windows {
+        let mut best = 0;
+        for b in breaches.get(i..i.saturating_add(w.count)).unwrap_or(&[]) {
+            best = best.max(observed_at(steps, b.time));
+        }
+        i = i.saturating_add(w.count);
+        out.push(best);
+    }
+    out
+}
+
+/// The lower median of the per-window counts above 0; `None` when there are none.
+pub fn estimate_limit_from(window_inflight: &[u32]) -> Option<u32> {
+    let mut v: Vec<Millis> = window_inflight.iter().filter(|&&n| n > 0).map(|&n| Millis::from(n)).collect();
+    v.sort_unstable();
+    percentile(&v, 50).map(|v| u32::try_from(v).unwrap_or(u32::MAX))
+}
+
 /// The lower median of `inflight_before` over windows; `None` without windows.
+/// (The onset-only estimate; [`analyze`] uses [`estimate_limit_from`].)
 pub fn estimate_limit(windows: &[BreachWindow]) -> Option<u32> {
     // A window with nothing in flight before it says nothing about the limit: the
     // logs hold no timing for the requests that filled the slots.
@@ -1017,6 +1610,159 @@ mod tests {
         let empty = analyze(&[], &Options::default());
         assert_eq!(empty.estimated_limit, None);
         assert_eq!(empty.untimed, 0);
+    }
+
+    fn exec(id: &str, runs: &[(&str, Millis, Millis)]) -> ActionExecution {
+        ActionExecution {
+            source: 1,
+            record: 1,
+            id: id.to_owned(),
+            trigger_id: Some("post-login".to_owned()),
+            status: Some("final".to_owned()),
+            created_at: runs.first().map(|r| r.1),
+            updated_at: runs.last().map(|r| r.2),
+            results: runs
+                .iter()
+                .map(|&(name, s, e)| crate::model::ActionResult {
+                    action_name: name.to_owned(),
+                    started_at: Some(s),
+                    ended_at: Some(e),
+                    error: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn each_request_counts_once_in_flight_and_once_in_attribution() {
+        // Request A: stats 1000 ms ending at 10_000, two Actions inside it.
+        let mut a = with_total(event("s", Some(10_000)), 1_000.0);
+        if let Some(st) = a.stats.as_mut() {
+            st.boot_duration_ms = Some(100.0);
+            st.action_duration_ms = Some(900.0);
+        }
+        a.executions = vec!["x1".into()];
+        // Request B: no stats, its execution gives the span.
+        let mut b = event("s", Some(20_000));
+        b.executions = vec!["x2".into(), "missing".into()];
+        // Request C: lists x1 again (already joined to A): not counted twice.
+        let mut c = event("s", Some(30_000));
+        c.executions = vec!["x1".into()];
+        let execs = [
+            exec("x1", &[("fast", 9_000, 9_200), ("slow", 9_200, 10_000)]),
+            exec("x2", &[("slow", 15_000, 18_000)]),
+            exec("x3", &[("slow", 40_000, 41_000)]), // listed by no event
+        ];
+        let an = analyze_with_executions(&[a, b, c], &execs, &Options::default());
+        let spans: Vec<(usize, Millis, Millis, TimingSource)> =
+            an.spans.iter().map(|s| (s.event, s.start, s.end, s.source)).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (0, 9_000, 10_000, TimingSource::Stats),
+                (1, 15_000, 18_000, TimingSource::ActionExecution),
+            ]
+        );
+        assert_eq!(an.untimed, 1, "C has no timing of its own");
+        assert_eq!(an.executions_joined, 2);
+        assert_eq!(an.executions_missing, 2, "x1 a second time, and 'missing'");
+        assert_eq!(an.orphan_requests, vec![(40_000, 41_000)]);
+        // In flight: A, B and the orphan, once each; never 2 (A and its Actions).
+        assert_eq!(
+            an.steps,
+            vec![(9_000, 1), (10_000, 0), (15_000, 1), (18_000, 0), (40_000, 1), (41_000, 0)]
+        );
+        assert_eq!(an.peak, (1, 9_000));
+        type Row<'a> = (&'a str, Millis, Millis, Option<usize>, Option<Breakdown>);
+        let work: Vec<Row> = an
+            .work
+            .iter()
+            .map(|w| (an.work_labels[w.label as usize].name.as_str(), w.start, w.end, w.event, w.breakdown))
+            .collect();
+        let bd = |boot, code| Some(Breakdown { boot, code, ..Breakdown::default() });
+        assert_eq!(
+            work,
+            vec![
+                // A's stats breakdown is shared 200:800 between its two runs.
+                ("fast", 9_000, 9_200, Some(0), bd(20, 180)),
+                ("slow", 9_200, 10_000, Some(0), bd(80, 720)),
+                ("slow", 15_000, 18_000, Some(1), None),
+                ("slow", 40_000, 41_000, None, None),
+            ]
+        );
+        assert_eq!(an.timing_sources, vec![(TimingSource::Stats, 1), (TimingSource::ActionExecution, 1)]);
+    }
+
+    #[test]
+    fn script_timeouts_and_failures_are_classified() {
+        let mut timeout = event("f", Some(50_000));
+        timeout.description = "Request to Webtask exceeded allowed execution time".into();
+        timeout.connection = Some("legacy-users".into());
+        let mut action_timeout = with_total(event("f", Some(50_000)), 19_000.0);
+        action_timeout.error_message = Some("Request to Webtask exceeded allowed execution time".into());
+        let mut wrong = event("fp", Some(51_000));
+        wrong.connection = Some("legacy-users".into());
+        wrong.description = "Wrong email or password.".into();
+        let mut other_db = event("fp", Some(51_000));
+        other_db.connection = Some("Username-Password-Authentication".into());
+        let mut named = event("fu", Some(52_000));
+        named.description = "WrongUsernameOrPasswordError".into();
+        let mut failed = event("actions_execution_failed", Some(53_000));
+        failed.action_name = Some("enrich-profile".into());
+        failed.error_class = Some("action_timeout".into());
+        let mut no_date = timeout.clone();
+        no_date.time = None;
+        let events = [timeout, action_timeout, wrong, other_db, named, failed, no_date];
+        let an = analyze(&events, &Options::default());
+        let spans: Vec<(usize, Millis, Millis, TimingSource, &str)> =
+            an.spans.iter().map(|s| (s.event, s.start, s.end, s.source, s.label.as_str())).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (0, 30_000, 50_000, TimingSource::WebtaskTimeout, "custom DB script (legacy-users)"),
+                (1, 31_000, 50_000, TimingSource::Stats, "post-login request"),
+            ]
+        );
+        let kinds: Vec<(usize, FailureKind, &str, &str)> =
+            an.failures.iter().map(|f| (f.event, f.kind, f.label.as_str(), f.detail.as_str())).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (0, FailureKind::ScriptTimeout, "custom DB script (legacy-users)", "Request to Webtask exceeded allowed execution time"),
+                (1, FailureKind::ActionTimeout, "post-login request", "Request to Webtask exceeded allowed execution time"),
+                (2, FailureKind::ScriptError, "custom DB script (legacy-users)", "Wrong email or password."),
+                (4, FailureKind::ScriptError, "custom DB script", "WrongUsernameOrPasswordError"),
+                (5, FailureKind::ActionFailed, "enrich-profile", "action_timeout"),
+                (6, FailureKind::ScriptTimeout, "custom DB script (legacy-users)", "Request to Webtask exceeded allowed execution time"),
+            ]
+        );
+        let labels: Vec<(&str, WorkKind)> =
+            an.work.iter().map(|w| { let l = &an.work_labels[w.label as usize]; (l.name.as_str(), l.kind) }).collect();
+        assert_eq!(labels, vec![("custom DB script (legacy-users)", WorkKind::Script), ("post-login request", WorkKind::Request)]);
+    }
+
+    #[test]
+    fn limit_estimate_uses_the_highest_count_at_a_breach() {
+        // Onset: 1 request in flight; later in the window 3 (two 20 s timeouts
+        // joined). The estimate is 3, the onset count stays 1.
+        let mut events = vec![with_total(event("s", Some(12_000)), 10_000.0)];
+        for end in [30_000, 31_000] {
+            let mut t = event("f", Some(end));
+            t.description = "Request to Webtask exceeded allowed execution time".into();
+            events.push(t);
+        }
+        events.push(exhausted(5_000));
+        events.push(exhausted(11_500));
+        let a = analyze(&events, &Options::default());
+        assert_eq!(a.windows.len(), 1);
+        assert_eq!(a.windows[0].inflight_before, 1);
+        assert_eq!(a.window_inflight, vec![3]);
+        assert_eq!(a.estimated_limit, Some(3));
+        // A request ending exactly at the breach is not counted with it.
+        let steps = vec![(0, 2), (100, 1)];
+        assert_eq!(observed_at(&steps, 100), 1);
+        assert_eq!(estimate_limit_from(&[0, 0]), None);
+        assert_eq!(estimate_limit_from(&[7, 0, 5, 9]), Some(7));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! The core reads no clock and no randomness: callers pass keys and times in.
 
 pub mod analyze;
+pub mod attribution;
 pub mod chart;
 pub mod codes;
 pub mod ingest;

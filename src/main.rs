@@ -139,37 +139,72 @@ fn read_inputs(files: &[String]) -> Result<Vec<(String, Vec<u8>)>, String> {
 fn analyze(files: &[String], limit: Option<u32>, json: bool) -> Result<(), String> {
     let session = Session::load(read_inputs(files)?, limit);
     let summary = session.summary();
-    let out = std::io::stdout();
-    let mut out = out.lock();
-    if json {
-        let value = serde_json::json!({
-            "summary": summary,
-            "analysis": {
-                "peak_inflight": session.analysis.peak.0,
-                "peak_at": summary.peak_at,
-                "limit": session.analysis.limit,
-                "estimated_limit": session.analysis.estimated_limit,
-                "breach_windows": session.analysis.windows,
-                "by_label": session.analysis.by_label,
-                "untimed_by_type": session.analysis.untimed_by_type,
-            }
-        });
-        serde_json::to_writer_pretty(&mut out, &value).map_err(|e| e.to_string())?;
-        writeln!(out).map_err(|e| e.to_string())?;
-    } else {
-        write_text(&mut out, &summary, &session).map_err(|e| e.to_string())?;
-    }
-    if summary.events == 0 {
+    if summary.events == 0 && session.ingest.executions.is_empty() {
+        // Nothing usable: say why on stderr (the problems, with their carets) and
+        // print no analysis.
+        let mut err = std::io::stderr().lock();
+        write_problems(&mut err, &summary).map_err(|e| e.to_string())?;
         return Err(format!(
             "no Auth0 log events could be read ({} problem{})",
             summary.problems.len(),
             if summary.problems.len() == 1 { "" } else { "s" }
         ));
     }
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    if json {
+        let an = &session.analysis;
+        let windows: Vec<serde_json::Value> = summary
+            .culprit_windows
+            .iter()
+            .zip(&an.window_inflight)
+            .map(|(w, &at_breaches)| {
+                serde_json::json!({
+                    "start": w.start,
+                    "end": w.end,
+                    "failures": w.failures,
+                    "inflight_before": w.inflight_before,
+                    "inflight_at_breaches": at_breaches,
+                    "attributed_from": w.from,
+                    "culprits": w.culprits,
+                })
+            })
+            .collect();
+        let value = serde_json::json!({
+            "findings": summary.findings,
+            "analysis": {
+                "peak_inflight": an.peak.0,
+                "peak_at": summary.peak_at,
+                "limit": an.limit,
+                "estimated_limit": an.estimated_limit,
+                "limit_is_estimate": summary.limit_estimated,
+                "lookback_ms": summary.lookback_ms,
+                "breach_windows": windows,
+                "by_action": summary.by_action,
+                "by_client": summary.by_client,
+                "by_connection": summary.by_connection,
+                "by_label": an.by_label,
+                "extensibility_failures": summary.extensibility_failures,
+                "timing_sources": summary.timing_sources,
+                "untimed_by_type": an.untimed_by_type,
+                "executions": summary.executions,
+            },
+            "summary": summary,
+        });
+        serde_json::to_writer_pretty(&mut out, &value).map_err(|e| e.to_string())?;
+        writeln!(out).map_err(|e| e.to_string())?;
+    } else {
+        write_text(&mut out, &summary).map_err(|e| e.to_string())?;
+    }
     Ok(())
 }
 
-fn write_text(out: &mut impl Write, s: &inflight::session::Summary, session: &Session) -> std::io::Result<()> {
+fn write_text(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::Result<()> {
+    use inflight::attribution::seconds;
+    for f in &s.findings {
+        writeln!(out, "{f}")?;
+    }
+    writeln!(out)?;
     for src in &s.sources {
         writeln!(out, "{}: {} ({} events, {} problems)", src.name, src.shape, src.events, src.problems)?;
     }
@@ -179,13 +214,26 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary, session: &Se
     }
     let types: Vec<String> = s.type_counts.iter().take(8).map(|(c, _, n)| format!("{c} {n}")).collect();
     writeln!(out, "types: {}", types.join(", "))?;
-    writeln!(out, "timed requests: {} (untimed events: {})", s.timed, s.untimed)?;
+    let sources: Vec<String> = s.timing_sources.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    writeln!(out, "timed requests: {} ({})", s.timed, sources.join(", "))?;
+    if s.untimed > 0 {
+        let by: Vec<String> = s.untimed_by_type.iter().take(6).map(|(c, n)| format!("{c} {n}")).collect();
+        writeln!(out, "events without timing: {} ({})", s.untimed, by.join(", "))?;
+    }
+    let x = &s.executions;
+    if x.loaded > 0 || x.missing > 0 {
+        writeln!(
+            out,
+            "Action executions: {} loaded, {} joined to events, {} listed but not loaded, {} with no event",
+            x.loaded, x.joined, x.missing, x.orphans
+        )?;
+    }
     match &s.peak_at {
         Some(at) => writeln!(out, "peak in flight: {} at {at}", s.peak_inflight)?,
         None => writeln!(out, "peak in flight: 0")?,
     }
     match s.limit {
-        Some(l) if s.limit_estimated => writeln!(out, "concurrency limit: ~{l} (estimated from the breaches)")?,
+        Some(l) if s.limit_estimated => writeln!(out, "concurrency limit: ~{l} (estimate from the in-flight count at the breaches)")?,
         Some(l) => writeln!(out, "concurrency limit: {l}")?,
         None => {}
     }
@@ -199,17 +247,62 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary, session: &Se
             s.breach_windows,
             s.first_breach.as_deref().unwrap_or("?")
         )?;
-        for w in &session.analysis.windows {
+    }
+    // The windows with the most failures, in time order (all of them in --json).
+    const SHOWN: usize = 10;
+    let mut shown: Vec<usize> = (0..s.culprit_windows.len()).collect();
+    shown.sort_by(|&a, &b| s.culprit_windows[b].failures.cmp(&s.culprit_windows[a].failures).then(a.cmp(&b)));
+    shown.truncate(SHOWN);
+    shown.sort_unstable();
+    for w in shown.iter().map(|&i| &s.culprit_windows[i]) {
+        writeln!(
+            out,
+            "  {} .. {}: {} failures, {} in flight just before; attributed from {}",
+            w.start, w.end, w.failures, w.inflight_before, w.from
+        )?;
+        for (k, c) in w.culprits.iter().take(3).enumerate() {
+            let outside = c.outside.map(|o| format!(" (p95 {} at other times)", seconds(o.p95))).unwrap_or_default();
             writeln!(
                 out,
-                "  {} .. {}: {} failures, {} in flight just before",
-                inflight::model::format_time(w.start),
-                inflight::model::format_time(w.end),
-                w.count,
-                w.inflight_before
+                "    {}. {:5.1}%  {}  p50 {} p95 {} p99 {}{outside}",
+                k + 1,
+                c.share * 100.0,
+                c.label,
+                seconds(c.inside.p50),
+                seconds(c.inside.p95),
+                seconds(c.inside.p99),
+            )?;
+        }
+        if let Some(c) = w.culprits.first() {
+            writeln!(out, "       {}", c.explanation)?;
+        }
+    }
+    if s.culprit_windows.len() > SHOWN {
+        writeln!(out, "  … {} smaller windows not shown (--json lists them all)", s.culprit_windows.len() - SHOWN)?;
+    }
+    if !s.by_action.is_empty() {
+        writeln!(out, "by Action / script:")?;
+        for a in s.by_action.iter().take(12) {
+            writeln!(
+                out,
+                "  {:<36} {:>7} runs {:>5} failed  p50 {:>7} p95 {:>7} p99 {:>7} max {:>7}",
+                a.label,
+                a.count,
+                a.failures,
+                seconds(a.p50),
+                seconds(a.p95),
+                seconds(a.p99),
+                seconds(a.max)
             )?;
         }
     }
+    for f in s.extensibility_failures.iter().take(8) {
+        writeln!(out, "extensibility failures: {:?} {} x{}", f.kind, f.label, f.count)?;
+    }
+    write_problems(out, s)
+}
+
+fn write_problems(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::Result<()> {
     for p in &s.problems {
         let record = p.record.map(|r| format!(" record {r}")).unwrap_or_default();
         writeln!(out, "{}:{}:{}:{record} {:?}: {}", p.source, p.line, p.column, p.severity, p.message)?;

@@ -5,7 +5,8 @@
 //! Keeping this here, not in `web`, means the CLI prints exactly what the page shows
 //! and the web layer stays a thin adapter.
 
-use crate::analyze::{self, Analysis, Options};
+use crate::analyze::{self, Analysis, FailureKind, LabelStats, Options, WorkKind};
+use crate::attribution::{self, Attribution, Culprit, GroupStats};
 use crate::chart::{ChartData, Limit, Mark};
 use crate::codes;
 use crate::ingest::{self, Ingest, Severity};
@@ -19,6 +20,8 @@ use std::collections::HashMap;
 pub struct Session {
     pub ingest: Ingest,
     pub analysis: Analysis,
+    /// Ranked culprits per breach window, tables, findings.
+    pub attribution: Attribution,
     chart: ChartData,
     options: Options,
 }
@@ -72,6 +75,67 @@ pub struct Summary {
     pub problems: Vec<ProblemRow>,
     pub errors: usize,
     pub warnings: usize,
+    /// The answer in one or more plain sentences (see `attribution::findings`).
+    pub findings: Vec<String>,
+    /// One row per breach window, with its ranked culprits.
+    pub culprit_windows: Vec<WindowRow>,
+    /// Per Action / script / unnamed request: count, failures, p50/p95/p99/max (ms).
+    pub by_action: Vec<LabelStats>,
+    pub by_client: Vec<GroupStats>,
+    pub by_connection: Vec<GroupStats>,
+    /// Events with no usable timing, by type code (they are counted, not dropped).
+    pub untimed_by_type: Vec<(String, usize)>,
+    /// Request spans per timing source (`stats`, `action_execution`, …).
+    pub timing_sources: Vec<(String, usize)>,
+    /// Webtask timeouts, script errors and Action failures, per kind and label.
+    pub extensibility_failures: Vec<FailureRow>,
+    /// How the Action execution objects joined the events.
+    pub executions: ExecutionJoin,
+    /// How far before each window attribution looked (ms).
+    pub lookback_ms: i64,
+}
+
+/// One breach window and who filled the slots before and during it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WindowRow {
+    pub start: String,
+    pub end: String,
+    pub start_ms: Millis,
+    pub end_ms: Millis,
+    /// `resource_exhausted` failures in the window.
+    pub failures: usize,
+    pub inflight_before: u32,
+    /// The attributed interval `[from, to)`: the lookback before the window, and it.
+    pub from: String,
+    pub from_ms: Millis,
+    pub to_ms: Millis,
+    /// Most in-flight time first; `share`s add up to 1.
+    pub culprits: Vec<Culprit>,
+}
+
+/// Extensibility failures of one kind and script/Action.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FailureRow {
+    pub kind: FailureKind,
+    pub label: String,
+    pub count: usize,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Times (epoch ms) of the failures, for marks on the timeline.
+    pub times: Vec<Millis>,
+}
+
+/// Execution objects loaded and joined to events by id.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExecutionJoin {
+    pub loaded: usize,
+    pub joined: usize,
+    /// Ids listed by events with no loaded object (e.g. older than 10 days).
+    pub missing: usize,
+    /// Loaded objects that no event lists (still counted and attributed).
+    pub orphans: usize,
+    /// True when some Action spans have names (from execution objects or events).
+    pub named_actions: bool,
 }
 
 /// A file ready to download.
@@ -88,9 +152,10 @@ impl Session {
     pub fn load(inputs: Vec<(String, Vec<u8>)>, limit: Option<u32>) -> Session {
         let ingest = ingest::ingest(inputs);
         let options = Options { limit, ..Options::default() };
-        let analysis = analyze::analyze(&ingest.events, &options);
+        let analysis = analyze::analyze_with_executions(&ingest.events, &ingest.executions, &options);
+        let attribution = attribution::attribute(&ingest.events, &analysis, options.lookback_ms);
         let chart = chart_data(&analysis);
-        Session { ingest, analysis, chart, options }
+        Session { ingest, analysis, attribution, chart, options }
     }
 
     pub fn chart(&self) -> &ChartData {
@@ -103,7 +168,9 @@ impl Session {
             return;
         }
         self.options.limit = limit;
-        self.analysis = analyze::analyze(&self.ingest.events, &self.options);
+        // The limit changes neither the windows nor the attribution.
+        self.analysis =
+            analyze::analyze_with_executions(&self.ingest.events, &self.ingest.executions, &self.options);
         self.chart = chart_data(&self.analysis);
     }
 
@@ -145,6 +212,7 @@ impl Session {
             })
             .collect();
         let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+        let at = &self.attribution;
         Summary {
             sources,
             events: ing.events.len(),
@@ -172,6 +240,44 @@ impl Session {
             warnings: problems.len() - errors,
             errors,
             problems,
+            findings: at.findings.clone(),
+            culprit_windows: at
+                .windows
+                .iter()
+                .map(|w| WindowRow {
+                    start: format_time(w.window.start),
+                    end: format_time(w.window.end),
+                    start_ms: w.window.start,
+                    end_ms: w.window.end,
+                    failures: w.window.count,
+                    inflight_before: w.window.inflight_before,
+                    from: format_time(w.from),
+                    from_ms: w.from,
+                    to_ms: w.to,
+                    culprits: w.culprits.clone(),
+                })
+                .collect(),
+            by_action: at.by_action.clone(),
+            by_client: at.by_client.clone(),
+            by_connection: at.by_connection.clone(),
+            untimed_by_type: an.untimed_by_type.clone(),
+            timing_sources: an
+                .timing_sources
+                .iter()
+                .map(|(src, n)| {
+                    let name = serde_json::to_value(src).ok().and_then(|v| v.as_str().map(str::to_owned));
+                    (name.unwrap_or_default(), *n)
+                })
+                .collect(),
+            extensibility_failures: failure_rows(an),
+            executions: ExecutionJoin {
+                loaded: ing.executions.len(),
+                joined: an.executions_joined,
+                missing: an.executions_missing,
+                orphans: an.orphan_requests.len(),
+                named_actions: an.work_labels.iter().any(|l| l.kind == WorkKind::Action),
+            },
+            lookback_ms: at.lookback_ms,
         }
     }
 
@@ -206,6 +312,38 @@ impl Session {
             bytes: export.bytes,
         })
     }
+}
+
+/// Extensibility failures grouped by kind and label, most frequent first.
+fn failure_rows(an: &Analysis) -> Vec<FailureRow> {
+    let mut groups: std::collections::BTreeMap<(FailureKind, &str), Vec<Millis>> = Default::default();
+    let mut undated: HashMap<(FailureKind, &str), usize> = HashMap::new();
+    for f in &an.failures {
+        let key = (f.kind, f.label.as_str());
+        match f.time {
+            Some(t) => groups.entry(key).or_default().push(t),
+            None => {
+                groups.entry(key).or_default();
+                *undated.entry(key).or_default() += 1;
+            }
+        }
+    }
+    let mut rows: Vec<FailureRow> = groups
+        .into_iter()
+        .map(|(key, mut times)| {
+            times.sort_unstable();
+            FailureRow {
+                kind: key.0,
+                label: key.1.to_owned(),
+                count: times.len() + undated.get(&key).copied().unwrap_or(0),
+                first: times.first().map(|&t| format_time(t)),
+                last: times.last().map(|&t| format_time(t)),
+                times,
+            }
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.count));
+    rows
 }
 
 /// `logs.json` → `logs.redacted.json`; gzip names lose `.gz` (the export is plain).
