@@ -213,6 +213,7 @@ impl Columns {
 }
 
 /// Pixel column of `t` in `[t0, t1]` (t1 > t0), for `width` columns.
+#[cfg(test)]
 fn column(t: i64, t0: i64, t1: i64, width: u32) -> u32 {
     Columns::new(t0, t1, width).of(t)
 }
@@ -1195,6 +1196,68 @@ pub fn draw_overview<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A synthetic data set of `n` requests for benchmarks: three series over
+/// `n / 50` seconds (at least a minute), log-normal-ish durations with a slow
+/// spell, the exact in-flight steps, a breach every 2000 requests in the spell,
+/// and an estimated limit. Deterministic for a given `seed`; marks sorted by time.
+pub fn synthetic(n: usize, seed: u64) -> ChartData {
+    let mut x = seed | 1;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let t_start: i64 = 1_715_676_300_000; // 2024-05-14T08:45:00Z
+    let span = ((n as i64) * 20).max(60_000);
+    let (slow_a, slow_b) = (t_start + span / 3, t_start + span / 2);
+    let mut marks = Vec::with_capacity(n);
+    let mut breaches = Vec::new();
+    for k in 0..n {
+        let t = t_start + (k as i64 * span) / (n.max(1) as i64) + (rnd() * 10.0) as i64;
+        let series = (rnd() * 3.0) as u16;
+        let mut dur = (40.0 * (3.0 * rnd()).exp()).min(30_000.0);
+        if series == 0 && t > slow_a && t < slow_b {
+            dur += 8_000.0 * rnd();
+        }
+        let failed = t > slow_a && t < slow_b && k % 2000 == 0;
+        if failed {
+            breaches.push(t);
+        }
+        marks.push(Mark { t, dur_ms: dur.round(), series, failed });
+    }
+    marks.sort_by_key(|m| m.t);
+    let mut edges: Vec<(i64, i32)> = Vec::with_capacity(2 * n);
+    for m in &marks {
+        edges.push((m.t - m.dur_ms as i64, 1));
+        edges.push((m.t, -1));
+    }
+    edges.sort_unstable();
+    let mut steps: Vec<(i64, u32)> = Vec::with_capacity(edges.len());
+    let mut c: i64 = 0;
+    for (t, d) in edges {
+        c += i64::from(d);
+        match steps.last_mut() {
+            Some(last) if last.0 == t => last.1 = c.max(0) as u32,
+            _ => steps.push((t, c.max(0) as u32)),
+        }
+    }
+    let windows = if breaches.is_empty() {
+        Vec::new()
+    } else {
+        vec![(breaches[0], *breaches.last().unwrap_or(&breaches[0]))]
+    };
+    let peak = steps.iter().map(|s| s.1).max().unwrap_or(0);
+    ChartData {
+        marks,
+        series: vec!["post-login: enrich-profile".into(), "post-login: add-roles".into(), "custom-db: login".into()],
+        steps,
+        breaches,
+        windows,
+        limit: Some(Limit { value: (peak * 9 / 10).max(1), estimated: true }),
+    }
+}
+
 /// The chart of `data` over its full view as an SVG document of `w`×`h` pixels.
 ///
 /// Text is written as escaped `<text>` elements, so names from logs cannot
@@ -1726,5 +1789,19 @@ mod tests {
         let (a, b) = sel.bounds();
         assert!(sorted.marks[r.clone()].iter().all(|m| m.t >= a && m.t <= b));
         assert_eq!(r.len(), sorted.marks.iter().filter(|m| m.t >= a && m.t <= b).count());
+    }
+
+    #[test]
+    fn chart_synthetic_data_is_sorted_and_bounded() {
+        let d = synthetic(20_000, 7);
+        assert_eq!(d.marks.len(), 20_000);
+        assert!(d.marks.windows(2).all(|w| w[0].t <= w[1].t));
+        assert!(d.steps.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(d.steps.last().map(|s| s.1), Some(0), "everything ends");
+        assert!(!d.breaches.is_empty() && d.windows.len() == 1);
+        let view = d.full_view();
+        let keep = decimate_marks_in(&d.marks, sorted_range(&d.marks, &view), &view, 800);
+        assert!(keep.len() <= 2 * 800 * 3 + d.breaches.len());
+        assert_eq!(synthetic(1000, 7), synthetic(1000, 7));
     }
 }

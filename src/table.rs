@@ -103,7 +103,7 @@ pub fn contains_ci(hay: &str, needle: &str) -> bool {
     h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-fn matches<R: Rows>(rows: &R, i: usize, q: &Query) -> bool {
+fn matches<R: Rows + ?Sized>(rows: &R, i: usize, q: &Query) -> bool {
     if let Some(t) = &q.type_code {
         if rows.text(i, Col::Type) != t {
             return false;
@@ -133,10 +133,12 @@ fn matches<R: Rows>(rows: &R, i: usize, q: &Query) -> bool {
     true
 }
 
-fn cmp_col<R: Rows>(rows: &R, a: usize, b: usize, col: Col) -> Ordering {
-    // Missing values sort last in ascending order.
-    fn opt<T>(a: Option<T>, b: Option<T>, f: impl Fn(T, T) -> Ordering) -> Ordering {
+/// Compares two rows by `col`; values present come first in either direction,
+/// missing ones (no time, no duration, empty text) last.
+fn cmp_col<R: Rows + ?Sized>(rows: &R, a: usize, b: usize, col: Col, desc: bool) -> Ordering {
+    fn opt<T>(a: Option<T>, b: Option<T>, desc: bool, f: impl Fn(T, T) -> Ordering) -> Ordering {
         match (a, b) {
+            (Some(x), Some(y)) if desc => f(y, x),
             (Some(x), Some(y)) => f(x, y),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
@@ -144,38 +146,27 @@ fn cmp_col<R: Rows>(rows: &R, a: usize, b: usize, col: Col) -> Ordering {
         }
     }
     match col {
-        Col::Time => opt(rows.time(a), rows.time(b), |x, y| x.cmp(&y)),
-        Col::Duration => opt(rows.duration(a), rows.duration(b), |x, y| x.total_cmp(&y)),
+        Col::Time => opt(rows.time(a), rows.time(b), desc, |x, y| x.cmp(&y)),
+        Col::Duration => opt(rows.duration(a), rows.duration(b), desc, |x, y| x.total_cmp(&y)),
         _ => {
             let (x, y) = (rows.text(a, col), rows.text(b, col));
-            match (x.is_empty(), y.is_empty()) {
-                (false, true) => Ordering::Less,
-                (true, false) => Ordering::Greater,
-                _ => x.cmp(y),
-            }
+            opt((!x.is_empty()).then_some(x), (!y.is_empty()).then_some(y), desc, |x, y| x.cmp(y))
         }
     }
 }
 
 /// Rows passing the filters, sorted (stable: ties keep row order, which is time
 /// order for loaded events).
-pub fn select<R: Rows>(rows: &R, q: &Query) -> Vec<u32> {
+pub fn select<R: Rows + ?Sized>(rows: &R, q: &Query) -> Vec<u32> {
     let mut out: Vec<u32> = (0..rows.len()).filter(|&i| matches(rows, i, q)).map(|i| i as u32).collect();
     if q.sort != Col::Time || q.descending {
-        out.sort_by(|&a, &b| {
-            let o = cmp_col(rows, a as usize, b as usize, q.sort).then(a.cmp(&b));
-            if q.descending {
-                o.reverse()
-            } else {
-                o
-            }
-        });
+        out.sort_by(|&a, &b| cmp_col(rows, a as usize, b as usize, q.sort, q.descending).then(a.cmp(&b)));
     }
     out
 }
 
 /// The rows of `selected` whose time is within `[t0, t1]`, in the same order.
-pub fn in_range<R: Rows>(rows: &R, selected: &[u32], t0: i64, t1: i64) -> Vec<u32> {
+pub fn in_range<R: Rows + ?Sized>(rows: &R, selected: &[u32], t0: i64, t1: i64) -> Vec<u32> {
     selected
         .iter()
         .copied()
@@ -412,6 +403,61 @@ impl Rows for SynthRows<'_> {
     }
 }
 
+/// One series' part in a breach window (a fallback until the analysis ranks
+/// culprits itself): spans overlapping `[start − lead, end]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Culprit {
+    pub series: u16,
+    /// Share of all in-flight time in the interval, 0..=1.
+    pub share: f64,
+    /// Spans overlapping the interval.
+    pub count: usize,
+    /// Median and 95th percentile duration (nearest rank) of those spans, ms.
+    pub p50: f64,
+    pub p95: f64,
+}
+
+/// Ranks series by their in-flight time in `[start − lead_ms, end]`; a mark is
+/// the span `[t − dur, t]`. Shares add up to 1 (when anything overlaps).
+pub fn window_culprits(marks: &[Mark], start: i64, end: i64, lead_ms: i64) -> Vec<Culprit> {
+    let (a, b) = (start.saturating_sub(lead_ms) as f64, end.max(start) as f64);
+    let mut per: std::collections::BTreeMap<u16, (f64, Vec<f64>)> = Default::default();
+    let mut total = 0.0;
+    for m in marks {
+        if !m.dur_ms.is_finite() || m.dur_ms < 0.0 {
+            continue;
+        }
+        let (s, e) = (m.t as f64 - m.dur_ms, m.t as f64);
+        let overlap = e.min(b) - s.max(a);
+        if overlap < 0.0 || (overlap == 0.0 && m.dur_ms > 0.0) {
+            continue;
+        }
+        let entry = per.entry(m.series).or_default();
+        entry.0 += overlap;
+        entry.1.push(m.dur_ms);
+        total += overlap;
+    }
+    let pct = |v: &[f64], p: f64| -> f64 {
+        let k = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
+        v[k.min(v.len()) - 1]
+    };
+    let mut out: Vec<Culprit> = per
+        .into_iter()
+        .map(|(series, (time, mut d))| {
+            d.sort_by(f64::total_cmp);
+            Culprit {
+                series,
+                share: if total > 0.0 { time / total } else { 0.0 },
+                count: d.len(),
+                p50: pct(&d, 50.0),
+                p95: pct(&d, 95.0),
+            }
+        })
+        .collect();
+    out.sort_by(|x, y| y.share.total_cmp(&x.share).then(x.series.cmp(&y.series)));
+    out
+}
+
 /// Re-indents one JSON value (two spaces) without reordering or re-encoding
 /// anything: strings are copied byte for byte. Input that is not well formed
 /// comes out re-indented as far as it goes, never lost.
@@ -555,8 +601,8 @@ mod tests {
         let rows = t();
         let s = |col, desc| select(&rows, &Query { sort: col, descending: desc, ..Query::default() });
         assert_eq!(s(Col::Duration, false), vec![3, 0, 1, 2, 4]);
-        assert_eq!(s(Col::Duration, true), vec![4, 2, 1, 0, 3]);
-        assert_eq!(s(Col::Time, true), vec![4, 3, 2, 1, 0]);
+        assert_eq!(s(Col::Duration, true), vec![1, 0, 3, 2, 4], "missing last either way");
+        assert_eq!(s(Col::Time, true), vec![3, 2, 1, 0, 4]);
         assert_eq!(s(Col::Type, false), vec![2, 3, 0, 1, 4]);
         assert_eq!(s(Col::Series, false), vec![1, 0, 3, 2, 4]);
         assert_eq!(s(Col::Description, false), vec![0, 4, 3, 2, 1], "byte order");
@@ -649,5 +695,27 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&p).unwrap();
         assert_eq!(v, serde_json::from_str::<serde_json::Value>(src).unwrap());
         assert_eq!(pretty_json("{\"a\":"), "{\n  \"a\": ");
+    }
+
+    #[test]
+    fn culprits_rank_by_in_flight_time() {
+        let m = |t: i64, d: f64, s: u16| Mark { t, dur_ms: d, series: s, failed: false };
+        // Window 10_000..12_000 with a 5 s lead: the interval is 5_000..12_000.
+        let marks = [
+            m(11_000, 6_000.0, 1), // 5_000..11_000: 6 s inside
+            m(11_500, 5_500.0, 1), // 6_000..11_500: 5.5 s
+            m(9_000, 200.0, 0),    // 0.2 s
+            m(10_000, 300.0, 0),   // 0.3 s
+            m(2_000, 100.0, 0),    // before the interval
+            m(20_000, 100.0, 2),   // after
+        ];
+        let c = window_culprits(&marks, 10_000, 12_000, 5_000);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].series, 1);
+        assert_eq!(c[0].count, 2);
+        assert!((c[0].share - 11.5 / 12.0).abs() < 1e-9);
+        assert_eq!((c[0].p50, c[0].p95), (5_500.0, 6_000.0));
+        assert!((c.iter().map(|c| c.share).sum::<f64>() - 1.0).abs() < 1e-9, "shares add up");
+        assert!(window_culprits(&marks, 50_000, 60_000, 1_000).is_empty());
     }
 }

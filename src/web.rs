@@ -22,10 +22,13 @@ use wasm_bindgen::JsCast;
 use web_sys::{
     Blob, BlobPropertyBag, ClipboardEvent, DataTransfer, Document, DragEvent, Element, Event,
     EventTarget, File, FileList, HtmlAnchorElement, HtmlCanvasElement, HtmlElement,
-    HtmlInputElement, HtmlTextAreaElement, Url, Window,
+    HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent, MouseEvent, Url,
+    WheelEvent, Window,
 };
 
-use crate::chart::DrawOptions;
+use crate::chart::{DrawOptions, Frame, FrameOptions};
+use crate::table::{self, Col, EventRows, Linked, Query, Rows, SynthRows, Virtual};
+use crate::viewport::{self, Viewport};
 use crate::ingest::Severity;
 use crate::redact::Redactor;
 use crate::session::{Session, Summary};
@@ -41,6 +44,48 @@ struct App {
     redactor: Redactor,
     /// Object URLs of past downloads, revoked when the next load replaces the session.
     object_urls: Vec<String>,
+    /// The interactive timeline and table (after a load).
+    ui: Option<Ui>,
+}
+
+/// Row height of the events table, CSS px (matches `.ev-row` in style.css).
+const ROW_H: f64 = 24.0;
+
+enum Drag {
+    /// Panning the chart: where the press started and the view then.
+    Pan { x: f64, vp: Viewport, moved: bool },
+    /// Selecting a range on the overview strip, from this time.
+    Overview { from: f64, x: f64, moved: bool },
+}
+
+/// Everything the interactive view holds besides the session.
+struct Ui {
+    linked: Linked,
+    vp: Viewport,
+    frame: Frame,
+    /// Overview strip mapping: x range (device px) and the full view.
+    ov_x: (i32, i32),
+    dpr: f64,
+    hover: Option<usize>,
+    sel_event: Option<usize>,
+    sel_marks: Vec<usize>,
+    sel_window: Option<usize>,
+    tz_local: bool,
+    tz_offset_ms: i64,
+    decimate: bool,
+    query: Query,
+    follow_range: bool,
+    /// Rows passing the filters, sorted; then those in the visible range.
+    filtered: Vec<u32>,
+    rows: Vec<u32>,
+    rows_for: Option<(i64, i64)>,
+    show_original: bool,
+    drag: Option<Drag>,
+    /// Benchmark data (no session): rows are synthetic.
+    synthetic: bool,
+    frame_pending: bool,
+    table_dirty: bool,
+    last_table_ms: f64,
 }
 
 thread_local! {
@@ -56,6 +101,7 @@ pub fn start() -> Result<(), JsValue> {
             session: None,
             redactor: Redactor::new(key),
             object_urls: Vec::new(),
+            ui: None,
         })
     });
     wire()?;
@@ -248,11 +294,18 @@ fn wire() -> Result<(), JsValue> {
     }
 
     on(&by_id("sample"), "click", |_| {
-        let text = crate::sample::sample_incident_ndjson();
-        analyze(vec![(
-            "sample-incident.ndjson".to_string(),
-            text.into_bytes(),
-        )]);
+        // The events and, as a second input, the Action execution objects they point to.
+        let inc = crate::sample::generate(
+            &crate::sample::Scenario::sample_incident(),
+            crate::sample::Format::Ndjson,
+        );
+        analyze(vec![
+            ("sample-incident.ndjson".to_string(), inc.text.into_bytes()),
+            (
+                "sample-executions.json".to_string(),
+                inc.executions_json.into_bytes(),
+            ),
+        ]);
     })?;
 
     on(&by_id("paste-go"), "click", |_| {
@@ -279,7 +332,7 @@ fn wire() -> Result<(), JsValue> {
         });
         if changed {
             render();
-            draw_chart();
+            rebuild_ui(false);
         }
     })?;
 
@@ -296,7 +349,8 @@ fn wire() -> Result<(), JsValue> {
         }
     })?;
 
-    on(&win, "resize", |_| draw_chart())?;
+    on(&win, "resize", |_| request_frame())?;
+    wire_timeline()?;
     Ok(())
 }
 
@@ -396,7 +450,8 @@ fn analyze(inputs: Vec<(String, Vec<u8>)>) {
     let events = render();
     set_hidden(&by_id("results"), false);
     let t2 = now_ms();
-    draw_chart();
+    rebuild_ui(true);
+    draw_now();
     let t3 = now_ms();
 
     let timing = format!(
@@ -636,39 +691,1354 @@ fn caret_pad(excerpt: &str, caret: usize) -> String {
         .collect()
 }
 
-/// Sizes the canvas to its box in device pixels and draws the current chart.
-fn draw_chart() {
-    let canvas: HtmlCanvasElement = by_id_as("chart");
-    let dpr = window().device_pixel_ratio().clamp(1.0, 4.0);
-    let css_w = canvas.client_width().max(1) as f64;
-    let css_h = canvas.client_height().max(1) as f64;
-    if canvas.client_width() == 0 {
-        return; // hidden: nothing to draw into
-    }
-    canvas.set_width((css_w * dpr).round() as u32);
-    canvas.set_height((css_h * dpr).round() as u32);
+// ---------------------------------------------------------------------------------------
+// The interactive timeline, histogram, overview strip, events table and detail pane
+
+fn with_ui<T>(f: impl FnOnce(&mut Ui, Option<&Session>, &Redactor) -> T) -> Option<T> {
     APP.with(|app| {
-        let app = app.borrow();
-        let Some(session) = app.as_ref().and_then(|a| a.session.as_ref()) else {
+        let mut app = app.borrow_mut();
+        let app = app.as_mut()?;
+        let App {
+            session,
+            ui,
+            redactor,
+            ..
+        } = app;
+        let ui = ui.as_mut()?;
+        Some(f(ui, session.as_ref(), redactor))
+    })
+}
+
+/// Rows of the table: the loaded events, or synthetic ones in benchmark mode.
+fn rows_of<'a>(ui: &'a Ui, session: Option<&'a Session>) -> Box<dyn Rows + 'a> {
+    rows_for(&ui.linked, ui.synthetic, session)
+}
+
+fn rows_for<'a>(linked: &'a Linked, synthetic: bool, session: Option<&'a Session>) -> Box<dyn Rows + 'a> {
+    match session {
+        Some(s) if !synthetic => Box::new(EventRows {
+            events: &s.ingest.events,
+            linked,
+        }),
+        _ => Box::new(SynthRows {
+            marks: &linked.data.marks,
+            series: &linked.data.series,
+        }),
+    }
+}
+
+fn tz_offset_ms() -> i64 {
+    // getTimezoneOffset is minutes *west* of UTC, for now; the core reads no clock.
+    -(js_sys::Date::new_0().get_timezone_offset() as i64) * 60_000
+}
+
+fn new_ui(linked: Linked, synthetic: bool) -> Ui {
+    let vp = Viewport::new(linked.data.full_view());
+    let local: bool = document()
+        .get_element_by_id("tz-local")
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        .map(|i| i.checked())
+        .unwrap_or(false);
+    Ui {
+        linked,
+        vp,
+        frame: Frame::default(),
+        ov_x: (0, 1),
+        dpr: 1.0,
+        hover: None,
+        sel_event: None,
+        sel_marks: Vec::new(),
+        sel_window: None,
+        tz_local: local,
+        tz_offset_ms: tz_offset_ms(),
+        decimate: true,
+        query: Query::default(),
+        follow_range: true,
+        filtered: Vec::new(),
+        rows: Vec::new(),
+        rows_for: None,
+        show_original: false,
+        drag: None,
+        synthetic,
+        frame_pending: false,
+        table_dirty: true,
+        last_table_ms: 0.0,
+    }
+}
+
+/// After a load (`fresh`) or a re-analysis: links marks to events, resets the view.
+fn rebuild_ui(fresh: bool) {
+    APP.with(|app| {
+        let mut app = app.borrow_mut();
+        let Some(app) = app.as_mut() else { return };
+        let Some(session) = app.session.as_ref() else {
             return;
         };
-        let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
-            show_error("This browser gave no 2D canvas: the chart cannot be drawn.");
-            return;
-        };
-        let data = session.chart();
-        let root = backend.into_drawing_area();
-        let opts = DrawOptions {
-            scale: dpr,
-            ..DrawOptions::default()
-        };
-        let drawn =
-            crate::chart::draw(&root, data, &data.full_view(), &opts).and_then(|()| root.present());
-        if let Err(e) = drawn {
-            show_error(&format!("The chart could not be drawn: {e}"));
+        let span_event: Vec<usize> = session.analysis.spans.iter().map(|s| s.event).collect();
+        let linked = Linked::build(session.chart(), &span_event, session.ingest.events.len());
+        match (&mut app.ui, fresh) {
+            (Some(ui), false) if !ui.synthetic => {
+                // Keep the view, the filters and the selection; only the data changed.
+                let view = ui.vp;
+                ui.linked = linked;
+                ui.vp = view;
+                ui.sel_window = None;
+                ui.table_dirty = true;
+            }
+            _ => {
+                let mut ui = new_ui(linked, false);
+                ui.decimate = by_id_as::<HtmlInputElement>("decimate").checked();
+                app.ui = Some(ui);
+            }
         }
     });
+    fill_filters();
+    render_findings();
+    set_hidden(&by_id("detail"), true);
+    request_frame();
 }
+
+/// Draws on the next animation frame (many input events, one draw).
+fn request_frame() {
+    let pending = with_ui(|ui, _, _| std::mem::replace(&mut ui.frame_pending, true));
+    if pending != Some(false) {
+        return;
+    }
+    let cb = Closure::once_into_js(move || {
+        with_ui(|ui, _, _| ui.frame_pending = false);
+        draw_now();
+    });
+    let _ = window().request_animation_frame(cb.unchecked_ref());
+}
+
+/// Sizes a canvas to its box in device pixels (only when that changed, since
+/// resizing clears it). Returns false when it is not laid out.
+fn fit_canvas(canvas: &HtmlCanvasElement, dpr: f64) -> bool {
+    let (cw, ch) = (canvas.client_width(), canvas.client_height());
+    if cw <= 0 || ch <= 0 {
+        return false;
+    }
+    let (w, h) = (
+        (f64::from(cw) * dpr).round() as u32,
+        (f64::from(ch) * dpr).round() as u32,
+    );
+    if canvas.width() != w {
+        canvas.set_width(w);
+    }
+    if canvas.height() != h {
+        canvas.set_height(h);
+    }
+    true
+}
+
+/// Draws the chart, the overview strip and the histogram for the current view,
+/// then the range label, the tooltip, and (throttled) the table.
+fn draw_now() {
+    let dpr = window().device_pixel_ratio().clamp(1.0, 4.0);
+    let result = with_ui(|ui, _, _| {
+        ui.dpr = dpr;
+        draw_canvases(ui)
+    });
+    match result {
+        Some(Err(e)) => show_error(&format!("The chart could not be drawn: {e}")),
+        None => return,
+        _ => {}
+    }
+    update_range_label();
+    update_tooltip();
+    // Where the slowest drawn request is (CSS px in the canvas): a hook for tests
+    // and tooling, as the canvas itself has no elements to find.
+    let slow = with_ui(|ui, _, _| {
+        let k = viewport::slowest(&ui.linked.data.marks, &ui.frame.kept)?;
+        let m = ui.linked.data.marks[k];
+        let (x, y) = ui.frame.point(m.t, m.dur_ms);
+        Some(format!("{:.1},{:.1}", x / ui.dpr, y / ui.dpr))
+    })
+    .flatten();
+    let _ = by_id("chart").set_attribute("data-slowest", slow.as_deref().unwrap_or(""));
+    let now = now_ms();
+    let due = with_ui(|ui, _, _| {
+        let view = ui.vp.view();
+        let changed = ui.follow_range && ui.rows_for != Some((view.t0, view.t1));
+        (ui.table_dirty || changed) && (ui.drag.is_none() || now - ui.last_table_ms > 120.0)
+    });
+    if due == Some(true) {
+        refresh_table();
+    } else if with_ui(|ui, _, _| ui.drag.is_some()) == Some(true) {
+        // Trailing update once the drag settles.
+        let cb = Closure::once_into_js(request_frame);
+        let _ = window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 150);
+    }
+}
+
+fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
+    let canvas: HtmlCanvasElement = by_id_as("chart");
+    if !fit_canvas(&canvas, ui.dpr) {
+        return Ok(());
+    }
+    let backend = CanvasBackend::with_canvas_object(canvas.clone())
+        .ok_or("this browser gave no 2D canvas")?;
+    let root = backend.into_drawing_area();
+    let opts = DrawOptions {
+        scale: ui.dpr,
+        ..DrawOptions::default()
+    };
+    let fo = FrameOptions {
+        decimate: ui.decimate,
+        sorted: true,
+        tz_offset_ms: if ui.tz_local { ui.tz_offset_ms } else { 0 },
+        selected: ui.sel_marks.clone(),
+        selected_window: ui.sel_window,
+    };
+    let view = ui.vp.view();
+    ui.frame = crate::chart::draw_frame(&root, &ui.linked.data, &view, &opts, &fo)
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())?;
+
+    let ov: HtmlCanvasElement = by_id_as("overview");
+    if fit_canvas(&ov, ui.dpr) {
+        // Line the strip up with the plot area (the two canvases are equally wide
+        // only when the histogram sits below; otherwise scale by the widths).
+        let ratio = f64::from(ov.width()) / f64::from(canvas.width().max(1));
+        let x0 = (f64::from(ui.frame.plot.0) * ratio.min(1.0)).round() as i32;
+        let x1 = if ratio < 1.2 {
+            (f64::from(ui.frame.plot.2) * ratio).round() as i32
+        } else {
+            (f64::from(ov.width()) - f64::from(canvas.width() - ui.frame.plot.2 as u32)) as i32
+        };
+        ui.ov_x = (x0, x1.max(x0 + 1));
+        if let Some(b) = CanvasBackend::with_canvas_object(ov) {
+            let root = b.into_drawing_area();
+            crate::chart::draw_overview(
+                &root,
+                &ui.linked.data,
+                &ui.vp.full(),
+                &view,
+                ui.ov_x.0,
+                ui.ov_x.1,
+                ui.dpr,
+            )
+            .map_err(|e| e.to_string())?;
+            root.present().map_err(|e| e.to_string())?;
+        }
+    }
+
+    let hist: HtmlCanvasElement = by_id_as("hist");
+    if fit_canvas(&hist, ui.dpr) {
+        let (t0, t1) = view.bounds();
+        let marks = &ui.linked.data.marks;
+        let range = crate::chart::sorted_range(marks, &view);
+        let counts = crate::histogram::count(marks, &ui.linked.buckets, range, t0, t1);
+        if let Some(b) = CanvasBackend::with_canvas_object(hist) {
+            let root = b.into_drawing_area();
+            crate::histogram::draw(&root, &counts, "sans-serif", ui.dpr)
+                .map_err(|e| e.to_string())?;
+            root.present().map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+fn fmt_when(t: i64, ui_local: bool, offset: i64) -> String {
+    use crate::chart::{format_date, format_time, zone_label, TimeFormat};
+    let off = if ui_local { offset } else { 0 };
+    let t2 = t.saturating_add(off);
+    format!(
+        "{} {} {}",
+        format_date(t2),
+        format_time(t2, TimeFormat::Milli),
+        zone_label(off)
+    )
+}
+
+fn fmt_dur(ms: f64) -> String {
+    if ms >= 10_000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        format!("{} ms", fmt_int(ms.round().max(0.0) as usize))
+    }
+}
+
+fn update_range_label() {
+    let text = with_ui(|ui, _, _| {
+        let v = ui.vp.view();
+        let el = by_id("range");
+        let _ = el.set_attribute("data-t0", &v.t0.to_string());
+        let _ = el.set_attribute("data-t1", &v.t1.to_string());
+        let _ = el.set_attribute("data-full", if ui.vp.is_full() { "1" } else { "0" });
+        format!(
+            "{} → {} ({})",
+            fmt_when(v.t0, ui.tz_local, ui.tz_offset_ms),
+            fmt_when(v.t1, ui.tz_local, ui.tz_offset_ms),
+            crate::session::duration_text(v.t1 - v.t0)
+        )
+    });
+    if let Some(t) = text {
+        set_text("range", &t);
+    }
+}
+
+/// Tooltip lines for mark `k`: time, duration, series, type, description.
+fn tooltip_lines(ui: &Ui, session: Option<&Session>, k: usize) -> Vec<(String, &'static str)> {
+    let Some(m) = ui.linked.data.marks.get(k) else {
+        return Vec::new();
+    };
+    let series = ui
+        .linked
+        .data
+        .series
+        .get(usize::from(m.series))
+        .cloned()
+        .unwrap_or_default();
+    let mut lines = vec![
+        (series, "tt-title"),
+        (
+            format!(
+                "{} · {}{}",
+                fmt_dur(m.dur_ms),
+                fmt_when(m.t, ui.tz_local, ui.tz_offset_ms),
+                if m.failed { " · failed" } else { "" }
+            ),
+            "tt-row",
+        ),
+    ];
+    let event = ui.linked.mark_event.get(k).map(|&e| e as usize);
+    if let (Some(s), Some(e), false) = (session, event, ui.synthetic) {
+        if let Some(ev) = s.ingest.events.get(e) {
+            let meaning = crate::codes::meaning(&ev.type_code).unwrap_or("");
+            lines.push((format!("type {} {}", ev.type_code, meaning), "tt-row"));
+            if !ev.description.is_empty() {
+                lines.push((ev.description.clone(), "tt-desc"));
+            }
+        }
+    }
+    lines
+}
+
+/// Shows the tooltip for the hovered mark, else for the selected one.
+fn update_tooltip() {
+    let info = with_ui(|ui, session, _| {
+        let k = ui.hover.or_else(|| ui.sel_marks.first().copied())?;
+        let m = ui.linked.data.marks.get(k)?;
+        let (t0, t1) = (ui.frame.t0, ui.frame.t1);
+        if m.t < t0 || m.t > t1 {
+            return None;
+        }
+        let (x, y) = ui.frame.point(m.t, m.dur_ms);
+        Some((tooltip_lines(ui, session, k), x / ui.dpr, y / ui.dpr))
+    });
+    let tip = by_id("tooltip");
+    let Some(Some((lines, x, y))) = info else {
+        set_hidden(&tip, true);
+        return;
+    };
+    clear(&tip);
+    for (text, class) in lines {
+        let d = text_el("div", &text);
+        d.set_class_name(class);
+        let _ = tip.append_child(&d);
+    }
+    set_hidden(&tip, false);
+    let tip_h: HtmlElement = tip.clone().unchecked_into();
+    let box_w = f64::from(by_id("chart-box").client_width());
+    let (w, h) = (
+        f64::from(tip_h.offset_width()),
+        f64::from(tip_h.offset_height()),
+    );
+    let left = if x + 14.0 + w > box_w {
+        (x - 14.0 - w).max(0.0)
+    } else {
+        x + 14.0
+    };
+    let top = (y - h - 10.0).max(0.0);
+    let _ = tip_h
+        .style()
+        .set_property("left", &format!("{left:.0}px"));
+    let _ = tip_h.style().set_property("top", &format!("{top:.0}px"));
+}
+
+/// Canvas-relative device pixels of a mouse event.
+fn canvas_xy(e: &MouseEvent, dpr: f64) -> (f64, f64) {
+    (f64::from(e.offset_x()) * dpr, f64::from(e.offset_y()) * dpr)
+}
+
+fn select_mark(k: Option<usize>, scroll_table: bool) {
+    with_ui(|ui, _, _| {
+        ui.sel_event = k.and_then(|k| ui.linked.mark_event.get(k).map(|&e| e as usize));
+        ui.sel_marks = match ui.sel_event {
+            Some(e) if !ui.synthetic => ui.linked.marks_of(e),
+            Some(_) => k.into_iter().collect(),
+            None => Vec::new(),
+        };
+        if let Some(k) = k {
+            // Keep the clicked mark first (its tooltip shows).
+            ui.sel_marks.retain(|&x| x != k);
+            ui.sel_marks.insert(0, k);
+        }
+    });
+    if scroll_table {
+        scroll_table_to_selection();
+    }
+    render_table_window();
+    request_frame();
+}
+
+/// Selects event row `e` (table order) and shows its mark.
+fn select_event(e: usize) {
+    with_ui(|ui, _, _| {
+        ui.sel_event = Some(e);
+        ui.sel_marks = if ui.synthetic {
+            vec![e]
+        } else {
+            ui.linked.marks_of(e)
+        };
+        if let Some(&k) = ui.sel_marks.first() {
+            let t = ui.linked.data.marks[k].t;
+            let v = ui.vp.view();
+            if t < v.t0 || t > v.t1 {
+                ui.vp.center_on(t as f64);
+            }
+        }
+    });
+    render_table_window();
+    request_frame();
+}
+
+fn select_window(w: usize, zoom: bool) {
+    let ok = with_ui(|ui, _, _| {
+        let &(a, b) = ui.linked.data.windows.get(w)?;
+        ui.sel_window = Some(w);
+        if zoom {
+            let pad = ((b - a) as f64 * 0.3).max(60_000.0);
+            ui.vp.set_range(a as f64 - pad, b as f64 + pad / 3.0);
+        }
+        Some(())
+    });
+    if ok.flatten().is_some() {
+        render_culprits();
+        request_frame();
+    }
+}
+
+fn wire_timeline() -> Result<(), JsValue> {
+    let canvas: EventTarget = by_id("chart").into();
+    on(&canvas, "wheel", |e| {
+        let Some(w) = e.dyn_ref::<WheelEvent>() else {
+            return;
+        };
+        e.prevent_default();
+        let (dx, dy) = (w.delta_x(), w.delta_y());
+        let unit = match w.delta_mode() {
+            1 => 16.0,
+            2 => 400.0,
+            _ => 1.0,
+        };
+        let pinch = w.ctrl_key();
+        let x = f64::from(w.offset_x());
+        with_ui(|ui, _, _| {
+            let f = &ui.frame;
+            let anchor = (x * ui.dpr - f64::from(f.plot.0)) / f64::from((f.plot.2 - f.plot.0).max(1));
+            if !pinch && (dx.abs() > dy.abs() || w.shift_key()) {
+                let d = if dx.abs() > dy.abs() { dx } else { dy };
+                let px = f64::from((f.plot.2 - f.plot.0).max(1)) / ui.dpr;
+                ui.vp.pan_frac(d * unit / px);
+            } else {
+                let k = if pinch { 0.01 } else { 0.002 };
+                ui.vp.zoom_at((-dy * unit * k).exp(), anchor);
+            }
+            ui.hover = None;
+        });
+        request_frame();
+    })?;
+    on(&canvas, "mousedown", |e| {
+        let Some(m) = e.dyn_ref::<MouseEvent>() else {
+            return;
+        };
+        if m.button() != 0 {
+            return;
+        }
+        let x = f64::from(m.offset_x());
+        with_ui(|ui, _, _| {
+            ui.drag = Some(Drag::Pan {
+                x,
+                vp: ui.vp,
+                moved: false,
+            })
+        });
+        let _ = by_id("chart-box").class_list().add_1("dragging");
+    })?;
+    on(&canvas, "mousemove", |e| {
+        let Some(m) = e.dyn_ref::<MouseEvent>() else {
+            return;
+        };
+        let x = f64::from(m.offset_x());
+        with_ui(|ui, _, _| {
+            let plot_w = f64::from((ui.frame.plot.2 - ui.frame.plot.0).max(1)) / ui.dpr;
+            if let Some(Drag::Pan { x: x0, vp, moved }) = &mut ui.drag {
+                if (x - *x0).abs() > 3.0 || *moved {
+                    *moved = true;
+                    let mut v = *vp;
+                    v.pan_frac(-(x - *x0) / plot_w);
+                    ui.vp = v;
+                    ui.hover = None;
+                    return;
+                }
+            }
+            let (px, py) = canvas_xy(m, ui.dpr);
+            ui.hover = viewport::nearest_mark(
+                &ui.linked.data.marks,
+                &ui.frame,
+                px,
+                py,
+                14.0 * ui.dpr,
+            );
+        });
+        request_frame();
+    })?;
+    on(&canvas, "mouseleave", |_| {
+        with_ui(|ui, _, _| {
+            ui.hover = None;
+            if matches!(ui.drag, Some(Drag::Pan { .. })) {
+                ui.drag = None;
+            }
+        });
+        let _ = by_id("chart-box").class_list().remove_1("dragging");
+        request_frame();
+    })?;
+    on(&canvas, "mouseup", |e| {
+        let Some(m) = e.dyn_ref::<MouseEvent>() else {
+            return;
+        };
+        let _ = by_id("chart-box").class_list().remove_1("dragging");
+        let click = with_ui(|ui, _, _| {
+            let drag = ui.drag.take();
+            let moved = matches!(drag, Some(Drag::Pan { moved: true, .. }));
+            if moved || drag.is_none() {
+                return None;
+            }
+            let (px, py) = canvas_xy(m, ui.dpr);
+            let mark =
+                viewport::nearest_mark(&ui.linked.data.marks, &ui.frame, px, py, 14.0 * ui.dpr);
+            let window = if mark.is_none() && ui.frame.contains(px, py) {
+                viewport::window_at(&ui.linked.data.windows, &ui.frame, px, 8.0 * ui.dpr)
+            } else {
+                None
+            };
+            Some((mark, window))
+        })
+        .flatten();
+        match click {
+            Some((Some(k), _)) => {
+                select_mark(Some(k), true);
+                open_detail();
+            }
+            Some((None, Some(w))) => select_window(w, false),
+            Some((None, None)) => select_mark(None, false),
+            None => request_frame(),
+        }
+    })?;
+    on(&canvas, "keydown", |e| {
+        let Some(k) = e.dyn_ref::<KeyboardEvent>() else {
+            return;
+        };
+        if k.ctrl_key() || k.meta_key() || k.alt_key() {
+            return;
+        }
+        let key = k.key();
+        let mut open = false;
+        let mut step: Option<bool> = None;
+        let handled = with_ui(|ui, _, _| {
+            // Zoom around the selected mark when it is in view, else the middle.
+            let anchor = ui
+                .sel_marks
+                .first()
+                .and_then(|&m| ui.linked.data.marks.get(m))
+                .map(|m| (m.t as f64 - ui.vp.view().t0 as f64) / ui.vp.span())
+                .filter(|a| (0.0..=1.0).contains(a))
+                .unwrap_or(0.5);
+            match key.as_str() {
+                "+" | "=" => ui.vp.zoom_at(viewport::KEY_ZOOM, anchor),
+                "-" | "_" => ui.vp.zoom_at(1.0 / viewport::KEY_ZOOM, anchor),
+                "ArrowLeft" => ui.vp.pan_frac(-viewport::KEY_PAN),
+                "ArrowRight" => ui.vp.pan_frac(viewport::KEY_PAN),
+                "0" | "Home" => ui.vp.reset(),
+                "]" | "." => step = Some(true),
+                "[" | "," => step = Some(false),
+                "s" | "S" => {
+                    let k = viewport::slowest(&ui.linked.data.marks, &ui.frame.kept);
+                    ui.hover = None;
+                    return k.map(|k| (true, Some(k)));
+                }
+                "b" | "B" => {
+                    let n = ui.linked.data.windows.len();
+                    if n == 0 {
+                        return Some((true, None));
+                    }
+                    let next = ui.sel_window.map_or(0, |w| (w + 1) % n);
+                    return Some((false, Some(usize::MAX - next)));
+                }
+                "Enter" => open = true,
+                "Escape" => {
+                    ui.sel_marks.clear();
+                    ui.sel_event = None;
+                    ui.sel_window = None;
+                }
+                _ => return None,
+            }
+            if let Some(fwd) = step {
+                let from = ui.sel_marks.first().copied();
+                let next = viewport::step_mark(&ui.linked.data.marks, &ui.frame.kept, from, fwd);
+                ui.hover = None;
+                return Some((true, next.or(from)));
+            }
+            Some((false, None))
+        })
+        .flatten();
+        let Some((is_select, target)) = handled else {
+            return;
+        };
+        e.prevent_default();
+        match target {
+            Some(t) if !is_select && t > usize::MAX / 2 => select_window(usize::MAX - t, true),
+            Some(k) if is_select => select_mark(Some(k), true),
+            _ => {}
+        }
+        if open {
+            open_detail();
+        }
+        request_frame();
+    })?;
+
+    // Overview strip: drag selects a range, a click centres there.
+    let ov: EventTarget = by_id("overview").into();
+    fn ov_time(ui: &Ui, x_css: f64) -> f64 {
+        let (x0, x1) = ui.ov_x;
+        let f = (x_css * ui.dpr - f64::from(x0)) / f64::from((x1 - x0).max(1));
+        let full = ui.vp.full();
+        full.t0 as f64 + f.clamp(0.0, 1.0) * (full.t1 - full.t0) as f64
+    }
+    on(&ov, "mousedown", |e| {
+        let Some(m) = e.dyn_ref::<MouseEvent>() else {
+            return;
+        };
+        let x = f64::from(m.offset_x());
+        with_ui(|ui, _, _| {
+            let from = ov_time(ui, x);
+            ui.drag = Some(Drag::Overview {
+                from,
+                x,
+                moved: false,
+            });
+        });
+    })?;
+    on(&ov, "mousemove", |e| {
+        let Some(m) = e.dyn_ref::<MouseEvent>() else {
+            return;
+        };
+        let x = f64::from(m.offset_x());
+        let go = with_ui(|ui, _, _| {
+            let to = ov_time(ui, x);
+            if let Some(Drag::Overview { from, x: x0, moved }) = &mut ui.drag {
+                if (x - *x0).abs() > 3.0 || *moved {
+                    *moved = true;
+                    let from = *from;
+                    ui.vp.set_range(from, to);
+                    return true;
+                }
+            }
+            false
+        });
+        if go == Some(true) {
+            request_frame();
+        }
+    })?;
+    let ov_end = |e: Event| {
+        let Some(m) = e.dyn_ref::<MouseEvent>() else {
+            return;
+        };
+        let x = f64::from(m.offset_x());
+        with_ui(|ui, _, _| {
+            if let Some(Drag::Overview { moved, .. }) = ui.drag.take() {
+                if !moved && e.type_() == "mouseup" {
+                    let t = ov_time(ui, x);
+                    ui.vp.center_on(t);
+                }
+            }
+        });
+        request_frame();
+    };
+    on(&ov, "mouseup", ov_end)?;
+    on(&ov, "mouseleave", ov_end)?;
+
+    on(&by_id("zoom-in"), "click", |_| {
+        with_ui(|ui, _, _| ui.vp.zoom_at(viewport::KEY_ZOOM, 0.5));
+        request_frame();
+    })?;
+    on(&by_id("zoom-out"), "click", |_| {
+        with_ui(|ui, _, _| ui.vp.zoom_at(1.0 / viewport::KEY_ZOOM, 0.5));
+        request_frame();
+    })?;
+    on(&by_id("zoom-reset"), "click", |_| {
+        with_ui(|ui, _, _| ui.vp.reset());
+        request_frame();
+    })?;
+    on(&by_id("tz-local"), "change", |_| {
+        let local = by_id_as::<HtmlInputElement>("tz-local").checked();
+        with_ui(|ui, _, _| {
+            ui.tz_local = local;
+            ui.table_dirty = true;
+        });
+        render_findings();
+        request_frame();
+    })?;
+    on(&by_id("decimate"), "change", |_| {
+        let on_ = by_id_as::<HtmlInputElement>("decimate").checked();
+        with_ui(|ui, _, _| ui.decimate = on_);
+        request_frame();
+    })?;
+    on(&by_id("detail-original"), "change", |_| {
+        let orig = by_id_as::<HtmlInputElement>("detail-original").checked();
+        with_ui(|ui, _, _| ui.show_original = orig);
+        open_detail_inner(false);
+    })?;
+
+    // Table: filters, sorting, scrolling, selection.
+    for id in ["f-type", "f-series", "f-client", "f-conn", "f-range"] {
+        on(&by_id(id), "change", |_| apply_filters())?;
+    }
+    on(&by_id("f-text"), "input", |_| apply_filters())?;
+    on(&by_id("ev-head"), "click", |e| {
+        let Some(b) = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("button[data-sort]").ok().flatten())
+        else {
+            return;
+        };
+        let Some(col) = b.get_attribute("data-sort").and_then(|k| Col::from_key(&k)) else {
+            return;
+        };
+        with_ui(|ui, _, _| {
+            if ui.query.sort == col {
+                ui.query.descending = !ui.query.descending;
+            } else {
+                ui.query.sort = col;
+                ui.query.descending = matches!(col, Col::Duration);
+            }
+            ui.table_dirty = true;
+        });
+        refresh_table();
+    })?;
+    on(&by_id("ev-scroll"), "scroll", |_| render_table_window())?;
+    on(&by_id("ev-rows"), "click", |e| {
+        let row = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest(".ev-row").ok().flatten())
+            .and_then(|r| r.get_attribute("data-row"))
+            .and_then(|r| r.parse::<usize>().ok());
+        if let Some(r) = row {
+            select_event(r);
+            open_detail();
+        }
+    })?;
+    on(&by_id("ev-scroll"), "keydown", |e| {
+        let Some(k) = e.dyn_ref::<KeyboardEvent>() else {
+            return;
+        };
+        let key = k.key();
+        let delta: i64 = match key.as_str() {
+            "ArrowDown" => 1,
+            "ArrowUp" => -1,
+            "PageDown" => 14,
+            "PageUp" => -14,
+            "Enter" => 0,
+            _ => return,
+        };
+        e.prevent_default();
+        if delta == 0 {
+            open_detail();
+            return;
+        }
+        let next = with_ui(|ui, _, _| {
+            if ui.rows.is_empty() {
+                return None;
+            }
+            let pos = ui
+                .sel_event
+                .and_then(|e| ui.rows.iter().position(|&r| r as usize == e));
+            let p = match pos {
+                Some(p) => (p as i64 + delta).clamp(0, ui.rows.len() as i64 - 1) as usize,
+                None => 0,
+            };
+            Some(ui.rows[p] as usize)
+        })
+        .flatten();
+        if let Some(r) = next {
+            select_event(r);
+            scroll_table_to_selection();
+        }
+    })?;
+    on(&by_id("windows"), "click", |e| {
+        let w = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("button[data-window]").ok().flatten())
+            .and_then(|b| b.get_attribute("data-window"))
+            .and_then(|w| w.parse::<usize>().ok());
+        if let Some(w) = w {
+            select_window(w, true);
+        }
+    })?;
+    Ok(())
+}
+
+fn select_value(id: &str) -> Option<String> {
+    let v = by_id_as::<HtmlSelectElement>(id).value();
+    (!v.is_empty()).then_some(v)
+}
+
+fn apply_filters() {
+    let q = Query {
+        type_code: select_value("f-type"),
+        series: select_value("f-series").and_then(|s| s.parse().ok()),
+        client: select_value("f-client"),
+        connection: select_value("f-conn"),
+        text: by_id_as::<HtmlInputElement>("f-text").value(),
+        sort: Col::Time,
+        descending: false,
+    };
+    let follow = by_id_as::<HtmlInputElement>("f-range").checked();
+    with_ui(|ui, _, _| {
+        ui.query = Query {
+            sort: ui.query.sort,
+            descending: ui.query.descending,
+            ..q
+        };
+        ui.follow_range = follow;
+        ui.table_dirty = true;
+    });
+    refresh_table();
+}
+
+/// Distinct values (most frequent first, at most 300) into each filter's `<select>`.
+fn fill_filters() {
+    let lists = with_ui(|ui, session, _| {
+        let rows = rows_of(ui, session);
+        let mut out = Vec::new();
+        for col in [Col::Type, Col::Client, Col::Connection] {
+            let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+            for i in 0..rows.len().min(2_000_000) {
+                let t = rows.text(i, col);
+                if !t.is_empty() {
+                    *counts.entry(t).or_default() += 1;
+                }
+            }
+            let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            out.push(
+                v.into_iter()
+                    .take(300)
+                    .map(|(s, n)| (s.to_string(), format!("{s} ({})", fmt_int(n))))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let series: Vec<(String, String)> = ui
+            .linked
+            .data
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i.to_string(), s.clone()))
+            .collect();
+        (out, series)
+    });
+    let Some((lists, series)) = lists else { return };
+    let fill = |id: &str, items: &[(String, String)]| {
+        let sel = by_id(id);
+        clear(&sel);
+        let all = text_el("option", "all");
+        let _ = all.set_attribute("value", "");
+        let _ = sel.append_child(&all);
+        for (value, label) in items {
+            let o = text_el("option", label);
+            let _ = o.set_attribute("value", value);
+            let _ = sel.append_child(&o);
+        }
+    };
+    fill("f-type", &lists[0]);
+    fill("f-client", &lists[1]);
+    fill("f-conn", &lists[2]);
+    fill("f-series", &series);
+    by_id_as::<HtmlInputElement>("f-text").set_value("");
+}
+
+/// Re-filters (when filters changed) and re-ranges the rows, then renders.
+fn refresh_table() {
+    let t = now_ms();
+    with_ui(|ui, session, _| {
+        let rows = rows_for(&ui.linked, ui.synthetic, session);
+        if ui.table_dirty {
+            ui.filtered = table::select(rows.as_ref(), &ui.query);
+        }
+        let v = ui.vp.view();
+        ui.rows = if ui.follow_range && !ui.vp.is_full() {
+            table::in_range(rows.as_ref(), &ui.filtered, v.t0, v.t1)
+        } else {
+            ui.filtered.clone()
+        };
+        ui.rows_for = Some((v.t0, v.t1));
+        ui.table_dirty = false;
+        ui.last_table_ms = t;
+        let head = by_id("ev-head");
+        for col in Col::ALL {
+            if let Ok(Some(b)) = head.query_selector(&format!("button[data-sort=\"{}\"]", col.key())) {
+                if col == ui.query.sort {
+                    let _ = b.set_attribute(
+                        "aria-sort",
+                        if ui.query.descending { "descending" } else { "ascending" },
+                    );
+                } else {
+                    let _ = b.remove_attribute("aria-sort");
+                }
+            }
+        }
+    });
+    render_table_window();
+}
+
+fn table_virtual(n: usize) -> Virtual {
+    let scroller: HtmlElement = by_id_as("ev-scroll");
+    Virtual {
+        n,
+        row_h: ROW_H,
+        view_h: f64::from(scroller.client_height().max(1)),
+    }
+}
+
+/// Renders only the rows in (and just around) the scroller's viewport.
+fn render_table_window() {
+    let scroller: HtmlElement = by_id_as("ev-scroll");
+    let top = f64::from(scroller.scroll_top());
+    let rows_el: HtmlElement = by_id_as("ev-rows");
+    let spacer: HtmlElement = by_id_as("ev-spacer");
+    with_ui(|ui, session, _| {
+        let v = table_virtual(ui.rows.len());
+        let _ = spacer
+            .style()
+            .set_property("height", &format!("{}px", v.height()));
+        let (range, offset) = v.window(top, 4);
+        let _ = rows_el
+            .style()
+            .set_property("transform", &format!("translateY({offset}px)"));
+        clear(&rows_el);
+        let rows = rows_of(ui, session);
+        for &r in &ui.rows[range] {
+            let i = r as usize;
+            let row = el("div");
+            let failed = ui
+                .linked
+                .event_mark
+                .get(i)
+                .and_then(|&k| ui.linked.data.marks.get(k as usize))
+                .is_some_and(|m| m.failed)
+                || rows.text(i, Col::Description) == "resource_exhausted";
+            let mut class = String::from("ev-row");
+            if ui.sel_event == Some(i) {
+                class.push_str(" selected");
+                let _ = row.set_attribute("aria-selected", "true");
+            }
+            if failed {
+                class.push_str(" failed");
+            }
+            row.set_class_name(&class);
+            let _ = row.set_attribute("role", "row");
+            let _ = row.set_attribute("data-row", &i.to_string());
+            let cells: [(String, &str); 7] = [
+                (
+                    rows.time(i)
+                        .map(|t| fmt_when(t, ui.tz_local, ui.tz_offset_ms))
+                        .unwrap_or_else(|| "–".into()),
+                    "t-time",
+                ),
+                (rows.duration(i).map(fmt_dur).unwrap_or_default(), "num"),
+                (rows.text(i, Col::Series).to_string(), "t-series"),
+                (rows.text(i, Col::Type).to_string(), "t-type"),
+                (rows.text(i, Col::Description).to_string(), "t-desc"),
+                (rows.text(i, Col::Client).to_string(), "t-client"),
+                (rows.text(i, Col::Connection).to_string(), "t-conn"),
+            ];
+            for (text, c) in cells {
+                let cell = text_el("span", &text);
+                cell.set_class_name(c);
+                let _ = cell.set_attribute("role", "gridcell");
+                let _ = row.append_child(&cell);
+            }
+            let _ = rows_el.append_child(&row);
+        }
+        let count = if ui.rows.len() == ui.filtered.len() {
+            format!("({})", plural(ui.rows.len(), "row", "rows"))
+        } else {
+            format!(
+                "({} in the visible range, of {} matching)",
+                fmt_int(ui.rows.len()),
+                fmt_int(ui.filtered.len())
+            )
+        };
+        set_text("ev-count", &count);
+        let _ = by_id("ev-table").set_attribute("data-rows", &ui.rows.len().to_string());
+    });
+}
+
+fn scroll_table_to_selection() {
+    let scroller: HtmlElement = by_id_as("ev-scroll");
+    let target = with_ui(|ui, _, _| {
+        let e = ui.sel_event?;
+        let pos = ui.rows.iter().position(|&r| r as usize == e)?;
+        let v = table_virtual(ui.rows.len());
+        Some(v.scroll_top_for(pos, f64::from(scroller.scroll_top())))
+    })
+    .flatten();
+    if let Some(t) = target {
+        scroller.set_scroll_top(t.round() as i32);
+    }
+    render_table_window();
+}
+
+fn open_detail() {
+    open_detail_inner(true);
+}
+
+/// Shows the selected event's record: redacted with the page's key unless the
+/// user asked for the original. Log text goes in as text only.
+fn open_detail_inner(focus: bool) {
+    let info = with_ui(|ui, session, redactor| {
+        let e = ui.sel_event?;
+        let mark = ui.sel_marks.first().copied();
+        let mut summary = String::new();
+        if let Some(k) = mark {
+            summary = tooltip_lines(ui, session, k)
+                .into_iter()
+                .map(|l| l.0)
+                .collect::<Vec<_>>()
+                .join(" · ");
+        }
+        let json = match session {
+            Some(s) if !ui.synthetic => {
+                let ev = s.ingest.events.get(e)?;
+                let record = s.ingest.record_text(ev);
+                if summary.is_empty() {
+                    summary = format!("type {} · {}", ev.type_code, ev.description);
+                }
+                if ui.show_original {
+                    table::pretty_json(record)
+                } else {
+                    let mut out = Vec::with_capacity(record.len());
+                    let mut sum = crate::redact::Summary::default();
+                    match crate::redact::redact_record(
+                        record.as_bytes(),
+                        ev.envelope.prefix(),
+                        redactor,
+                        &mut sum,
+                        &mut out,
+                    ) {
+                        Ok(()) => table::pretty_json(&String::from_utf8_lossy(&out)),
+                        Err(err) => format!("(this record could not be redacted: {err:?})"),
+                    }
+                }
+            }
+            _ => {
+                let m = ui.linked.data.marks.get(mark?)?;
+                format!(
+                    "{{\n  \"synthetic\": true,\n  \"end\": {},\n  \"duration_ms\": {},\n  \"failed\": {}\n}}",
+                    m.t, m.dur_ms, m.failed
+                )
+            }
+        };
+        Some((summary, json, ui.show_original))
+    })
+    .flatten();
+    let detail = by_id("detail");
+    let Some((summary, json, original)) = info else {
+        return;
+    };
+    set_text("detail-summary", &summary);
+    set_text("detail-json", &json);
+    set_text(
+        "detail-h",
+        if original {
+            "Selected event (original: contains personal data)"
+        } else {
+            "Selected event (redacted)"
+        },
+    );
+    set_hidden(&detail, false);
+    if focus {
+        let d: HtmlElement = detail.unchecked_into();
+        let _ = d.focus();
+    }
+}
+
+/// The findings panel: the answer in a sentence or two, and the breach windows.
+fn render_findings() {
+    let data = APP.with(|app| {
+        let app = app.borrow();
+        let app = app.as_ref()?;
+        let s = app.session.as_ref()?;
+        let ui = app.ui.as_ref()?;
+        let sum = s.summary();
+        let an = &s.analysis;
+        let local = (ui.tz_local, ui.tz_offset_ms);
+        let mut sentences = Vec::new();
+        let windows: Vec<(i64, i64, usize, u32)> = an
+            .windows
+            .iter()
+            .map(|w| (w.start, w.end, w.count, w.inflight_before))
+            .collect();
+        if let Some(w) = windows.first() {
+            let limit = match (sum.limit, sum.limit_estimated) {
+                (Some(l), true) => format!(" (the limit, estimated from the logs, is about {l})"),
+                (Some(l), false) => format!(" (limit {l})"),
+                _ => String::new(),
+            };
+            sentences.push(format!(
+                "Logins failed with resource_exhausted {} in {}; the first window starts at {}, when {} requests were in flight{}.",
+                plural(sum.breaches, "time", "times"),
+                plural(windows.len(), "window", "windows"),
+                fmt_when(w.0, local.0, local.1),
+                w.3,
+                limit
+            ));
+            let c = table::window_culprits(&ui.linked.data.marks, w.0, w.1, 60_000);
+            if let Some(top) = c.first() {
+                let name = ui
+                    .linked
+                    .data
+                    .series
+                    .get(usize::from(top.series))
+                    .cloned()
+                    .unwrap_or_default();
+                let outside = an
+                    .by_label
+                    .iter()
+                    .find(|l| l.label == name)
+                    .map(|l| format!(", against a p50 of {} over the whole log", fmt_dur(l.p50 as f64)))
+                    .unwrap_or_default();
+                sentences.push(format!(
+                    "In the minute before and during it, {name} held {:.0}% of the in-flight time, with a p95 of {}{outside}.",
+                    top.share * 100.0,
+                    fmt_dur(top.p95)
+                ));
+            }
+        } else {
+            sentences.push(format!(
+                "No resource_exhausted failure in these logs: the concurrency limit was not hit. Peak in flight: {}.",
+                sum.peak_inflight
+            ));
+        }
+        Some((sentences, windows, local))
+    });
+    let Some((sentences, windows, local)) = data else {
+        return;
+    };
+    let box_ = by_id("findings-text");
+    clear(&box_);
+    for s in sentences {
+        let _ = box_.append_child(&text_el("p", &s));
+    }
+    let list = by_id("windows");
+    clear(&list);
+    for (i, (a, b, n, before)) in windows.iter().enumerate().take(200) {
+        let li = el("li");
+        let btn = text_el(
+            "button",
+            &format!(
+                "{} → {} · {} · {} in flight before",
+                fmt_when(*a, local.0, local.1),
+                fmt_when(*b, local.0, local.1),
+                plural(*n, "failure", "failures"),
+                before
+            ),
+        );
+        let _ = btn.set_attribute("type", "button");
+        let _ = btn.set_attribute("data-window", &i.to_string());
+        let _ = btn.set_attribute("aria-pressed", "false");
+        let _ = li.append_child(&btn);
+        let _ = list.append_child(&li);
+    }
+    set_hidden(&by_id("windows-box"), windows.is_empty());
+    set_hidden(&by_id("culprits"), true);
+}
+
+/// Ranked series of the selected breach window, with their numbers.
+fn render_culprits() {
+    let data = with_ui(|ui, _, _| {
+        let w = ui.sel_window?;
+        let &(a, b) = ui.linked.data.windows.get(w)?;
+        let c = table::window_culprits(&ui.linked.data.marks, a, b, 60_000);
+        let names: Vec<String> = c
+            .iter()
+            .map(|c| {
+                ui.linked
+                    .data
+                    .series
+                    .get(usize::from(c.series))
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect();
+        Some((
+            w,
+            format!(
+                "Window {}: {} → {}",
+                w + 1,
+                fmt_when(a, ui.tz_local, ui.tz_offset_ms),
+                fmt_when(b, ui.tz_local, ui.tz_offset_ms)
+            ),
+            c,
+            names,
+        ))
+    })
+    .flatten();
+    let Some((w, title, culprits, names)) = data else {
+        return;
+    };
+    if let Ok(list) = by_id("windows").query_selector_all("button[data-window]") {
+        for i in 0..list.length() {
+            if let Some(b) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                let on_ = b.get_attribute("data-window") == Some(w.to_string());
+                let _ = b.set_attribute("aria-pressed", if on_ { "true" } else { "false" });
+            }
+        }
+    }
+    set_text("culprits-h", &title);
+    let tbody = tbody_of("culprits-table");
+    for (i, (c, name)) in culprits.iter().zip(&names).enumerate().take(10) {
+        let tr = el("tr");
+        let cells = [
+            ((i + 1).to_string(), "num"),
+            (name.clone(), "name"),
+            (format!("{:.1}%", c.share * 100.0), "num"),
+            (fmt_int(c.count), "num"),
+            (fmt_dur(c.p50), "num"),
+            (fmt_dur(c.p95), "num"),
+        ];
+        for (t, class) in cells {
+            let td = text_el("td", &t);
+            td.set_class_name(class);
+            let _ = tr.append_child(&td);
+        }
+        let _ = tbody.append_child(&tr);
+    }
+    set_text(
+        "culprits-note",
+        "Share: each Action's part of all the time requests spent in flight from one minute before the window to its end. A high share with a long p95 is the slow Action that filled the slots.",
+    );
+    set_hidden(&by_id("culprits"), false);
+}
+
+// ---------------------------------------------------------------------------------------
+// Benchmark mode (boot.js exposes these on `window.inflightBench` when the URL has `?bench`)
+
+/// Replaces whatever is loaded with `n` synthetic requests and shows them.
+#[wasm_bindgen]
+pub fn bench_load(n: u32) {
+    let data = crate::chart::synthetic(n as usize, 0x5EED);
+    let ids: Vec<usize> = (0..data.marks.len()).collect();
+    let linked = Linked::build(&data, &ids, data.marks.len());
+    APP.with(|app| {
+        if let Some(app) = app.borrow_mut().as_mut() {
+            app.session = None;
+            app.ui = Some(new_ui(linked, true));
+        }
+    });
+    set_hidden(&by_id("results"), false);
+    fill_filters();
+    refresh_table();
+    draw_now();
+}
+
+/// Times `frames` synchronous redraws of the chart, the overview and the
+/// histogram while zooming in and out (`"zoom"`) or panning a view an eighth of
+/// the data wide (`"pan"`), with decimation on or off. Each frame ends with a
+/// one-pixel `getImageData`, which makes the browser finish drawing. Returns
+/// JSON `{mean, p50, p95, max, frames}` in ms.
+#[wasm_bindgen]
+pub fn bench_frames(kind: &str, decimate: bool, frames: u32) -> String {
+    let canvas: HtmlCanvasElement = by_id_as("chart");
+    let ctx = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
+    with_ui(|ui, _, _| {
+        ui.decimate = decimate;
+        ui.vp.reset();
+        if kind == "pan" {
+            ui.vp.zoom_at(8.0, 0.0);
+        }
+    });
+    let mut times = Vec::with_capacity(frames as usize);
+    for i in 0..frames {
+        with_ui(|ui, _, _| match kind {
+            "pan" => {
+                let back = (i / 40) % 2 == 1;
+                ui.vp.pan_frac(if back { -0.02 } else { 0.02 });
+            }
+            _ => {
+                let out = (i / 20) % 2 == 1;
+                ui.vp.zoom_at(if out { 1.0 / 1.25 } else { 1.25 }, 0.37);
+            }
+        });
+        let t = now_ms();
+        let dpr = window().device_pixel_ratio().clamp(1.0, 4.0);
+        let _ = with_ui(|ui, _, _| {
+            ui.dpr = dpr;
+            draw_canvases(ui)
+        });
+        if let Some(c) = &ctx {
+            let _ = c.get_image_data(0.0, 0.0, 1.0, 1.0);
+        }
+        times.push(now_ms() - t);
+    }
+    with_ui(|ui, _, _| ui.decimate = true);
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    times.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        times
+            .get(((times.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    format!(
+        "{{\"mean\":{mean:.3},\"p50\":{:.3},\"p95\":{:.3},\"max\":{:.3},\"frames\":{}}}",
+        q(0.5),
+        q(0.95),
+        q(1.0),
+        times.len()
+    )
+}
+
+/// Times re-ranging the table to the current view and rendering its window.
+#[wasm_bindgen]
+pub fn bench_table(frames: u32) -> String {
+    let mut times = Vec::new();
+    with_ui(|ui, _, _| {
+        ui.vp.reset();
+        ui.vp.zoom_at(4.0, 0.0);
+    });
+    for _ in 0..frames {
+        with_ui(|ui, _, _| ui.vp.pan_frac(0.05));
+        let t = now_ms();
+        refresh_table();
+        times.push(now_ms() - t);
+    }
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    let max = times.iter().copied().fold(0.0, f64::max);
+    format!("{{\"mean\":{mean:.3},\"max\":{max:.3},\"frames\":{}}}", times.len())
+}
+
 
 fn download(source: usize) {
     let result = APP.with(|app| {

@@ -2,7 +2,7 @@
 // Content-Security-Policy (script-src 'self') forbids, so Trunk.toml turns it off
 // (inject_scripts = false) and this file does the same job from a same-origin file.
 // The names are stable because Trunk.toml sets filehash = false.
-import init from './inflight.js';
+import init, * as inflight from './inflight.js';
 
 // plotters measures text on wasm32 by giving a temporary <span> a `style` attribute
 // (setAttribute('style', ...)), which `style-src 'self'` blocks: the measurement comes out
@@ -21,6 +21,10 @@ Element.prototype.setAttribute = function (name, value) {
 try {
   // #[wasm_bindgen(start)] in src/web.rs runs as part of init().
   await init({ module_or_path: new URL('./inflight_bg.wasm', import.meta.url) });
+  // Benchmark mode (tests/browser/bench.mjs): synthetic data and frame timing.
+  if (new URLSearchParams(location.search).has('bench')) {
+    window.inflightBench = { load: inflight.bench_load, frames: inflight.bench_frames, table: inflight.bench_table };
+  }
 } catch (err) {
   const box = document.getElementById('error');
   const status = document.getElementById('status');

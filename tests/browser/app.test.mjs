@@ -187,7 +187,7 @@ test('sample incident: counts, breaches, a drawn chart and the parse time', asyn
   assert.ok(breaches > 0, `resource_exhausted failures: ${breaches}`);
   assert.ok(peak > 0, `peak in flight: ${peak}`);
   assert.ok((await page.$$('#types tbody tr')).length > 0, 'event types listed');
-  assert.match(await page.textContent('#timing'), /Parsed [\d,]+ events? from 1 input .* in [\d.]+ ms/);
+  assert.match(await page.textContent('#timing'), /Parsed [\d,]+ events? from 2 inputs .* in [\d.]+ ms/);
   assert.match(await page.textContent('#status'), /parsed [\d,]+ events? in [\d.]+ ms/);
 
   const pixels = () =>

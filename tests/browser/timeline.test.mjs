@@ -1,0 +1,257 @@
+// The interactive timeline, findings, histogram, events table and detail pane, in Chromium.
+// Mouse-only and keyboard-only runs of "find the first breach, zoom in, look at the slow
+// Action, open its event". Screenshots at two zoom levels go to tests/browser/out/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serveDir } from './server.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const dist = process.env.INFLIGHT_DIST ?? join(repo, 'dist');
+const out = join(here, 'out');
+const SLOW = /enrich-profile|post-login/;
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+let server;
+let context;
+let userDataDir;
+
+before(async () => {
+  assert.ok(existsSync(join(dist, 'index.html')), `no ${dist}/index.html: run \`trunk build --offline\` first`);
+  await mkdir(out, { recursive: true });
+  server = await serveDir(dist);
+  userDataDir = await mkdtemp(join(tmpdir(), 'inflight-timeline-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    deviceScaleFactor: 1,
+    timezoneId: 'Europe/Berlin',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await server?.close();
+  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+});
+
+async function openSample() {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+  return { page, errors };
+}
+
+async function loadSample(page, how = 'click') {
+  const before = Number((await page.getAttribute('body', 'data-loads')) ?? '0');
+  if (how === 'click') await page.click('#sample');
+  else await page.keyboard.press('Enter');
+  await page.waitForFunction((n) => Number(document.body.dataset.loads ?? '0') > n, before, { timeout: 30_000 });
+  await page.waitForFunction(() => document.getElementById('range').dataset.t0 !== undefined);
+}
+
+const range = (page) =>
+  page.$eval('#range', (e) => ({ t0: Number(e.dataset.t0), t1: Number(e.dataset.t1), full: e.dataset.full === '1', text: e.textContent }));
+
+async function chartBox(page) {
+  return page.$eval('#chart', (c) => {
+    c.scrollIntoView({ block: 'center' });
+    const r = c.getBoundingClientRect();
+    return { x: r.x, y: r.y, w: r.width, h: r.height };
+  });
+}
+
+/** Tabs until `selector` has focus (keyboard only); fails after `max` presses. */
+async function tabTo(page, selector, max = 80) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  assert.fail(`could not tab to ${selector}`);
+}
+
+test('mouse only: findings, first breach window, zoom, hover the slow Action, open its event', async () => {
+  const { page, errors } = await openSample();
+  await loadSample(page);
+  const findings = await page.textContent('#findings-text');
+  assert.match(findings, /resource_exhausted [\d,]+ times in \d+ windows?/);
+  assert.match(findings, /\d+ requests were in flight/);
+  const full = await range(page);
+  assert.ok(full.full, 'starts with the whole range');
+  assert.match(full.text, /UTC/);
+  await page.screenshot({ path: join(out, 'timeline-full.png'), fullPage: true });
+
+  // The histogram and the overview strip have ink.
+  for (const id of ['hist', 'overview']) {
+    const ink = await page.$eval(`#${id}`, (c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
+      return n;
+    });
+    assert.ok(ink > 100, `#${id} is drawn (${ink} dark pixels)`);
+  }
+
+  // The first breach window: zoom in, culprits listed.
+  await page.click('#windows button[data-window="0"]');
+  await page.waitForFunction(() => document.getElementById('range').dataset.full === '0');
+  assert.ok(await page.isVisible('#culprits'));
+  const culprits = await page.$$eval('#culprits-table tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent));
+  assert.ok(culprits.length > 0, 'culprits ranked');
+  // Until the analysis joins execution objects, the sample's slow Action shows as its
+  // trigger ("post-login request"); once joined, by name.
+  assert.match(culprits[0], SLOW, `top culprit: ${culprits[0]}`);
+  const zoomed = await range(page);
+  assert.ok(zoomed.t1 - zoomed.t0 < full.t1 - full.t0, 'zoomed in');
+
+  // Hover the slowest request in view: the tooltip names the Action and its numbers.
+  await page.waitForFunction(() => document.getElementById('chart').dataset.slowest);
+  const [sx, sy] = (await page.getAttribute('#chart', 'data-slowest')).split(',').map(Number);
+  let box = await chartBox(page);
+  await page.mouse.move(box.x + sx, box.y + sy);
+  await page.waitForSelector('#tooltip:not([hidden])');
+  const tip = await page.textContent('#tooltip');
+  assert.ok(tip.includes(culprits[0]), `tooltip names the top culprit ${culprits[0]}: ${tip}`);
+  assert.match(tip, /\d+(\.\d)? s|\d+ ms/, 'duration in the tooltip');
+  assert.match(tip, /UTC/, 'time in the tooltip');
+  assert.match(tip, /type \w+/, 'type code in the tooltip');
+  await page.screenshot({ path: join(out, 'timeline-zoomed.png'), fullPage: false, clip: { x: 0, y: Math.max(0, box.y - 120), width: 1280, height: 720 } });
+
+  // Click it: the event opens, redacted, and its row is selected and in view.
+  await page.mouse.click(box.x + sx, box.y + sy);
+  await page.waitForSelector('#detail:not([hidden])');
+  const json = await page.textContent('#detail-json');
+  assert.match(json, /"type"/);
+  assert.match(await page.textContent('#detail-h'), /redacted/);
+  assert.doesNotMatch(json, /@example\.(com|org)/, 'no email in the redacted record');
+  const selected = await page.$$eval('#ev-rows .ev-row.selected', (rows) => rows.map((r) => r.textContent));
+  assert.equal(selected.length, 1, 'one selected row rendered');
+  assert.ok(selected[0].includes(culprits[0]), selected[0]);
+  const inView = await page.$eval('#ev-rows .ev-row.selected', (r) => {
+    const s = document.getElementById('ev-scroll').getBoundingClientRect();
+    const b = r.getBoundingClientRect();
+    return b.top >= s.top - 1 && b.bottom <= s.bottom + 1;
+  });
+  assert.ok(inView, 'the selected row is scrolled into view');
+  await page.check('#detail-original');
+  const original = await page.textContent('#detail-json');
+  assert.notEqual(original, json, 'the original differs from the redacted record');
+  assert.match(await page.textContent('#detail-h'), /original/);
+  await page.uncheck('#detail-original');
+
+  // Wheel zoom around the cursor, drag to pan.
+  box = await chartBox(page);
+  const r0 = await range(page);
+  await page.mouse.move(box.x + box.w / 2, box.y + box.h / 2);
+  await page.mouse.wheel(0, -300);
+  await page.waitForFunction((s) => Number(document.getElementById('range').dataset.t1) - Number(document.getElementById('range').dataset.t0) < s, r0.t1 - r0.t0);
+  const r1 = await range(page);
+  await page.mouse.move(box.x + box.w / 2, box.y + box.h / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.w / 2 - 200, box.y + box.h / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction((t) => Number(document.getElementById('range').dataset.t0) > t, r1.t0);
+  const r2 = await range(page);
+  assert.ok(Math.abs(r2.t1 - r2.t0 - (r1.t1 - r1.t0)) <= 2, 'panning keeps the zoom');
+
+  // Overview strip: drag selects a range.
+  const ov = await page.$eval('#overview', (c) => {
+    c.scrollIntoView({ block: 'center' });
+    const r = c.getBoundingClientRect();
+    return { x: r.x, y: r.y, w: r.width, h: r.height };
+  });
+  await page.mouse.move(ov.x + ov.w * 0.2, ov.y + ov.h / 2);
+  await page.mouse.down();
+  await page.mouse.move(ov.x + ov.w * 0.5, ov.y + ov.h / 2, { steps: 4 });
+  await page.mouse.up();
+  const r3 = await range(page);
+  const span = full.t1 - full.t0;
+  assert.ok(Math.abs((r3.t1 - r3.t0) / span - 0.3) < 0.1, `overview selection ≈ 30% of the range: ${(r3.t1 - r3.t0) / span}`);
+
+  // Table: follows the range, sorts, filters.
+  await page.click('#zoom-reset');
+  await page.waitForFunction(() => document.getElementById('range').dataset.full === '1');
+  const allRows = Number(await page.getAttribute('#ev-table', 'data-rows'));
+  assert.ok(allRows > 100);
+  await page.click('#ev-head button[data-sort="duration"]');
+  await page.waitForSelector('#ev-head button[data-sort="duration"][aria-sort="descending"]');
+  const durs = await page.$$eval('#ev-rows .ev-row', (rows) => rows.slice(0, 5).map((r) => r.children[2].textContent));
+  assert.match(durs[0], SLOW, `slowest first: ${durs}`);
+  await page.selectOption('#f-type', 'f');
+  await page.waitForFunction((n) => Number(document.getElementById('ev-table').dataset.rows) < n, allRows);
+  const types = await page.$$eval('#ev-rows .ev-row .t-type', (c) => [...new Set(c.map((x) => x.textContent))]);
+  assert.deepEqual(types, ['f']);
+  await page.selectOption('#f-type', '');
+  // Scrolling renders other rows, and only a window of them.
+  await page.$eval('#ev-scroll', (s) => (s.scrollTop = 2000));
+  await page.waitForFunction(() => document.querySelector('#ev-rows .ev-row') !== null);
+  const rendered = await page.$$eval('#ev-rows .ev-row', (r) => r.length);
+  assert.ok(rendered < 40, `only visible rows are in the DOM (${rendered})`);
+
+  // Local time on request (the browser runs in Europe/Berlin here).
+  await page.check('#tz-local');
+  await page.waitForFunction(() => /UTC\+0[12]:00/.test(document.getElementById('range').textContent));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('keyboard only: load, first breach, zoom, slowest request, open it', async () => {
+  const { page, errors } = await openSample();
+  await tabTo(page, '#sample');
+  await loadSample(page, 'key');
+  await tabTo(page, '#windows button[data-window="0"]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('range').dataset.full === '0');
+  await tabTo(page, '#chart');
+  const r0 = await range(page);
+  await page.keyboard.press('+');
+  const r1 = await range(page);
+  assert.ok(r1.t1 - r1.t0 < r0.t1 - r0.t0, '+ zooms in');
+  await page.keyboard.press('-');
+  await page.keyboard.press('-');
+  const r2 = await range(page);
+  assert.ok(r2.t1 - r2.t0 > r1.t1 - r1.t0, '- zooms out');
+  await page.keyboard.press('ArrowRight');
+  const r3 = await range(page);
+  assert.ok(r3.t0 > r2.t0, 'arrow right pans later');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  assert.ok((await range(page)).t0 < r3.t0, 'arrow left pans earlier');
+  await page.keyboard.press('0');
+  assert.ok((await range(page)).full, '0 resets');
+  // Back to the first breach window, then the slowest request in view.
+  await page.keyboard.press('b');
+  await page.waitForFunction(() => document.getElementById('range').dataset.full === '0');
+  await page.keyboard.press('s');
+  await page.waitForSelector('#tooltip:not([hidden])');
+  assert.match(await page.textContent('#tooltip'), SLOW);
+  await page.keyboard.press(']');
+  await page.keyboard.press('[');
+  assert.match(await page.textContent('#tooltip'), /\w/);
+  await page.keyboard.press('s');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#detail:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'detail', 'focus moves to the event');
+  assert.match(await page.textContent('#detail-json'), /"type"/);
+  assert.match(await page.textContent('#detail-summary'), SLOW);
+  // The table: arrows move the selection, Enter opens.
+  await tabTo(page, '#ev-scroll');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.$$eval('#ev-rows .ev-row.selected', (r) => r.length), 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
