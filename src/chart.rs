@@ -971,7 +971,7 @@ pub fn draw_frame<DB: DrawingBackend>(
 
     // Breach windows, behind everything else.
     chart.draw_series(windows.iter().map(|&(i, a, b)| {
-        let alpha = if fo.selected_window == Some(i) { 0.28 } else { 0.12 };
+        let alpha = if fo.selected_window == Some(i) { 0.18 } else { 0.12 };
         Rectangle::new([(a, 0.0), (b, y_top)], BREACH_COLOR.mix(alpha).filled())
     }))?;
     if let Some(&(_, a, b)) = windows.iter().find(|w| fo.selected_window == Some(w.0)) {

@@ -86,6 +86,47 @@ struct Ui {
     frame_pending: bool,
     table_dirty: bool,
     last_table_ms: f64,
+    /// Zoomed-out level of detail for large data (see [`Lod`]).
+    lod: Option<Lod>,
+    /// The overview strip's data, reduced to its width once.
+    ov_cache: Option<(u32, crate::chart::ChartData)>,
+}
+
+/// Marks and steps pre-decimated over the full range at [`LOD_COLUMNS`] columns.
+/// Views whose pixel columns are at least twice as wide are drawn from this set:
+/// per column the extremes are then the same as from all the data, give or take
+/// which of two neighbouring pixel columns a straddling extreme lands in, and every
+/// failed mark is still there. Only built for large data sets.
+struct Lod {
+    data: crate::chart::ChartData,
+    /// Index in the full marks of each LOD mark (ascending).
+    idx: Vec<u32>,
+    col_ms: f64,
+}
+
+const LOD_COLUMNS: u32 = 8192;
+const LOD_MIN_MARKS: usize = 100_000;
+
+fn build_lod(linked: &Linked) -> Option<Lod> {
+    let d = &linked.data;
+    if d.marks.len() < LOD_MIN_MARKS {
+        return None;
+    }
+    let full = d.full_view();
+    let keep = crate::chart::decimate_marks_in(&d.marks, 0..d.marks.len(), &full, LOD_COLUMNS);
+    let (t0, t1) = full.bounds();
+    Some(Lod {
+        data: crate::chart::ChartData {
+            marks: keep.iter().map(|&i| d.marks[i]).collect(),
+            series: d.series.clone(),
+            steps: crate::chart::decimate_steps(&d.steps, &full, LOD_COLUMNS),
+            breaches: d.breaches.clone(),
+            windows: d.windows.clone(),
+            limit: d.limit,
+        },
+        idx: keep.into_iter().map(|i| i as u32).collect(),
+        col_ms: (t1 - t0) as f64 / f64::from(LOD_COLUMNS),
+    })
 }
 
 thread_local! {
@@ -692,6 +733,89 @@ fn caret_pad(excerpt: &str, caret: usize) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
+// A canvas backend that measures text with the canvas itself
+
+/// plotters measures text on wasm32 by adding a `<span>` to the page and reading its
+/// size, which forces a layout of the whole page for every label: most of a frame's
+/// time on a large page. This wrapper measures with `measureText` on the canvas
+/// (no layout) and draws through `CanvasBackend` unchanged.
+struct FastCanvas {
+    inner: CanvasBackend,
+    ctx: web_sys::CanvasRenderingContext2d,
+}
+
+impl FastCanvas {
+    fn new(canvas: HtmlCanvasElement) -> Option<FastCanvas> {
+        let ctx = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()?
+            .dyn_into::<web_sys::CanvasRenderingContext2d>()
+            .ok()?;
+        Some(FastCanvas {
+            inner: CanvasBackend::with_canvas_object(canvas)?,
+            ctx,
+        })
+    }
+}
+
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend,
+    DrawingErrorKind,
+};
+
+type CanvasErr = <CanvasBackend as DrawingBackend>::ErrorType;
+
+impl DrawingBackend for FastCanvas {
+    type ErrorType = CanvasErr;
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<CanvasErr>> {
+        self.inner.ensure_prepared()
+    }
+    fn present(&mut self) -> Result<(), DrawingErrorKind<CanvasErr>> {
+        self.inner.present()
+    }
+    fn draw_pixel(&mut self, p: BackendCoord, c: BackendColor) -> Result<(), DrawingErrorKind<CanvasErr>> {
+        self.inner.draw_pixel(p, c)
+    }
+    fn draw_line<S: BackendStyle>(&mut self, a: BackendCoord, b: BackendCoord, s: &S) -> Result<(), DrawingErrorKind<CanvasErr>> {
+        self.inner.draw_line(a, b, s)
+    }
+    fn draw_rect<S: BackendStyle>(&mut self, a: BackendCoord, b: BackendCoord, s: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasErr>> {
+        self.inner.draw_rect(a, b, s, fill)
+    }
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, s: &S) -> Result<(), DrawingErrorKind<CanvasErr>> {
+        self.inner.draw_path(path, s)
+    }
+    fn draw_circle<S: BackendStyle>(&mut self, c: BackendCoord, r: u32, s: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasErr>> {
+        self.inner.draw_circle(c, r, s, fill)
+    }
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, s: &S) -> Result<(), DrawingErrorKind<CanvasErr>> {
+        self.inner.fill_polygon(vert, s)
+    }
+    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, s: &S, pos: BackendCoord) -> Result<(), DrawingErrorKind<CanvasErr>> {
+        self.inner.draw_text(text, s, pos)
+    }
+    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, s: &S) -> Result<(u32, u32), DrawingErrorKind<CanvasErr>> {
+        // The same font string CanvasBackend::draw_text sets.
+        self.ctx.set_font(&format!(
+            "{} {}px {}",
+            s.style().as_str(),
+            s.size(),
+            s.family().as_str()
+        ));
+        let w = self
+            .ctx
+            .measure_text(text)
+            .map(|m| m.width())
+            .unwrap_or(text.chars().count() as f64 * s.size() * 0.6);
+        Ok((w.ceil().max(0.0) as u32, (s.size() * 1.2).ceil() as u32))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // The interactive timeline, histogram, overview strip, events table and detail pane
 
 fn with_ui<T>(f: impl FnOnce(&mut Ui, Option<&Session>, &Redactor) -> T) -> Option<T> {
@@ -763,6 +887,8 @@ fn new_ui(linked: Linked, synthetic: bool) -> Ui {
         frame_pending: false,
         table_dirty: true,
         last_table_ms: 0.0,
+        lod: None,
+        ov_cache: None,
     }
 }
 
@@ -781,12 +907,15 @@ fn rebuild_ui(fresh: bool) {
                 // Keep the view, the filters and the selection; only the data changed.
                 let view = ui.vp;
                 ui.linked = linked;
+                ui.lod = build_lod(&ui.linked);
+                ui.ov_cache = None;
                 ui.vp = view;
                 ui.sel_window = None;
                 ui.table_dirty = true;
             }
             _ => {
                 let mut ui = new_ui(linked, false);
+                ui.lod = build_lod(&ui.linked);
                 ui.decimate = by_id_as::<HtmlInputElement>("decimate").checked();
                 app.ui = Some(ui);
             }
@@ -877,8 +1006,7 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
     if !fit_canvas(&canvas, ui.dpr) {
         return Ok(());
     }
-    let backend = CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or("this browser gave no 2D canvas")?;
+    let backend = FastCanvas::new(canvas.clone()).ok_or("this browser gave no 2D canvas")?;
     let root = backend.into_drawing_area();
     let opts = DrawOptions {
         scale: ui.dpr,
@@ -892,27 +1020,64 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
         selected_window: ui.sel_window,
     };
     let view = ui.vp.view();
-    ui.frame = crate::chart::draw_frame(&root, &ui.linked.data, &view, &opts, &fo)
-        .map_err(|e| e.to_string())?;
+    let plot_px = f64::from((ui.frame.plot.2 - ui.frame.plot.0).max(100));
+    let lod = ui
+        .lod
+        .as_ref()
+        .filter(|l| ui.decimate && ui.vp.span() / plot_px >= 2.0 * l.col_ms);
+    ui.frame = match lod {
+        Some(l) => {
+            let fo = FrameOptions {
+                selected: fo
+                    .selected
+                    .iter()
+                    .filter_map(|&i| l.idx.binary_search(&(i as u32)).ok())
+                    .collect(),
+                ..fo
+            };
+            let mut f = crate::chart::draw_frame(&root, &l.data, &view, &opts, &fo)
+                .map_err(|e| e.to_string())?;
+            for k in f.kept.iter_mut() {
+                *k = l.idx[*k] as usize;
+            }
+            f
+        }
+        None => crate::chart::draw_frame(&root, &ui.linked.data, &view, &opts, &fo)
+            .map_err(|e| e.to_string())?,
+    };
     root.present().map_err(|e| e.to_string())?;
 
     let ov: HtmlCanvasElement = by_id_as("overview");
     if fit_canvas(&ov, ui.dpr) {
-        // Line the strip up with the plot area (the two canvases are equally wide
-        // only when the histogram sits below; otherwise scale by the widths).
+        // Line the strip up with the plot area (both canvases share a column).
         let ratio = f64::from(ov.width()) / f64::from(canvas.width().max(1));
-        let x0 = (f64::from(ui.frame.plot.0) * ratio.min(1.0)).round() as i32;
-        let x1 = if ratio < 1.2 {
-            (f64::from(ui.frame.plot.2) * ratio).round() as i32
-        } else {
-            (f64::from(ov.width()) - f64::from(canvas.width() - ui.frame.plot.2 as u32)) as i32
-        };
+        let x0 = (f64::from(ui.frame.plot.0) * ratio).round() as i32;
+        let x1 = (f64::from(ui.frame.plot.2) * ratio).round() as i32;
         ui.ov_x = (x0, x1.max(x0 + 1));
-        if let Some(b) = CanvasBackend::with_canvas_object(ov) {
+        if let Some(b) = FastCanvas::new(ov) {
             let root = b.into_drawing_area();
+            let w = (x1 - x0).max(1) as u32;
+            if ui.ov_cache.as_ref().map(|c| c.0) != Some(w) {
+                let d = &ui.linked.data;
+                let full = ui.vp.full();
+                let (t0, t1) = full.bounds();
+                let col = ((t1 - t0) / i64::from(w)).max(1);
+                let mut breaches: Vec<i64> = d.breaches.iter().map(|t| t - t.rem_euclid(col)).collect();
+                breaches.dedup();
+                ui.ov_cache = Some((
+                    w,
+                    crate::chart::ChartData {
+                        steps: crate::chart::decimate_steps(&d.steps, &full, w),
+                        breaches,
+                        windows: d.windows.clone(),
+                        ..Default::default()
+                    },
+                ));
+            }
+            let ov_data = &ui.ov_cache.as_ref().expect("cached").1;
             crate::chart::draw_overview(
                 &root,
-                &ui.linked.data,
+                ov_data,
                 &ui.vp.full(),
                 &view,
                 ui.ov_x.0,
@@ -930,7 +1095,7 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
         let marks = &ui.linked.data.marks;
         let range = crate::chart::sorted_range(marks, &view);
         let counts = crate::histogram::count(marks, &ui.linked.buckets, range, t0, t1);
-        if let Some(b) = CanvasBackend::with_canvas_object(hist) {
+        if let Some(b) = FastCanvas::new(hist) {
             let root = b.into_drawing_area();
             crate::histogram::draw(&root, &counts, "sans-serif", ui.dpr)
                 .map_err(|e| e.to_string())?;
@@ -1950,7 +2115,9 @@ pub fn bench_load(n: u32) {
     APP.with(|app| {
         if let Some(app) = app.borrow_mut().as_mut() {
             app.session = None;
-            app.ui = Some(new_ui(linked, true));
+            let mut ui = new_ui(linked, true);
+            ui.lod = build_lod(&ui.linked);
+            app.ui = Some(ui);
         }
     });
     set_hidden(&by_id("results"), false);
