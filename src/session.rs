@@ -357,11 +357,14 @@ pub fn redacted_name(name: &str) -> String {
     }
 }
 
-/// Chart marks from spans: one series per label, most frequent label first.
+/// Chart marks from the work spans (one per Action run, script run, or request with no
+/// Action data), one series per name, most frequent first; `marks[i]` is `an.work[i]`.
+/// The in-flight line stays request-based (`an.steps`): the limit counts requests.
 pub fn chart_data(an: &Analysis) -> ChartData {
+    let names: Vec<&str> = an.work_labels.iter().map(|l| l.name.as_str()).collect();
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    for s in &an.spans {
-        *counts.entry(s.label.as_str()).or_default() += 1;
+    for w in &an.work {
+        *counts.entry(names.get(w.label as usize).copied().unwrap_or("")).or_default() += 1;
     }
     let mut series: Vec<&str> = counts.keys().copied().collect();
     series.sort_by(|a, b| counts[b].cmp(&counts[a]).then_with(|| a.cmp(b)));
@@ -369,9 +372,14 @@ pub fn chart_data(an: &Analysis) -> ChartData {
         series.iter().enumerate().map(|(i, s)| (*s, i.min(u16::MAX as usize) as u16)).collect();
     ChartData {
         marks: an
-            .spans
+            .work
             .iter()
-            .map(|s| Mark { t: s.end, dur_ms: s.duration() as f64, series: index[s.label.as_str()], failed: s.failed })
+            .map(|w| Mark {
+                t: w.end,
+                dur_ms: w.duration() as f64,
+                series: index[names.get(w.label as usize).copied().unwrap_or("")],
+                failed: w.failed,
+            })
             .collect(),
         series: series.into_iter().map(str::to_owned).collect(),
         steps: an.steps.clone(),
