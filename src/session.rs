@@ -150,7 +150,11 @@ pub struct Download {
 impl Session {
     /// Reads and analyses a set of inputs (name, bytes). Never fails.
     pub fn load(inputs: Vec<(String, Vec<u8>)>, limit: Option<u32>) -> Session {
-        let ingest = ingest::ingest(inputs);
+        Session::from_ingest(ingest::ingest(inputs), limit)
+    }
+
+    /// Analyses what ingest read (the page gets the `Ingest` from its Web Worker).
+    pub fn from_ingest(ingest: Ingest, limit: Option<u32>) -> Session {
         let options = Options { limit, ..Options::default() };
         let analysis = analyze::analyze_with_executions(&ingest.events, &ingest.executions, &options);
         let attribution = attribution::attribute(&ingest.events, &analysis, options.lookback_ms);

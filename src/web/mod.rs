@@ -33,6 +33,8 @@ use crate::ingest::Severity;
 use crate::redact::Redactor;
 use crate::session::{Session, Summary};
 
+mod worker;
+
 /// Rows of the problems table drawn at most (the rest are counted below it).
 const MAX_PROBLEM_ROWS: usize = 500;
 /// Pasted text longer than this is analysed but not echoed into the textarea.
@@ -135,6 +137,10 @@ thread_local! {
 
 #[wasm_bindgen(start)]
 pub fn start() -> Result<(), JsValue> {
+    // The same module runs in the file-reading Web Worker (www/worker.js): no page there.
+    if web_sys::window().is_none() {
+        return Ok(());
+    }
     install_panic_hook();
     let key = random_key()?;
     APP.with(|app| {
@@ -147,7 +153,8 @@ pub fn start() -> Result<(), JsValue> {
     });
     wire()?;
     set_status("Ready. Drop files, choose files, paste, or load the sample incident.");
-    body().set_attribute("data-ready", "1")?;
+    // `data-ready` is set once the file-reading worker has loaded too.
+    worker::start();
     Ok(())
 }
 
@@ -334,6 +341,8 @@ fn wire() -> Result<(), JsValue> {
         })?;
     }
 
+    on(&by_id("cancel"), "click", |_| worker::cancel())?;
+
     on(&by_id("sample"), "click", |_| {
         // The events and, as a second input, the Action execution objects they point to.
         let inc = crate::sample::generate(
@@ -429,7 +438,7 @@ fn take_data_transfer(dt: &DataTransfer, text_name: &str) {
 
 /// Reads every file's bytes (`Blob.arrayBuffer()`, all at once), then analyses them together.
 fn read_files(files: Vec<File>) {
-    if files.is_empty() {
+    if files.is_empty() || worker::read_files(&files) {
         return;
     }
     hide_error();
@@ -479,6 +488,13 @@ fn analyze(inputs: Vec<(String, Vec<u8>)>) {
     let t0 = now_ms();
     let session = Session::load(inputs, limit);
     let t1 = now_ms();
+    show_session(session, count, bytes, t1 - t0);
+}
+
+/// Installs a loaded session and redraws the page (also the last step of a worker load).
+fn show_session(session: Session, count: usize, bytes: usize, parse_ms: f64) {
+    let t1 = now_ms();
+    let t0 = t1 - parse_ms;
 
     APP.with(|app| {
         let mut app = app.borrow_mut();

@@ -16,13 +16,23 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Starts serving `root`; resolves to { origin, served: string[], close() }. */
-export async function serveDir(root) {
+/**
+ * Starts serving `root`; resolves to { origin, served: string[], close() }.
+ * `prefix` (e.g. '/tools/inflight/') serves it under a sub-path, as a static host would;
+ * anything outside the prefix is answered 404 (and still listed in `served`).
+ */
+export async function serveDir(root, { prefix = '/' } = {}) {
   const base = resolve(root);
   const served = [];
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     let path = decodeURIComponent(url.pathname);
+    if (!path.startsWith(prefix)) {
+      served.push(`${req.method} ${url.pathname}`);
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    path = '/' + path.slice(prefix.length);
     if (path.endsWith('/')) path += 'index.html';
     const file = normalize(join(base, path));
     served.push(`${req.method} ${url.pathname}`);
