@@ -9,8 +9,9 @@ import init, { WorkerIngest } from './inflight.js';
 const SLICE = 4 << 20;
 const PROGRESS_MS = 100;
 
+let wasm;
 try {
-  await init({ module_or_path: new URL('./inflight_bg.wasm', import.meta.url) });
+  wasm = await init({ module_or_path: new URL('./inflight_bg.wasm', import.meta.url) });
   self.postMessage({ type: 'ready' });
 } catch (err) {
   self.postMessage({ type: 'failed', message: String(err && err.message ? err.message : err) });
@@ -62,7 +63,8 @@ self.onmessage = async (e) => {
     ing.free();
     ing = undefined;
     self.postMessage(
-      { type: 'done', job, meta, texts, ms, readMs, records: recordsSoFar, events },
+      // wasmBytes: the worker's wasm memory, which never shrinks, i.e. its peak (for benchmarks).
+      { type: 'done', job, meta, texts, ms, readMs, records: recordsSoFar, events, wasmBytes: wasm.memory.buffer.byteLength },
       [meta.buffer, ...texts.map((t) => t.buffer)],
     );
   } catch (err) {

@@ -856,6 +856,10 @@ fn done(data: &JsValue) {
         });
     }
     let events = get_f64(data, "events");
+    // For tests/browser/bench-ingest.mjs: the worker's peak wasm memory and its times.
+    let body = super::body();
+    let _ = body.set_attribute("data-worker-memory", &get_f64(data, "wasmBytes").to_string());
+    let _ = body.set_attribute("data-worker-ms", &format!("{:.1}/{:.1}", get_f64(data, "readMs"), get_f64(data, "ms")));
     show_progress(0.0, total, get_f64(data, "records"), events, "Loading into the page:");
     let r = Rebuild {
         job,

@@ -1,0 +1,193 @@
+// In-browser ingest benchmark (not a timed test): a synthetic incident of 20 MB and 200 MB
+// as NDJSON (`inflight gen --bytes N`), picked into the app in headless Chromium, read by the
+// Web Worker (src/web/worker.rs) and analysed, against JSON.parse per line plus a JavaScript
+// walk that extracts the same fields, in the same page.
+//
+//   trunk build --offline --release --dist /tmp/dist-rel
+//   INFLIGHT_DIST=/tmp/dist-rel node tests/browser/bench-ingest.mjs      (SIZES=20,200 in MB)
+//
+// Prints a Markdown table; saves tests/browser/out/progress-200mb.png (the progress bar during
+// the 200 MB read).
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serveDir } from './server.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const dist = process.env.INFLIGHT_DIST ?? join(repo, 'dist');
+const out = join(here, 'out');
+const sizes = (process.env.SIZES ?? '20,200').split(',').map(Number);
+const MB = 1e6;
+
+function input(mb) {
+  const path = join(tmpdir(), `inflight-bench-${mb}mb.ndjson`);
+  if (!existsSync(path)) {
+    const bin = join(repo, 'target', 'release', 'inflight');
+    const args = ['gen', '--format', 'ndjson', '--bytes', String(mb * MB)];
+    const bytes = existsSync(bin)
+      ? execFileSync(bin, args, { maxBuffer: 2 << 30 })
+      : execFileSync('cargo', ['run', '--quiet', '--release', '--', ...args], { cwd: repo, maxBuffer: 2 << 30 });
+    return writeFile(path, bytes).then(() => path);
+  }
+  return Promise.resolve(path);
+}
+
+await mkdir(out, { recursive: true });
+const server = await serveDir(dist);
+const userDataDir = await mkdtemp(join(tmpdir(), 'inflight-bench-'));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1280, height: 900 },
+  deviceScaleFactor: 1,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--enable-precise-memory-info',
+    '--js-flags=--expose-gc --max-old-space-size=4096'],
+});
+
+async function openPage() {
+  const page = await context.newPage();
+  await page.goto(`${server.origin}/`, { waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+  await page.evaluate(() => {
+    window.bench = { longtasks: [], picked: null, t0: 0, shown: 0 };
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.bench.longtasks.push({ start: e.startTime, ms: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    // Before the app's own listener clears the input.
+    document.addEventListener('change', (e) => {
+      if (e.target.id === 'files') { window.bench.picked = e.target.files[0]; window.bench.t0 = performance.now(); }
+    }, true);
+    new MutationObserver(() => { window.bench.shown = performance.now(); })
+      .observe(document.body, { attributes: true, attributeFilter: ['data-loads'] });
+  });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  return { page, cdp };
+}
+
+const heap = async (cdp) => {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return metrics.find((m) => m.name === 'JSHeapUsedSize').value;
+};
+
+async function runWasm(mb, path, screenshot) {
+  const { page, cdp } = await openPage();
+  const bytes = statSync(path).size;
+  const loads = await page.evaluate(() => Number(document.body.dataset.loads ?? '0'));
+  let jsPeak = await heap(cdp);
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      jsPeak = Math.max(jsPeak, await heap(cdp).catch(() => 0));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  await page.setInputFiles('#files', path);
+  if (screenshot) {
+    await page.waitForFunction(() => /[1-9][\d,]* records found/.test(document.getElementById('progress-text').textContent)
+      && document.getElementById('progress').value > document.getElementById('progress').max * 0.3, null, { timeout: 600_000 });
+    await page.screenshot({ path: join(out, 'progress-200mb.png') });
+  }
+  await page.waitForFunction((n) => Number(document.body.dataset.loads ?? '0') > n, loads, { timeout: 600_000 });
+  await page.waitForTimeout(300); // let the last frame and long-task entries land
+  sampling = false;
+  await sampler;
+  const r = await page.evaluate(async () => {
+    const b = window.bench;
+    const mod = await import('./inflight.js');
+    const wasm = await mod.default();
+    const [readMs, workerMs] = document.body.dataset.workerMs.split('/').map(Number);
+    const tasks = b.longtasks.filter((t) => t.start >= b.t0);
+    return {
+      total: b.shown - b.t0,
+      readMs,
+      workerMs,
+      pageWasm: wasm.memory.buffer.byteLength,
+      workerWasm: Number(document.body.dataset.workerMemory),
+      longest: Math.max(0, ...tasks.map((t) => t.ms)),
+      longtasks: tasks.length,
+      events: document.getElementById('c-events').textContent,
+      timing: document.getElementById('timing').textContent,
+    };
+  });
+  r.jsPeak = jsPeak;
+  r.bytes = bytes;
+  await page.close();
+  return r;
+}
+
+async function runJs(path) {
+  const { page, cdp } = await openPage();
+  // Hand the file to the page without the app reading it: a detached input element.
+  await page.evaluate(() => {
+    const i = document.createElement('input');
+    i.type = 'file';
+    i.id = 'bench-file';
+    i.hidden = true;
+    document.body.append(i);
+  });
+  await page.setInputFiles('#bench-file', path);
+  await page.evaluate(() => window.gc?.());
+  const base = await heap(cdp);
+  const r = await page.evaluate(async () => {
+    const file = document.getElementById('bench-file').files[0];
+    const t0 = performance.now();
+    const text = await file.text();
+    const t1 = performance.now();
+    const events = [];
+    let bad = 0;
+    for (let a = 0; a < text.length;) {
+      let b = text.indexOf('\n', a);
+      if (b < 0) b = text.length;
+      const line = text.slice(a, b);
+      a = b + 1;
+      if (!line.trim()) continue;
+      let o;
+      try { o = JSON.parse(line); } catch { bad++; continue; }
+      const d = o && typeof o.details === 'object' && o.details ? o.details : {};
+      const err = d.error;
+      events.push({
+        time: Date.parse(o.date),
+        type: String(o.type ?? ''),
+        description: String(o.description ?? ''),
+        stats: d.stats && typeof d.stats === 'object' ? d.stats : null,
+        executions: Array.isArray(d.actions?.executions) ? d.actions.executions.map(String) : [],
+        error: typeof err === 'string' ? err : err && typeof err.message === 'string' ? err.message : null,
+      });
+    }
+    const t2 = performance.now();
+    window.keep = { text, events };
+    return { readMs: t1 - t0, total: t2 - t0, events: events.length, bad };
+  });
+  r.heap = (await heap(cdp)) - base;
+  await page.close();
+  return r;
+}
+
+const rows = [];
+for (const mb of sizes) {
+  const path = await input(mb);
+  if (mb >= 200) await runWasm(mb, path, true); // untimed: the screenshot of the progress bar
+  const w = await runWasm(mb, path, false);
+  const j = await runJs(path);
+  rows.push({ mb, w, j });
+  console.error(JSON.stringify({ mb, w, j }));
+}
+
+const f = (x, d = 0) => x.toFixed(d);
+console.log('| input | events | app: drop → chart s | app MB/s | worker read+ingest s (MB/s) | read-done → chart ms | longest main-thread task ms | worker wasm peak MB (× input) | page wasm MB (× input) | page JS heap peak MB | JS: read+JSON.parse+walk s | JS MB/s | JS heap MB (× input) | ratio JS / app |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const { mb, w, j } of rows) {
+  const inMB = w.bytes / MB;
+  console.log(`| NDJSON ${f(inMB, 1)} MB | ${w.events} | ${f(w.total / 1000, 2)} | ${f(inMB / (w.total / 1000))} | ${f(w.workerMs / 1000, 2)} (${f(inMB / (w.workerMs / 1000))}) | ${f(w.total - w.workerMs)} | ${f(w.longest)} | ${f(w.workerWasm / MB)} (${f(w.workerWasm / w.bytes, 2)}) | ${f(w.pageWasm / MB)} (${f(w.pageWasm / w.bytes, 2)}) | ${f(w.jsPeak / MB)} | ${f(j.total / 1000, 2)} | ${f(inMB / (j.total / 1000))} | ${f(j.heap / MB)} (${f(j.heap / w.bytes, 2)}) | ${f(j.total / w.total, 2)}× |`);
+}
+
+await context.close();
+await server.close();
+await rm(userDataDir, { recursive: true, force: true });
