@@ -403,61 +403,6 @@ impl Rows for SynthRows<'_> {
     }
 }
 
-/// One series' part in a breach window (a fallback until the analysis ranks
-/// culprits itself): spans overlapping `[start − lead, end]`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Culprit {
-    pub series: u16,
-    /// Share of all in-flight time in the interval, 0..=1.
-    pub share: f64,
-    /// Spans overlapping the interval.
-    pub count: usize,
-    /// Median and 95th percentile duration (nearest rank) of those spans, ms.
-    pub p50: f64,
-    pub p95: f64,
-}
-
-/// Ranks series by their in-flight time in `[start − lead_ms, end]`; a mark is
-/// the span `[t − dur, t]`. Shares add up to 1 (when anything overlaps).
-pub fn window_culprits(marks: &[Mark], start: i64, end: i64, lead_ms: i64) -> Vec<Culprit> {
-    let (a, b) = (start.saturating_sub(lead_ms) as f64, end.max(start) as f64);
-    let mut per: std::collections::BTreeMap<u16, (f64, Vec<f64>)> = Default::default();
-    let mut total = 0.0;
-    for m in marks {
-        if !m.dur_ms.is_finite() || m.dur_ms < 0.0 {
-            continue;
-        }
-        let (s, e) = (m.t as f64 - m.dur_ms, m.t as f64);
-        let overlap = e.min(b) - s.max(a);
-        if overlap < 0.0 || (overlap == 0.0 && m.dur_ms > 0.0) {
-            continue;
-        }
-        let entry = per.entry(m.series).or_default();
-        entry.0 += overlap;
-        entry.1.push(m.dur_ms);
-        total += overlap;
-    }
-    let pct = |v: &[f64], p: f64| -> f64 {
-        let k = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
-        v[k.min(v.len()) - 1]
-    };
-    let mut out: Vec<Culprit> = per
-        .into_iter()
-        .map(|(series, (time, mut d))| {
-            d.sort_by(f64::total_cmp);
-            Culprit {
-                series,
-                share: if total > 0.0 { time / total } else { 0.0 },
-                count: d.len(),
-                p50: pct(&d, 50.0),
-                p95: pct(&d, 95.0),
-            }
-        })
-        .collect();
-    out.sort_by(|x, y| y.share.total_cmp(&x.share).then(x.series.cmp(&y.series)));
-    out
-}
-
 /// Re-indents one JSON value (two spaces) without reordering or re-encoding
 /// anything: strings are copied byte for byte. Input that is not well formed
 /// comes out re-indented as far as it goes, never lost.
@@ -695,27 +640,5 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&p).unwrap();
         assert_eq!(v, serde_json::from_str::<serde_json::Value>(src).unwrap());
         assert_eq!(pretty_json("{\"a\":"), "{\n  \"a\": ");
-    }
-
-    #[test]
-    fn culprits_rank_by_in_flight_time() {
-        let m = |t: i64, d: f64, s: u16| Mark { t, dur_ms: d, series: s, failed: false };
-        // Window 10_000..12_000 with a 5 s lead: the interval is 5_000..12_000.
-        let marks = [
-            m(11_000, 6_000.0, 1), // 5_000..11_000: 6 s inside
-            m(11_500, 5_500.0, 1), // 6_000..11_500: 5.5 s
-            m(9_000, 200.0, 0),    // 0.2 s
-            m(10_000, 300.0, 0),   // 0.3 s
-            m(2_000, 100.0, 0),    // before the interval
-            m(20_000, 100.0, 2),   // after
-        ];
-        let c = window_culprits(&marks, 10_000, 12_000, 5_000);
-        assert_eq!(c.len(), 2);
-        assert_eq!(c[0].series, 1);
-        assert_eq!(c[0].count, 2);
-        assert!((c[0].share - 11.5 / 12.0).abs() < 1e-9);
-        assert_eq!((c[0].p50, c[0].p95), (5_500.0, 6_000.0));
-        assert!((c.iter().map(|c| c.share).sum::<f64>() - 1.0).abs() < 1e-9, "shares add up");
-        assert!(window_culprits(&marks, 50_000, 60_000, 1_000).is_empty());
     }
 }

@@ -35,6 +35,13 @@ use crate::session::{Session, Summary};
 
 mod worker;
 
+mod controls;
+mod exports;
+mod findings;
+mod legend;
+mod shared;
+use findings::{render_culprits, render_findings};
+
 /// Rows of the problems table drawn at most (the rest are counted below it).
 const MAX_PROBLEM_ROWS: usize = 500;
 /// Pasted text longer than this is analysed but not echoed into the textarea.
@@ -92,6 +99,11 @@ struct Ui {
     lod: Option<Lod>,
     /// The overview strip's data, reduced to its width once.
     ov_cache: Option<(u32, crate::chart::ChartData)>,
+    /// Series the legend hides, and the marks left to draw when some are hidden.
+    legend: controls::Legend,
+    vis: Option<Lod>,
+    /// Extensibility failure times, drawn along the bottom of the plot.
+    failures: Vec<i64>,
 }
 
 /// Marks and steps pre-decimated over the full range at [`LOD_COLUMNS`] columns.
@@ -401,6 +413,9 @@ fn wire() -> Result<(), JsValue> {
 
     on(&win, "resize", |_| request_frame())?;
     wire_timeline()?;
+    legend::wire()?;
+    exports::wire()?;
+    shared::start()?;
     Ok(())
 }
 
@@ -905,6 +920,53 @@ fn new_ui(linked: Linked, synthetic: bool) -> Ui {
         last_table_ms: 0.0,
         lod: None,
         ov_cache: None,
+        legend: controls::Legend::new(0),
+        vis: None,
+        failures: Vec::new(),
+    }
+}
+
+/// With series hidden in the legend: the marks still shown, with their indices.
+fn build_vis(ui: &mut Ui) {
+    ui.vis = None;
+    if !ui.legend.any_hidden() {
+        return;
+    }
+    let d = &ui.linked.data;
+    let idx = ui.legend.visible(d.marks.iter().map(|m| m.series));
+    ui.vis = Some(Lod {
+        data: crate::chart::ChartData {
+            marks: idx.iter().map(|&i| d.marks[i as usize]).collect(),
+            ..d.clone_shallow()
+        },
+        idx,
+        col_ms: 0.0,
+    });
+}
+
+/// The chart data as drawn (hidden series left out), for the SVG export.
+fn drawn_data(ui: &Ui) -> crate::chart::ChartData {
+    match &ui.vis {
+        Some(v) => v.data.clone(),
+        None => ui.linked.data.clone(),
+    }
+}
+
+trait CloneShallow {
+    fn clone_shallow(&self) -> crate::chart::ChartData;
+}
+
+impl CloneShallow for crate::chart::ChartData {
+    /// Everything but the marks.
+    fn clone_shallow(&self) -> crate::chart::ChartData {
+        crate::chart::ChartData {
+            marks: Vec::new(),
+            series: self.series.clone(),
+            steps: self.steps.clone(),
+            breaches: self.breaches.clone(),
+            windows: self.windows.clone(),
+            limit: self.limit,
+        }
     }
 }
 
@@ -916,7 +978,9 @@ fn rebuild_ui(fresh: bool) {
         let Some(session) = app.session.as_ref() else {
             return;
         };
-        let span_event: Vec<usize> = session.analysis.spans.iter().map(|s| s.event).collect();
+        // One mark per work span (Action run, script run, or request), see session::chart_data.
+        let span_event: Vec<usize> =
+            session.analysis.work.iter().map(|w| w.event.unwrap_or(usize::MAX)).collect();
         let linked = Linked::build(session.chart(), &span_event, session.ingest.events.len());
         match (&mut app.ui, fresh) {
             (Some(ui), false) if !ui.synthetic => {
@@ -928,15 +992,26 @@ fn rebuild_ui(fresh: bool) {
                 ui.vp = view;
                 ui.sel_window = None;
                 ui.table_dirty = true;
+                if ui.legend.len() != ui.linked.data.series.len() {
+                    ui.legend = controls::Legend::new(ui.linked.data.series.len());
+                }
+                build_vis(ui);
             }
             _ => {
                 let mut ui = new_ui(linked, false);
                 ui.lod = build_lod(&ui.linked);
                 ui.decimate = by_id_as::<HtmlInputElement>("decimate").checked();
+                ui.legend = controls::Legend::new(ui.linked.data.series.len());
                 app.ui = Some(ui);
             }
         }
     });
+    let failures = findings::failure_times();
+    with_ui(|ui, _, _| ui.failures = failures);
+    if fresh {
+        shared::close();
+    }
+    legend::render();
     fill_filters();
     render_findings();
     set_hidden(&by_id("detail"), true);
@@ -1037,10 +1112,13 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
     };
     let view = ui.vp.view();
     let plot_px = f64::from((ui.frame.plot.2 - ui.frame.plot.0).max(100));
-    let lod = ui
-        .lod
-        .as_ref()
-        .filter(|l| ui.decimate && ui.vp.span() / plot_px >= 2.0 * l.col_ms);
+    let lod = match &ui.vis {
+        Some(v) => Some(v),
+        None => ui
+            .lod
+            .as_ref()
+            .filter(|l| ui.decimate && ui.vp.span() / plot_px >= 2.0 * l.col_ms),
+    };
     ui.frame = match lod {
         Some(l) => {
             let fo = FrameOptions {
@@ -1062,6 +1140,7 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
             .map_err(|e| e.to_string())?,
     };
     root.present().map_err(|e| e.to_string())?;
+    findings::draw_failures(&ui.failures, &ui.frame, ui.dpr);
 
     let ov: HtmlCanvasElement = by_id_as("overview");
     if fit_canvas(&ov, ui.dpr) {
@@ -1246,7 +1325,9 @@ fn canvas_xy(e: &MouseEvent, dpr: f64) -> (f64, f64) {
 
 fn select_mark(k: Option<usize>, scroll_table: bool) {
     with_ui(|ui, _, _| {
-        ui.sel_event = k.and_then(|k| ui.linked.mark_event.get(k).map(|&e| e as usize));
+        ui.sel_event = k.and_then(|k| {
+            ui.linked.mark_event.get(k).filter(|&&e| e != table::NONE).map(|&e| e as usize)
+        });
         ui.sel_marks = match ui.sel_event {
             Some(e) if !ui.synthetic => ui.linked.marks_of(e),
             Some(_) => k.into_iter().collect(),
@@ -1959,164 +2040,6 @@ fn open_detail_inner(focus: bool) {
         let d: HtmlElement = detail.unchecked_into();
         let _ = d.focus();
     }
-}
-
-/// The findings panel: the answer in a sentence or two, and the breach windows.
-fn render_findings() {
-    let data = APP.with(|app| {
-        let app = app.borrow();
-        let app = app.as_ref()?;
-        let s = app.session.as_ref()?;
-        let ui = app.ui.as_ref()?;
-        let sum = s.summary();
-        let an = &s.analysis;
-        let local = (ui.tz_local, ui.tz_offset_ms);
-        let mut sentences = Vec::new();
-        let windows: Vec<(i64, i64, usize, u32)> = an
-            .windows
-            .iter()
-            .map(|w| (w.start, w.end, w.count, w.inflight_before))
-            .collect();
-        if let Some(w) = windows.first() {
-            let limit = match (sum.limit, sum.limit_estimated) {
-                (Some(l), true) => format!(" (the limit, estimated from the logs, is about {l})"),
-                (Some(l), false) => format!(" (limit {l})"),
-                _ => String::new(),
-            };
-            sentences.push(format!(
-                "Logins failed with resource_exhausted {} in {}; the first window starts at {}, when {} requests were in flight{}.",
-                plural(sum.breaches, "time", "times"),
-                plural(windows.len(), "window", "windows"),
-                fmt_when(w.0, local.0, local.1),
-                w.3,
-                limit
-            ));
-            let c = table::window_culprits(&ui.linked.data.marks, w.0, w.1, 60_000);
-            if let Some(top) = c.first() {
-                let name = ui
-                    .linked
-                    .data
-                    .series
-                    .get(usize::from(top.series))
-                    .cloned()
-                    .unwrap_or_default();
-                let outside = an
-                    .by_label
-                    .iter()
-                    .find(|l| l.label == name)
-                    .map(|l| format!(", against a p50 of {} over the whole log", fmt_dur(l.p50 as f64)))
-                    .unwrap_or_default();
-                sentences.push(format!(
-                    "In the minute before and during it, {name} held {:.0}% of the in-flight time, with a p95 of {}{outside}.",
-                    top.share * 100.0,
-                    fmt_dur(top.p95)
-                ));
-            }
-        } else {
-            sentences.push(format!(
-                "No resource_exhausted failure in these logs: the concurrency limit was not hit. Peak in flight: {}.",
-                sum.peak_inflight
-            ));
-        }
-        Some((sentences, windows, local))
-    });
-    let Some((sentences, windows, local)) = data else {
-        return;
-    };
-    let box_ = by_id("findings-text");
-    clear(&box_);
-    for s in sentences {
-        let _ = box_.append_child(&text_el("p", &s));
-    }
-    let list = by_id("windows");
-    clear(&list);
-    for (i, (a, b, n, before)) in windows.iter().enumerate().take(200) {
-        let li = el("li");
-        let btn = text_el(
-            "button",
-            &format!(
-                "{} → {} · {} · {} in flight before",
-                fmt_when(*a, local.0, local.1),
-                fmt_when(*b, local.0, local.1),
-                plural(*n, "failure", "failures"),
-                before
-            ),
-        );
-        let _ = btn.set_attribute("type", "button");
-        let _ = btn.set_attribute("data-window", &i.to_string());
-        let _ = btn.set_attribute("aria-pressed", "false");
-        let _ = li.append_child(&btn);
-        let _ = list.append_child(&li);
-    }
-    set_hidden(&by_id("windows-box"), windows.is_empty());
-    set_hidden(&by_id("culprits"), true);
-}
-
-/// Ranked series of the selected breach window, with their numbers.
-fn render_culprits() {
-    let data = with_ui(|ui, _, _| {
-        let w = ui.sel_window?;
-        let &(a, b) = ui.linked.data.windows.get(w)?;
-        let c = table::window_culprits(&ui.linked.data.marks, a, b, 60_000);
-        let names: Vec<String> = c
-            .iter()
-            .map(|c| {
-                ui.linked
-                    .data
-                    .series
-                    .get(usize::from(c.series))
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .collect();
-        Some((
-            w,
-            format!(
-                "Window {}: {} → {}",
-                w + 1,
-                fmt_when(a, ui.tz_local, ui.tz_offset_ms),
-                fmt_when(b, ui.tz_local, ui.tz_offset_ms)
-            ),
-            c,
-            names,
-        ))
-    })
-    .flatten();
-    let Some((w, title, culprits, names)) = data else {
-        return;
-    };
-    if let Ok(list) = by_id("windows").query_selector_all("button[data-window]") {
-        for i in 0..list.length() {
-            if let Some(b) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-                let on_ = b.get_attribute("data-window") == Some(w.to_string());
-                let _ = b.set_attribute("aria-pressed", if on_ { "true" } else { "false" });
-            }
-        }
-    }
-    set_text("culprits-h", &title);
-    let tbody = tbody_of("culprits-table");
-    for (i, (c, name)) in culprits.iter().zip(&names).enumerate().take(10) {
-        let tr = el("tr");
-        let cells = [
-            ((i + 1).to_string(), "num"),
-            (name.clone(), "name"),
-            (format!("{:.1}%", c.share * 100.0), "num"),
-            (fmt_int(c.count), "num"),
-            (fmt_dur(c.p50), "num"),
-            (fmt_dur(c.p95), "num"),
-        ];
-        for (t, class) in cells {
-            let td = text_el("td", &t);
-            td.set_class_name(class);
-            let _ = tr.append_child(&td);
-        }
-        let _ = tbody.append_child(&tr);
-    }
-    set_text(
-        "culprits-note",
-        "Share: each Action's part of all the time requests spent in flight from one minute before the window to its end. A high share with a long p95 is the slow Action that filled the slots.",
-    );
-    set_hidden(&by_id("culprits"), false);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,0 +1,293 @@
+//! The findings panel, from the analysis (`Summary.findings`, `Summary.culprit_windows`):
+//! the answer in plain sentences, the breach windows, and per window the ranked
+//! culprits with their evidence. Also the extensibility failures (script timeouts,
+//! Action failures) drawn as marks along the bottom of the timeline.
+//!
+//! Every string from logs (Action names, explanations) goes in as a text node.
+
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
+
+use super::{by_id, by_id_as, clear, el, fmt_dur, fmt_when, plural, set_hidden, set_text, tbody_of, text_el, with_ui, APP};
+use crate::analyze::FailureKind;
+use crate::attribution::{Cause, Culprit, TimeSplit};
+use crate::session::WindowRow;
+
+/// The findings panel: the analysis' sentences, then the breach windows as buttons.
+pub(super) fn render_findings() {
+    let data = APP.with(|app| {
+        let app = app.borrow();
+        let app = app.as_ref()?;
+        let s = app.session.as_ref()?;
+        let ui = app.ui.as_ref()?;
+        let sum = s.summary();
+        let mut sentences = sum.findings.clone();
+        if let Some(l) = sum.limit {
+            sentences.push(if sum.limit_estimated {
+                format!("The concurrency limit, estimated from the in-flight count when logins failed, is about {l} (an estimate: enter the real one above).")
+            } else {
+                format!("Concurrency limit: {l}, as entered.")
+            });
+        }
+        let failures: usize = sum.extensibility_failures.iter().map(|f| f.count).sum();
+        if failures > 0 {
+            let kinds: Vec<String> = sum
+                .extensibility_failures
+                .iter()
+                .take(4)
+                .map(|f| format!("{} {} ({})", super::fmt_int(f.count), kind_text(f.kind), f.label))
+                .collect();
+            sentences.push(format!(
+                "Extensibility failures in the logs: {}{}. They are the orange diamonds along the bottom of the timeline.",
+                kinds.join(", "),
+                if sum.extensibility_failures.len() > 4 { ", …" } else { "" }
+            ));
+        }
+        Some((sentences, sum.culprit_windows, (ui.tz_local, ui.tz_offset_ms)))
+    });
+    let Some((sentences, windows, (local, off))) = data else {
+        return;
+    };
+    let box_ = by_id("findings-text");
+    clear(&box_);
+    for s in sentences {
+        let _ = box_.append_child(&text_el("p", &s));
+    }
+    let list = by_id("windows");
+    clear(&list);
+    for (i, w) in windows.iter().enumerate().take(200) {
+        let li = el("li");
+        let top = w
+            .culprits
+            .first()
+            .map(|c| format!(" · top: {} ({:.0}%)", c.label, c.share * 100.0))
+            .unwrap_or_default();
+        let btn = text_el(
+            "button",
+            &format!(
+                "{} → {} · {} · {} in flight before{top}",
+                fmt_when(w.start_ms, local, off),
+                fmt_when(w.end_ms, local, off),
+                plural(w.failures, "failure", "failures"),
+                w.inflight_before
+            ),
+        );
+        let _ = btn.set_attribute("type", "button");
+        let _ = btn.set_attribute("data-window", &i.to_string());
+        let _ = btn.set_attribute("aria-pressed", "false");
+        let _ = li.append_child(&btn);
+        let _ = list.append_child(&li);
+    }
+    set_hidden(&by_id("windows-box"), windows.is_empty());
+    set_hidden(&by_id("culprits"), true);
+}
+
+fn kind_text(k: FailureKind) -> &'static str {
+    match k {
+        FailureKind::ScriptTimeout => "script timeouts",
+        FailureKind::ActionTimeout => "Action timeouts",
+        FailureKind::ScriptError => "script errors",
+        FailureKind::ActionFailed => "Action failures",
+    }
+}
+
+/// "boot 62% · code 30%": the two largest parts of where the time went.
+fn split_text(t: &TimeSplit) -> String {
+    let mut parts = [
+        ("boot (cold starts)", t.boot),
+        ("network", t.network),
+        ("runtime", t.processing),
+        ("external calls", t.external),
+        ("Action code", t.code),
+    ];
+    parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+    parts
+        .iter()
+        .filter(|p| p.1 >= 0.05)
+        .take(2)
+        .map(|(n, f)| format!("{n} {:.0}%", f * 100.0))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn cause_text(c: Cause) -> &'static str {
+    match c {
+        Cause::ColdStarts => "cold starts",
+        Cause::ActionCode => "Action code or the API it calls",
+        Cause::Network => "network",
+        Cause::ExternalCalls => "loading code and dependencies",
+        Cause::RuntimeProcessing => "runtime processing",
+        Cause::ScriptTimeouts => "20 s timeouts",
+        Cause::Unknown => "",
+    }
+}
+
+/// The window's row from the summary, by index into the chart's windows.
+fn window_row(w: usize) -> Option<(WindowRow, bool, i64)> {
+    APP.with(|app| {
+        let app = app.borrow();
+        let app = app.as_ref()?;
+        let s = app.session.as_ref()?;
+        let ui = app.ui.as_ref()?;
+        let row = s.summary().culprit_windows.into_iter().nth(w)?;
+        Some((row, ui.tz_local, ui.tz_offset_ms))
+    })
+}
+
+/// Ranked culprits of the selected breach window, with their evidence.
+pub(super) fn render_culprits() {
+    let Some(w) = with_ui(|ui, _, _| ui.sel_window).flatten() else {
+        return;
+    };
+    let Some((row, local, off)) = window_row(w) else {
+        return;
+    };
+    if let Ok(list) = by_id("windows").query_selector_all("button[data-window]") {
+        for i in 0..list.length() {
+            if let Some(b) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                let on_ = b.get_attribute("data-window") == Some(w.to_string());
+                let _ = b.set_attribute("aria-pressed", if on_ { "true" } else { "false" });
+            }
+        }
+    }
+    set_text(
+        "culprits-h",
+        &format!(
+            "Window {}: {} → {} · {} · {} in flight just before",
+            w + 1,
+            fmt_when(row.start_ms, local, off),
+            fmt_when(row.end_ms, local, off),
+            plural(row.failures, "failure", "failures"),
+            row.inflight_before
+        ),
+    );
+    let table = by_id("culprits-table");
+    if let Ok(Some(thead)) = table.query_selector("thead") {
+        clear(&thead);
+        let tr = el("tr");
+        for (t, num) in [
+            ("#", true),
+            ("Action / script", false),
+            ("Share of in-flight time", true),
+            ("Runs", true),
+            ("p95 inside", true),
+            ("p95 outside", true),
+            ("Where the time went", false),
+        ] {
+            let th = text_el("th", t);
+            let _ = th.set_attribute("scope", "col");
+            if num {
+                th.set_class_name("num");
+            }
+            let _ = tr.append_child(&th);
+        }
+        let _ = thead.append_child(&tr);
+    }
+    let tbody = tbody_of("culprits-table");
+    for (i, c) in row.culprits.iter().enumerate().take(10) {
+        let _ = tbody.append_child(&culprit_row(i, c));
+    }
+    let note = by_id("culprits-note");
+    clear(&note);
+    if let Some(top) = row.culprits.first() {
+        let _ = note.append_child(&text_el("p", &top.explanation));
+    }
+    let _ = note.append_child(&text_el(
+        "p",
+        &format!(
+            "Share: each Action's or script's part of all the time spent in flight from {} before the window to its end. \"Inside\" are its runs in that interval, \"outside\" its runs at normal times.",
+            crate::session::duration_text(row.lookback_ms())
+        ),
+    ));
+    set_hidden(&by_id("culprits"), false);
+}
+
+trait Lookback {
+    fn lookback_ms(&self) -> i64;
+}
+impl Lookback for WindowRow {
+    fn lookback_ms(&self) -> i64 {
+        (self.start_ms - self.from_ms).max(0)
+    }
+}
+
+fn culprit_row(i: usize, c: &Culprit) -> Element {
+    let tr = el("tr");
+    let mut split = c.time_split.as_ref().map(split_text).unwrap_or_default();
+    let cause = cause_text(c.cause);
+    if !cause.is_empty() {
+        split = if split.is_empty() { cause.to_string() } else { format!("{cause}: {split}") };
+    }
+    if c.timeouts > 0 {
+        split.push_str(&format!(" · {} timed out", plural(c.timeouts, "run", "runs")));
+    }
+    let cells = [
+        ((i + 1).to_string(), "num"),
+        (c.label.clone(), "name"),
+        (format!("{:.1}%", c.share * 100.0), "num"),
+        (super::fmt_int(c.runs), "num"),
+        (fmt_dur(c.inside.p95 as f64), "num"),
+        (c.outside.map(|o| fmt_dur(o.p95 as f64)).unwrap_or_else(|| "–".into()), "num"),
+        (if split.is_empty() { "–".into() } else { split }, "why"),
+    ];
+    for (t, class) in cells {
+        let td = text_el("td", &t);
+        td.set_class_name(class);
+        let _ = tr.append_child(&td);
+    }
+    let _ = tr.set_attribute("title", &c.explanation);
+    tr
+}
+
+/// Extensibility failure times (epoch ms), for the timeline overlay.
+pub(super) fn failure_times() -> Vec<i64> {
+    APP.with(|app| {
+        let app = app.borrow();
+        let Some(s) = app.as_ref().and_then(|a| a.session.as_ref()) else {
+            return Vec::new();
+        };
+        let mut t: Vec<i64> = s.analysis.failures.iter().filter_map(|f| f.time).collect();
+        t.sort_unstable();
+        t
+    })
+}
+
+/// Orange diamonds along the bottom of the plot area at each failure in view
+/// (at most one per pixel column).
+pub(super) fn draw_failures(times: &[i64], frame: &crate::chart::Frame, dpr: f64) {
+    if times.is_empty() {
+        return;
+    }
+    let canvas: HtmlCanvasElement = by_id_as("chart");
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let a = times.partition_point(|&t| t < frame.t0);
+    let b = times.partition_point(|&t| t <= frame.t1);
+    let y = f64::from(frame.plot.3) - 6.0 * dpr;
+    let r = 4.5 * dpr;
+    ctx.set_fill_style_str("rgb(213, 94, 0)");
+    ctx.set_stroke_style_str("white");
+    ctx.set_line_width(1.0 * dpr);
+    let mut last = f64::NEG_INFINITY;
+    for &t in &times[a..b] {
+        let (x, _) = frame.point(t, 0.0);
+        if x - last < 1.0 {
+            continue;
+        }
+        last = x;
+        ctx.begin_path();
+        ctx.move_to(x, y - r);
+        ctx.line_to(x + r, y);
+        ctx.line_to(x, y + r);
+        ctx.line_to(x - r, y);
+        ctx.close_path();
+        ctx.fill();
+        ctx.stroke();
+    }
+}

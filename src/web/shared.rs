@@ -1,0 +1,157 @@
+//! Opening a share link (`#s=…`): the summary and chart, read-only, from the URL
+//! fragment alone (`share::decode`, `ShareChart::to_chart_data`). A link holds no raw
+//! events, so there is no table or detail pane; loading logs replaces the view.
+//! Text from the link (findings, Action names, input shapes) goes in as text nodes.
+
+use std::cell::RefCell;
+
+use plotters::prelude::IntoDrawingArea;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, HtmlCanvasElement};
+
+use super::{by_id, by_id_as, clear, el, fit_canvas, fmt_dur, fmt_int, fmt_when, on, plural, set_hidden, set_text, show_error, tbody_of, text_el, window, FastCanvas};
+use crate::chart::{ChartData, DrawOptions, View};
+use crate::share::{self, ShareSummary};
+
+thread_local! {
+    static SHARED: RefCell<Option<(ChartData, View)>> = const { RefCell::new(None) };
+}
+
+fn fragment() -> String {
+    let loc = js_sys::Reflect::get(&window(), &"location".into()).unwrap_or(JsValue::UNDEFINED);
+    js_sys::Reflect::get(&loc, &"hash".into()).ok().and_then(|h| h.as_string()).unwrap_or_default()
+}
+
+/// Shows the shared summary when the page was opened with `#s=…`; also when the
+/// fragment changes later (a link pasted into this tab's address bar).
+pub(super) fn start() -> Result<(), JsValue> {
+    open_from_fragment();
+    on(&window().into(), "hashchange", |_| open_from_fragment())?;
+    on(&window().into(), "resize", |_| draw())?;
+    Ok(())
+}
+
+fn open_from_fragment() {
+    let f = fragment();
+    if !f.starts_with("#s=") {
+        return;
+    }
+    match share::decode(&f) {
+        Ok(s) => show(&s),
+        Err(e) => show_error(&format!("This share link could not be read: {e}")),
+    }
+}
+
+/// Hides the shared view (a load of real logs replaces it).
+pub(super) fn close() {
+    SHARED.with(|s| *s.borrow_mut() = None);
+    set_hidden(&by_id("shared"), true);
+}
+
+fn card(parent: &Element, label: &str, value: &str, sub: &str) {
+    let c = el("div");
+    c.set_class_name("card");
+    for (class, t) in [("label", label), ("value", value), ("sub", sub)] {
+        let p = text_el("p", t);
+        p.set_class_name(class);
+        let _ = c.append_child(&p);
+    }
+    let _ = parent.append_child(&c);
+}
+
+fn show(s: &ShareSummary) {
+    let section = by_id("shared");
+    set_text(
+        "shared-title",
+        s.title.as_deref().unwrap_or("Inflight summary"),
+    );
+    let cards = by_id("shared-cards");
+    clear(&cards);
+    let span = s
+        .range
+        .map(|(a, b)| (crate::session::duration_text(b - a), format!("{} → {}", fmt_when(a, false, 0), fmt_when(b, false, 0))))
+        .unwrap_or_else(|| ("–".into(), String::new()));
+    card(&cards, "Events read", &fmt_int(s.events), &format!("{} with request timing", fmt_int(s.timed)));
+    card(&cards, "Time span", &span.0, &span.1);
+    card(&cards, "resource_exhausted failures", &fmt_int(s.breaches), &plural(s.windows.len(), "window", "windows"));
+    let limit = match s.limit {
+        Some((l, true)) => format!("limit ≈ {l} (estimated)"),
+        Some((l, false)) => format!("limit {l}"),
+        None => String::new(),
+    };
+    card(&cards, "Peak in flight", &s.peak.0.to_string(), &limit);
+
+    let f = by_id("shared-findings");
+    clear(&f);
+    for line in &s.findings {
+        let _ = f.append_child(&text_el("p", line));
+    }
+    let list = by_id("shared-windows");
+    clear(&list);
+    for &(a, b, n, before) in s.windows.iter().take(200) {
+        let _ = list.append_child(&text_el(
+            "li",
+            &format!(
+                "{} → {} · {} · {} in flight before",
+                fmt_when(a, false, 0),
+                fmt_when(b, false, 0),
+                plural(n, "failure", "failures"),
+                before
+            ),
+        ));
+    }
+    set_hidden(&by_id("shared-windows-box"), s.windows.is_empty());
+    let tbody = tbody_of("shared-labels");
+    for (label, runs, failures, p50, p95, p99, max) in &s.labels {
+        let tr = el("tr");
+        let cells = [
+            (label.clone(), "name"),
+            (fmt_int(*runs), "num"),
+            (fmt_int(*failures), "num"),
+            (fmt_dur(*p50 as f64), "num"),
+            (fmt_dur(*p95 as f64), "num"),
+            (fmt_dur(*p99 as f64), "num"),
+            (fmt_dur(*max as f64), "num"),
+        ];
+        for (t, class) in cells {
+            let td = text_el("td", &t);
+            td.set_class_name(class);
+            let _ = tr.append_child(&td);
+        }
+        let _ = tbody.append_child(&tr);
+    }
+    let inputs: Vec<String> = s.inputs.iter().map(|(shape, n)| format!("{shape} ({} events)", fmt_int(*n as usize))).collect();
+    set_text(
+        "shared-note",
+        &format!(
+            "Made by Inflight from {}. The chart is reduced to {} pixel columns. Load your own logs above to analyse them.",
+            if inputs.is_empty() { "logs".to_string() } else { inputs.join("; ") },
+            s.chart.width
+        ),
+    );
+    SHARED.with(|x| *x.borrow_mut() = Some((s.chart.to_chart_data(), s.chart.view())));
+    set_hidden(&section, false);
+    set_hidden(&by_id("results"), true);
+    let _ = super::body().set_attribute("data-shared", "1");
+    draw();
+    set_text("status", "Showing a shared summary (read-only).");
+}
+
+fn draw() {
+    SHARED.with(|x| {
+        let x = x.borrow();
+        let Some((data, view)) = x.as_ref() else { return };
+        let canvas: HtmlCanvasElement = by_id_as("shared-chart");
+        let dpr = window().device_pixel_ratio().clamp(1.0, 4.0);
+        if !fit_canvas(&canvas, dpr) {
+            return;
+        }
+        let Some(b) = FastCanvas::new(canvas) else { return };
+        let root = b.into_drawing_area();
+        let opts = DrawOptions { scale: dpr, ..DrawOptions::default() };
+        let r = crate::chart::draw(&root, data, view, &opts).and_then(|()| root.present());
+        if let Err(e) = r {
+            show_error(&format!("The shared chart could not be drawn: {e}"));
+        }
+    });
+}
