@@ -363,3 +363,115 @@ test('log text is shown as text, never run as markup', async () => {
   assertQuiet(log);
   await page.close();
 });
+
+async function saveVia(page, button) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click(button)]);
+  return { name: dl.suggestedFilename(), bytes: await readFile(await dl.path()) };
+}
+
+test('limit presets are examples: picking one sets the limit', async () => {
+  const { page, log } = await openApp();
+  await loaded(page, () => page.click('#sample'));
+  const options = await page.$$eval('#limit-preset option', (o) => o.map((x) => x.textContent));
+  assert.ok(options.length >= 4, `presets: ${options}`);
+  for (const o of options.slice(1)) assert.match(o, /^\d+ \(example/, `labelled as an example: ${o}`);
+  assert.match(await page.textContent('#limit-hint'), /examples, not Auth0's numbers.*subscription.*check it with Auth0/s);
+  await page.selectOption('#limit-preset', '25');
+  await page.waitForFunction(() => /limit 25\b/.test(document.getElementById('c-peak-sub').textContent));
+  assert.equal(await page.inputValue('#limit'), '25');
+  assert.match(await page.textContent('#chart-caption'), /limit 25, as entered/);
+  await page.fill('#limit', '');
+  await page.waitForFunction(() => /estimated/.test(document.getElementById('c-peak-sub').textContent));
+  assert.equal(await page.inputValue('#limit-preset'), '');
+  assertQuiet(log);
+  await page.close();
+});
+
+test('exports: chart PNG and SVG, the report file, and a share link that opens read-only', async () => {
+  const { page, log } = await openApp();
+  await loaded(page, () => page.click('#sample'));
+
+  const png = await saveVia(page, '#exp-png');
+  assert.equal(png.name, 'inflight-chart.png');
+  assert.deepEqual([...png.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
+  assert.ok(png.bytes.length > 5000, `PNG size ${png.bytes.length}`);
+
+  const svg = await saveVia(page, '#exp-svg');
+  assert.equal(svg.name, 'inflight-chart.svg');
+  const svgText = svg.bytes.toString('utf8');
+  assert.match(svgText, /^<svg/);
+  assert.match(svgText, /enrich-profile/);
+  assert.doesNotMatch(svgText, /<script/i);
+
+  const report = await saveVia(page, '#exp-report');
+  assert.equal(report.name, 'inflight-report.html');
+  const html = report.bytes.toString('utf8');
+  assert.match(html, /Content-Security-Policy/);
+  assert.match(html, /enrich-profile/);
+  assert.match(html, /<svg/);
+  assert.deepEqual(personalData(html), [], 'no email or ip in the report');
+  assert.match(await page.textContent('#exp-status'), /Saved inflight-report\.html \([\d.]+ (KB|MB)\)/);
+  console.log(`# report for the sample: ${report.bytes.length} bytes`);
+
+  await page.click('#exp-share');
+  await page.waitForSelector('#share-link:not([hidden])');
+  const link = await page.inputValue('#share-link');
+  assert.ok(link.startsWith(`${server.origin}/#s=`), link.slice(0, 80));
+  assert.ok(link.length < 8100, `link length ${link.length}`);
+  await page.waitForFunction(() => /Share link (copied|ready)/.test(document.getElementById('exp-status').textContent));
+  assert.match(await page.textContent('#exp-status'), /no raw events/);
+  console.log(`# share link for the sample: ${link.length} characters`);
+  assertQuiet(log);
+  await page.close();
+
+  // The link opens the summary read-only, with no request after load.
+  const shared = await context.newPage();
+  const slog = { requests: [], afterReady: [], console: [], errors: [], dialogs: [] };
+  let ready = false;
+  shared.on('request', (r) => {
+    slog.requests.push(r.url());
+    if (ready) slog.afterReady.push(r.url());
+  });
+  shared.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') slog.console.push(`${m.type()}: ${m.text()}`);
+  });
+  shared.on('pageerror', (e) => slog.errors.push(String(e)));
+  await shared.goto(link, { waitUntil: 'load' });
+  await shared.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+  ready = true;
+  await shared.waitForSelector('#shared:not([hidden])');
+  assert.match(await shared.textContent('#shared-h'), /Shared summary \(read-only\): no raw events/);
+  assert.equal(await shared.isVisible('#results'), false, 'no results section (no events to show)');
+  assert.match(await shared.textContent('#shared-findings'), /resource_exhausted/);
+  // (share::ShareSummary carries report::findings and the per-request table today, not the
+  // analysis' culprit sentences; the chart's series do carry the Action names.)
+  assert.ok((await shared.$$('#shared-labels tbody tr')).length > 0, 'per-label table');
+  assert.match(await shared.textContent('#shared-cards'), /5,398/);
+  const ink = await shared.$eval('#shared-chart', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
+    return n;
+  });
+  assert.ok(ink > 1000, `the shared chart is drawn (${ink} dark pixels)`);
+  await shared.screenshot({ path: join(out, 'shared.png'), fullPage: true });
+  // Loading logs replaces the shared view.
+  await loaded(shared, () => shared.click('#sample'));
+  assert.equal(await shared.isVisible('#shared'), false);
+  assert.ok(await shared.isVisible('#results'));
+  assertQuiet(slog);
+  await shared.close();
+});
+
+test('a broken share link says so', async () => {
+  const { page, log } = await openApp();
+  await page.goto(`${server.origin}/#s=not-a-summary`);
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.reload();
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /share link could not be read/);
+  assert.equal(await page.isVisible('#shared'), false);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});

@@ -15,7 +15,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const dist = process.env.INFLIGHT_DIST ?? join(repo, 'dist');
 const out = join(here, 'out');
-const SLOW = /enrich-profile|post-login/;
+// The sample's slow Action: named from its execution objects, which the sample loads.
+const SLOW = /enrich-profile/;
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 let server;
@@ -87,8 +88,12 @@ test('mouse only: findings, first breach window, zoom, hover the slow Action, op
   const { page, errors } = await openSample();
   await loadSample(page);
   const findings = await page.textContent('#findings-text');
-  assert.match(findings, /resource_exhausted [\d,]+ times in \d+ windows?/);
-  assert.match(findings, /\d+ requests were in flight/);
+  assert.match(findings, /resource_exhausted [\d,]+ times/);
+  // The analysis names the culprit, its share and how its p95 changed, and why.
+  assert.match(findings, /Action enrich-profile held \d+% of in-flight time/);
+  assert.match(findings, /p95 rose from [\d.]+ m?s to [\d.]+ m?s/);
+  assert.match(findings, /Action code/);
+  assert.match(findings, /limit.*estimated|estimate/);
   const full = await range(page);
   assert.ok(full.full, 'starts with the whole range');
   assert.match(full.text, /UTC/);
@@ -111,9 +116,15 @@ test('mouse only: findings, first breach window, zoom, hover the slow Action, op
   assert.ok(await page.isVisible('#culprits'));
   const culprits = await page.$$eval('#culprits-table tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent));
   assert.ok(culprits.length > 0, 'culprits ranked');
-  // Until the analysis joins execution objects, the sample's slow Action shows as its
-  // trigger ("post-login request"); once joined, by name.
-  assert.match(culprits[0], SLOW, `top culprit: ${culprits[0]}`);
+  assert.equal(culprits[0], 'enrich-profile', `top culprit: ${culprits[0]}`);
+  const row0 = await page.$$eval('#culprits-table tbody tr:first-child td', (tds) => tds.map((td) => td.textContent));
+  assert.match(row0[2], /^\d+(\.\d)?%$/, `share: ${row0[2]}`);
+  assert.ok(Number(row0[2].replace('%', '')) > 50, 'enrich-profile held most of the in-flight time');
+  assert.match(row0[4], /s$/, 'p95 inside');
+  assert.match(row0[5], /s$/, 'p95 outside');
+  assert.match(row0[6], /Action code/, `where the time went: ${row0[6]}`);
+  assert.match(await page.textContent('#culprits-note'), /enrich-profile/, 'the plain explanation');
+  assert.match(await page.textContent('#windows'), /top: enrich-profile/);
   const zoomed = await range(page);
   assert.ok(zoomed.t1 - zoomed.t0 < full.t1 - full.t0, 'zoomed in');
 
@@ -129,6 +140,24 @@ test('mouse only: findings, first breach window, zoom, hover the slow Action, op
   assert.match(tip, /UTC/, 'time in the tooltip');
   assert.match(tip, /type \w+/, 'type code in the tooltip');
   await page.screenshot({ path: join(out, 'timeline-zoomed.png'), fullPage: false, clip: { x: 0, y: Math.max(0, box.y - 120), width: 1280, height: 720 } });
+
+  // The legend hides and shows a series: with enrich-profile hidden, the slowest mark in
+  // view is another Action's.
+  const legendBtn = '#legend button[data-series]:has-text("enrich-profile")';
+  await page.click(legendBtn);
+  await page.waitForSelector(`${legendBtn}[aria-pressed="false"]`);
+  await page.waitForFunction((s) => document.getElementById('chart').dataset.slowest !== s, `${sx},${sy}`);
+  const [hx, hy] = (await page.getAttribute('#chart', 'data-slowest')).split(',').map(Number);
+  box = await chartBox(page);
+  await page.mouse.move(box.x + hx, box.y + hy);
+  await page.waitForFunction(() => !document.getElementById('tooltip').hidden && !/enrich-profile/.test(document.getElementById('tooltip').textContent));
+  await page.screenshot({ path: join(out, 'timeline-legend-hidden.png'), fullPage: false, clip: { x: 0, y: Math.max(0, box.y - 120), width: 1280, height: 720 } });
+  await page.click(legendBtn);
+  await page.waitForSelector(`${legendBtn}[aria-pressed="true"]`);
+  await page.waitForFunction((s) => document.getElementById('chart').dataset.slowest === s, `${sx},${sy}`);
+  box = await chartBox(page);
+  await page.mouse.move(box.x + sx, box.y + sy);
+  await page.waitForFunction(() => /enrich-profile/.test(document.getElementById('tooltip').textContent));
 
   // Click it: the event opens, redacted, and its row is selected and in view.
   await page.mouse.click(box.x + sx, box.y + sy);
@@ -215,6 +244,16 @@ test('keyboard only: load, first breach, zoom, slowest request, open it', async 
   await tabTo(page, '#windows button[data-window="0"]');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.getElementById('range').dataset.full === '0');
+  assert.match(await page.textContent('#culprits-table tbody tr:first-child'), /enrich-profile/);
+  // The legend works from the keyboard too: hide and show a series.
+  const idx = await page.$$eval('#legend button[data-series]', (bs) => bs.find((b) => b.textContent.includes('add-roles'))?.dataset.series);
+  assert.ok(idx !== undefined, 'add-roles is in the legend');
+  const legendBtn = `#legend button[data-series="${idx}"]`;
+  await tabTo(page, legendBtn);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`${legendBtn}[aria-pressed="false"]`);
+  await page.keyboard.press('Space');
+  await page.waitForSelector(`${legendBtn}[aria-pressed="true"]`);
   await tabTo(page, '#chart');
   const r0 = await range(page);
   await page.keyboard.press('+');
