@@ -215,8 +215,8 @@ fn culprit_row(i: usize, c: &Culprit) -> Element {
     let tr = el("tr");
     let mut split = c.time_split.as_ref().map(split_text).unwrap_or_default();
     let cause = cause_text(c.cause);
-    if !cause.is_empty() {
-        split = if split.is_empty() { cause.to_string() } else { format!("{cause}: {split}") };
+    if split.is_empty() {
+        split = cause.to_string();
     }
     if c.timeouts > 0 {
         split.push_str(&format!(" · {} timed out", plural(c.timeouts, "run", "runs")));
