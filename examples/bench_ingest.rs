@@ -6,6 +6,13 @@
 //! (`IngestStream`, as a Web Worker would feed it), and prints a Markdown table:
 //! input, MB, seconds, MB/s, peak RSS and its ratio to the input size.
 //!
+//! `bench_ingest --file PATH…` ingests the given files once (all together) and
+//! prints a digest of the whole result (events, problems, shapes, frames): run it
+//! under `valgrind --tool=callgrind` for instruction counts, and compare digests
+//! before and after a change to check that the results did not move. `--stream`
+//! feeds each file in 1 MiB slices instead; `--gen MB FORMAT` writes a generated
+//! input to stdout.
+//!
 //! Each measurement runs in a child process, so its peak RSS (`VmHWM` from
 //! `/proc/self/status`, reset after the input is generated) holds only the input
 //! buffer and what ingest adds to it. Add `--write` to replace the table in
@@ -54,8 +61,61 @@ fn child(mb: usize, format: &str, mode: &str) {
     println!("{bytes} {secs} {events} {peak}");
 }
 
+/// Ingests files once and prints a digest of everything ingest reports.
+fn files(paths: &[String], stream: bool) {
+    use std::hash::{Hash, Hasher};
+    let inputs: Vec<(String, Vec<u8>)> =
+        paths.iter().map(|p| (p.clone(), std::fs::read(p).unwrap_or_else(|e| panic!("{p}: {e}")))).collect();
+    let total: usize = inputs.iter().map(|i| i.1.len()).sum();
+    let start = Instant::now();
+    let r = if stream {
+        let mut s = IngestStream::new();
+        for (name, bytes) in &inputs {
+            s.begin(name.clone(), Some(bytes.len()));
+            for chunk in bytes.chunks(1 << 20) {
+                s.push(chunk);
+            }
+        }
+        s.finish()
+    } else {
+        ingest(inputs)
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{:?}", r.events).hash(&mut h);
+    format!("{:?}", r.problems).hash(&mut h);
+    format!("{:?}", r.executions).hash(&mut h);
+    r.duplicates.hash(&mut h);
+    for s in &r.sources {
+        format!("{:?} {:?} {} {} {} {:?} {:?} {:?}", s.shape, s.gzip, s.records, s.events, s.executions, s.envelopes, s.notes, s.frame).hash(&mut h);
+        s.text.hash(&mut h);
+    }
+    println!(
+        "digest {:016x} events {} problems {} executions {} duplicates {} bytes {total} {:.3}s {:.0} MB/s",
+        h.finish(),
+        r.events.len(),
+        r.problems.len(),
+        r.executions.len(),
+        r.duplicates,
+        secs,
+        total as f64 / 1e6 / secs
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--file") {
+        let stream = args.iter().any(|a| a == "--stream");
+        let paths: Vec<String> = args[1..].iter().filter(|a| *a != "--stream").cloned().collect();
+        files(&paths, stream);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--gen") {
+        let f = if args.get(2).map(String::as_str) == Some("array") { Format::JsonArray } else { Format::Ndjson };
+        let mb: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20);
+        print!("{}", generate(&Scenario::sized(mb * 1_000_000), f).text);
+        return;
+    }
     if args.first().map(String::as_str) == Some("--child") {
         child(args[1].parse().unwrap_or(20), &args[2], &args[3]);
         return;

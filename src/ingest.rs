@@ -409,8 +409,6 @@ struct Reader {
     refused: bool,
     split: Splitter,
     problems: ProblemSink,
-    /// Records found by the splitter, waiting to be parsed (reused buffer).
-    pending: Vec<(u32, Range<usize>)>,
 }
 
 impl Reader {
@@ -430,7 +428,6 @@ impl Reader {
             refused: false,
             split: Splitter::default(),
             problems: ProblemSink::new(index),
-            pending: Vec::new(),
         }
     }
 
@@ -582,34 +579,16 @@ impl Reader {
     }
 
     fn run(&mut self, eof: bool, out: &mut Ingest) {
-        let mut pending = std::mem::take(&mut self.pending);
-        self.split.run(self.text.as_bytes(), eof, &mut self.problems, &mut pending);
-        for (record, span) in pending.drain(..) {
-            self.parse(record, span, out);
+        // About 1.6 KB per event in real exports: grow the event list once, from the
+        // input's size (the text's capacity is the size given to `begin`), rather
+        // than by doubling (in wasm each doubling copies the list and briefly holds
+        // both copies).
+        let expected = self.text.capacity() / 1536;
+        if self.split.records == 0 && out.events.capacity() - out.events.len() < expected {
+            out.events.reserve(expected);
         }
-        self.pending = pending;
-    }
-
-    fn parse(&mut self, record: u32, span: Range<usize>, out: &mut Ingest) {
-        let parsed = match &self.split.csv {
-            Some(header) => parse_csv_row(&self.text, span, header, self.index, record),
-            None => parse_record(&self.text, span, self.index, record),
-        };
-        match parsed {
-            Ok((Parsed::Event(event), warnings)) => {
-                self.info.events += 1;
-                self.info.envelopes[event.envelope.index()] += 1;
-                out.events.push(event);
-                for (at, message) in warnings {
-                    self.problems.push(Some(record), at, message, Severity::Warning);
-                }
-            }
-            Ok((Parsed::Execution(x), _)) => {
-                self.info.executions += 1;
-                out.executions.push(x);
-            }
-            Err((offset, message, severity)) => self.problems.push(Some(record), offset, message, severity),
-        }
+        let mut sink = ReadSink { text: &self.text, index: self.index, info: &mut self.info, out };
+        self.split.run(self.text.as_bytes(), eof, &mut self.problems, &mut sink);
     }
 
     fn finish(mut self, out: &mut Ingest) {
@@ -752,6 +731,77 @@ fn excerpt(line: &str, col: usize) -> (String, usize) {
 // Splitting: a resumable state machine over the text received so far.
 // ---------------------------------------------------------------------------
 
+/// Where the splitter sends each record, as soon as it is found (so records are
+/// read in input order, and the text is walked while it is in cache).
+trait RecordSink {
+    /// A record the splitter delimited (CSV rows are read through `csv`).
+    fn record(&mut self, problems: &mut ProblemSink, csv: Option<&CsvHeader>, record: u32, span: Range<usize>);
+    /// A JSON object record at `start` (a `{`), read straight from the text: serde
+    /// finds where it ends while reading it, so the record is scanned once, not
+    /// once by [`jsonscan::skip_value`] and again by serde. Returns its end; `None`
+    /// when serde cannot read it there (nothing was recorded: the splitter then
+    /// delimits it itself and calls [`record`](Self::record), which reports exactly
+    /// what is wrong). When serde reads a value, `skip_value` would have found the
+    /// same end: serde is the stricter of the two (it rejects every string, bracket
+    /// and depth fault that `skip_value` rejects).
+    fn object(&mut self, problems: &mut ProblemSink, record: u32, start: usize) -> Option<usize>;
+}
+
+/// The reader's sink: parses each record into the output.
+struct ReadSink<'r> {
+    text: &'r str,
+    index: u32,
+    info: &'r mut SourceInfo,
+    out: &'r mut Ingest,
+}
+
+impl ReadSink<'_> {
+    fn deliver(&mut self, problems: &mut ProblemSink, record: u32, parsed: ParseResult) {
+        match parsed {
+            Ok((Parsed::Event(event), warnings)) => {
+                self.info.events += 1;
+                self.info.envelopes[event.envelope.index()] += 1;
+                self.out.events.push(event);
+                for (at, message) in warnings {
+                    problems.push(Some(record), at, message, Severity::Warning);
+                }
+            }
+            Ok((Parsed::Execution(x), _)) => {
+                self.info.executions += 1;
+                self.out.executions.push(x);
+            }
+            Err((offset, message, severity)) => problems.push(Some(record), offset, message, severity),
+        }
+    }
+}
+
+impl RecordSink for ReadSink<'_> {
+    fn record(&mut self, problems: &mut ProblemSink, csv: Option<&CsvHeader>, record: u32, span: Range<usize>) {
+        let parsed = match csv {
+            Some(header) => parse_csv_row(self.text, span, header, self.index, record),
+            None => parse_record(self.text, span, self.index, record),
+        };
+        self.deliver(problems, record, parsed);
+    }
+
+    fn object(&mut self, problems: &mut ProblemSink, record: u32, start: usize) -> Option<usize> {
+        let text: &str = self.text;
+        // A stream deserializer stops right after the object's `}` and says where.
+        let mut de = serde_json::Deserializer::from_str(text.get(start..)?).into_iter::<RawEvent>();
+        let raw = de.next()?.ok()?;
+        let end = start + de.byte_offset();
+        let span = start..end;
+        let parsed = match read_raw(raw, &text[span.clone()], span, self.index, record) {
+            Ok(r) => Ok(r),
+            Err(Failure::Other(at, message, severity)) => Err((at, message, severity)),
+            // `read_raw` reports no JSON errors (the record was read).
+            Err(Failure::Json(_)) => return None,
+        };
+        self.deliver(problems, record, parsed);
+        Some(end)
+    }
+}
+
 /// Where the splitter is.
 #[derive(Debug, Clone, Default)]
 enum Mode {
@@ -847,7 +897,7 @@ fn next_line_start(b: &[u8], from: usize, arrays: bool, eof: bool) -> LineStart 
 impl Splitter {
     /// Splits as far as the bytes allow; complete records go to `out` as
     /// (record number, span). With `eof`, whatever is left is judged as final.
-    fn run(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut Vec<(u32, Range<usize>)>) {
+    fn run<S: RecordSink>(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut S) {
         loop {
             if let Some((from, arrays)) = self.resync {
                 match next_line_start(b, from, arrays, eof) {
@@ -881,9 +931,34 @@ impl Splitter {
         }
     }
 
-    fn record(&mut self, span: Range<usize>, out: &mut Vec<(u32, Range<usize>)>) {
+    fn record<S: RecordSink>(&mut self, span: Range<usize>, problems: &mut ProblemSink, out: &mut S) {
         self.records += 1;
-        out.push((self.records, span));
+        out.record(problems, self.csv.as_ref(), self.records, span);
+    }
+
+    /// The record at `b[i]`: read in one pass when it can be (see
+    /// [`RecordSink::object`]), else delimited with jsonscan and recorded. Returns
+    /// its end, or the scan error (nothing recorded).
+    fn take_record<S: RecordSink>(&mut self, b: &[u8], i: usize, problems: &mut ProblemSink, out: &mut S) -> Result<usize, ScanError> {
+        if b.get(i) == Some(&b'{') {
+            if let Some(end) = self.object(i, problems, out) {
+                return Ok(end);
+            }
+        }
+        let end = jsonscan::skip_value(b, i)?;
+        self.record(i..end, problems, out);
+        Ok(end)
+    }
+
+    /// Reads the object record at `b[i] == '{'` in one pass when it is whole and
+    /// valid; returns its end, or `None` (nothing recorded) to delimit it the slow way.
+    fn object<S: RecordSink>(&mut self, i: usize, problems: &mut ProblemSink, out: &mut S) -> Option<usize> {
+        if self.csv.is_some() {
+            return None;
+        }
+        let end = out.object(problems, self.records + 1, i)?;
+        self.records += 1;
+        Some(end)
     }
 
     /// A record that could not be delimited: counted, never parsed.
@@ -892,7 +967,7 @@ impl Splitter {
         report_scan_error(problems, self.records, e, b);
     }
 
-    fn top(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut Vec<(u32, Range<usize>)>) -> Step {
+    fn top<S: RecordSink>(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut S) -> Step {
         let i = jsonscan::skip_ws(b, self.pos);
         self.pos = i;
         let Some(&c) = b.get(i) else {
@@ -921,12 +996,11 @@ impl Splitter {
                     self.pos = array_start + 1;
                     Step::Continue
                 }
-                Container::NeedMore | Container::No => match jsonscan::skip_value(b, i) {
+                Container::NeedMore | Container::No => match self.take_record(b, i, problems, out) {
                     Err(e) if !eof && runs_past_end(&e, b.len()) => Step::NeedMore,
                     Ok(end) => {
                         self.seen.first.get_or_insert(c);
                         self.seen.objects += 1;
-                        self.record(i..end, out);
                         self.pos = end;
                         Step::Continue
                     }
@@ -1010,7 +1084,7 @@ impl Splitter {
         Step::Continue
     }
 
-    fn array(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut Vec<(u32, Range<usize>)>) -> Step {
+    fn array<S: RecordSink>(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut S) -> Step {
         let Mode::Array { open, after_value, first, container } = self.mode else { return Step::Done };
         let i = jsonscan::skip_ws(b, self.pos);
         self.pos = i;
@@ -1042,13 +1116,20 @@ impl Splitter {
                     self.mode = set(false, false);
                     return Step::Continue;
                 }
+                b'{' => {
+                    if let Some(end) = self.object(i, problems, out) {
+                        self.pos = end;
+                        self.mode = set(true, false);
+                        return Step::Continue;
+                    }
+                }
                 _ => {}
             }
             return match jsonscan::skip_value(b, i) {
                 Err(e) if !eof && runs_past_end(&e, b.len()) => Step::NeedMore,
                 Ok(end) if !eof && end == b.len() && !matches!(c, b'{' | b'[' | b'"') => Step::NeedMore,
                 Ok(end) => {
-                    self.record(i..end, out);
+                    self.record(i..end, problems, out);
                     self.pos = end;
                     self.mode = set(true, false);
                     Step::Continue
@@ -1129,7 +1210,7 @@ impl Splitter {
         }
     }
 
-    fn csv_row(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut Vec<(u32, Range<usize>)>) -> Step {
+    fn csv_row<S: RecordSink>(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut S) -> Step {
         // Skip blank lines between rows.
         let mut i = self.pos;
         while i < b.len() && matches!(b[i], b'\n' | b'\r') {
@@ -1143,7 +1224,7 @@ impl Splitter {
         match vendor::parse_row(b, i, delimiter, eof) {
             Ok(RowScan::NeedMore) => Step::NeedMore,
             Ok(RowScan::Row { text_end, next, .. }) => {
-                self.record(i..text_end, out);
+                self.record(i..text_end, problems, out);
                 self.pos = next;
                 Step::Continue
             }
@@ -1408,6 +1489,12 @@ enum Failure {
 
 fn parse_slice(slice: &str, span: Range<usize>, source: u32, record: u32) -> Result<(Parsed, Vec<(usize, String)>), Failure> {
     let raw: RawEvent = serde_json::from_str(slice).map_err(Failure::Json)?;
+    read_raw(raw, slice, span, source, record)
+}
+
+/// The rest of [`parse_slice`], once serde has read the record (`slice` is its
+/// text): unwraps the envelope and builds the event. Reports no JSON errors.
+fn read_raw<'a>(raw: RawEvent<'a>, slice: &'a str, span: Range<usize>, source: u32, record: u32) -> Result<(Parsed, Vec<(usize, String)>), Failure> {
     let mut warnings = Vec::new();
     let (inner, envelope, outer_id) = match vendor::unwrap(raw) {
         Unwrapped::Event { event, envelope, outer_id } => (event, envelope, outer_id),
@@ -1555,7 +1642,38 @@ fn dedup_and_sort(out: &mut Ingest) {
     out.executions.retain(|x| x.id.is_empty() || ids.insert(x.id.clone()));
     out.duplicates += before - out.executions.len();
     // Stable: equal times keep input order; events without a time go last.
-    out.events.sort_by_key(|e| (e.time.is_none(), e.time.unwrap_or(0)));
+    sort_events(&mut out.events);
+}
+
+/// `events.sort_by_key(|e| (e.time.is_none(), e.time.unwrap_or(0)))`, without the
+/// stable sort's scratch copy of half the events: exports are usually in time order
+/// already (checked first); otherwise small (key, index) pairs are sorted and the
+/// permutation applied in place.
+fn sort_events(events: &mut [Event]) {
+    let key = |e: &Event| (e.time.is_none(), e.time.unwrap_or(0));
+    if events.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+        return;
+    }
+    let mut order: Vec<(bool, i64, usize)> = events.iter().enumerate().map(|(i, e)| (key(e).0, key(e).1, i)).collect();
+    // The index makes every key distinct, so an unstable sort gives the stable order.
+    order.sort_unstable();
+    // Position k receives the event now at `perm[k]`; follow each cycle with swaps.
+    let mut perm: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
+    for start in 0..perm.len() {
+        if perm[start] == usize::MAX {
+            continue;
+        }
+        let mut cur = start;
+        loop {
+            let next = perm[cur];
+            perm[cur] = usize::MAX;
+            if next == start {
+                break;
+            }
+            events.swap(cur, next);
+            cur = next;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1721,6 +1839,27 @@ mod tests {
         assert_eq!(r.duplicates, 1);
         assert_eq!(r.sources[1].executions, 2);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn sorting_events_is_stable_and_puts_untimed_last() {
+        let ev = |n: u32, time: Option<i64>| {
+            let mut e = ev_template();
+            e.record = n;
+            e.time = time;
+            e
+        };
+        let times = [Some(5), None, Some(3), Some(5), Some(-1), None, Some(3), Some(9), Some(0), Some(5)];
+        let mut events: Vec<Event> = times.iter().enumerate().map(|(i, &t)| ev(i as u32, t)).collect();
+        let mut expected = events.clone();
+        expected.sort_by_key(|e| (e.time.is_none(), e.time.unwrap_or(0)));
+        sort_events(&mut events);
+        assert_eq!(events, expected);
+    }
+
+    fn ev_template() -> Event {
+        let r = run(E1);
+        r.events.into_iter().next().unwrap()
     }
 
     #[test]

@@ -73,15 +73,44 @@ pub fn skip_ws(b: &[u8], mut pos: usize) -> usize {
 pub fn scan_string(b: &[u8], pos: usize) -> Result<usize, ScanError> {
     debug_assert_eq!(b.get(pos), Some(&b'"'));
     let mut i = pos + 1;
-    while i < b.len() {
-        match b[i] {
-            b'"' => return Ok(i + 1),
-            b'\\' => i += 2,
-            c if c < 0x20 => return Err(err(i, ScanErrorKind::UnterminatedString)),
-            _ => i += 1,
+    loop {
+        i = find_string_special(b, i);
+        match b.get(i) {
+            Some(b'"') => return Ok(i + 1),
+            Some(b'\\') => i += 2,
+            Some(_) => return Err(err(i, ScanErrorKind::UnterminatedString)),
+            None => return Err(err(b.len(), ScanErrorKind::UnterminatedString)),
         }
     }
-    Err(err(b.len(), ScanErrorKind::UnterminatedString))
+}
+
+const ONES: u64 = u64::MAX / 255;
+const HIGHS: u64 = ONES << 7;
+
+/// The first index at or after `i` holding `"`, `\\` or a control character
+/// (< 0x20), or `b.len()`. Eight bytes at a time (SWAR, as serde_json does): a
+/// byte's high bit in the mask flags it; the lowest flag is always exact.
+#[inline]
+fn find_string_special(b: &[u8], mut i: usize) -> usize {
+    while i + 8 <= b.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        let v = u64::from_le_bytes(w);
+        let ctl = v.wrapping_sub(ONES * 0x20) & !v;
+        let q = v ^ (ONES * b'"' as u64);
+        let quote = q.wrapping_sub(ONES) & !q;
+        let e = v ^ (ONES * b'\\' as u64);
+        let escape = e.wrapping_sub(ONES) & !e;
+        let mask = (ctl | quote | escape) & HIGHS;
+        if mask != 0 {
+            return i + (mask.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && !matches!(b[i], b'"' | b'\\' | 0..=0x1f) {
+        i += 1;
+    }
+    i
 }
 
 /// Scans a number, `true`, `false` or `null` starting at `pos`; returns its end.
@@ -108,7 +137,9 @@ pub fn skip_value(b: &[u8], pos: usize) -> Result<usize, ScanError> {
     match first {
         b'"' => scan_string(b, pos),
         b'{' | b'[' => {
-            let mut stack: Vec<u8> = Vec::with_capacity(8);
+            // The open brackets as a bit stack (1 = `{`), MAX_DEPTH bits: no allocation.
+            let mut stack = [0u64; MAX_DEPTH / 64];
+            let mut depth = 0usize;
             let mut i = pos;
             while i < b.len() {
                 match b[i] {
@@ -117,17 +148,27 @@ pub fn skip_value(b: &[u8], pos: usize) -> Result<usize, ScanError> {
                         continue;
                     }
                     open @ (b'{' | b'[') => {
-                        if stack.len() >= MAX_DEPTH {
+                        if depth >= MAX_DEPTH {
                             return Err(err(i, ScanErrorKind::TooDeep));
                         }
-                        stack.push(open);
+                        let bit = 1u64 << (depth % 64);
+                        if open == b'{' {
+                            stack[depth / 64] |= bit;
+                        } else {
+                            stack[depth / 64] &= !bit;
+                        }
+                        depth += 1;
                     }
                     close @ (b'}' | b']') => {
-                        let want = if close == b'}' { b'{' } else { b'[' };
-                        if stack.pop() != Some(want) {
+                        if depth == 0 {
                             return Err(err(i, ScanErrorKind::MismatchedBracket));
                         }
-                        if stack.is_empty() {
+                        depth -= 1;
+                        let brace = stack[depth / 64] & (1u64 << (depth % 64)) != 0;
+                        if brace != (close == b'}') {
+                            return Err(err(i, ScanErrorKind::MismatchedBracket));
+                        }
+                        if depth == 0 {
                             return Ok(i + 1);
                         }
                     }

@@ -378,9 +378,11 @@ pub fn parse_time(s: &str) -> Option<Millis> {
         return None;
     }
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
-    let date = time::Date::from_calendar_date(year as i32, month, u8::try_from(day).ok()?).ok()?;
-    let tod = time::Time::from_hms(hour as u8, minute as u8, second as u8).ok()?;
+    // The checks of `time::Date::from_calendar_date` and `time::Time::from_hms`
+    // (every 4-digit year is in its range), without building either.
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
     let mut i = 19;
     let mut millis = 0i64;
     if b.get(i) == Some(&b'.') {
@@ -414,8 +416,28 @@ pub fn parse_time(s: &str) -> Option<Millis> {
             sign * (h * 3600 + m * 60)
         }
     };
-    let utc = time::PrimitiveDateTime::new(date, tod).assume_utc();
-    Some((utc.unix_timestamp() - offset_secs) * 1000 + millis)
+    let unix = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    Some((unix - offset_secs) * 1000 + millis)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Epoch numbers in logs are milliseconds; values too small to be milliseconds
@@ -520,10 +542,60 @@ impl<'de: 'a, 'a> Deserialize<'de> for LooseStr<'a> {
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct LooseNum(pub Option<f64>);
 
+impl LooseNum {
+    fn from_text(t: &str) -> LooseNum {
+        LooseNum(t.trim().parse::<f64>().ok().filter(|n| n.is_finite()))
+    }
+}
+
 impl<'de> Deserialize<'de> for LooseNum {
+    /// Exactly `LooseStr` followed by a parse, without formatting numbers as text
+    /// first (an integer's decimal text parses back to the same `f64` as `as f64`,
+    /// both rounding to nearest; a float's shortest text parses back to itself).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = LooseStr::deserialize(d)?;
-        Ok(LooseNum(s.0.and_then(|t| t.trim().parse::<f64>().ok()).filter(|n| n.is_finite())))
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LooseNum;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(LooseNum::from_text(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(LooseNum(Some(v as f64)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(LooseNum(Some(v as f64)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(LooseNum(Some(v).filter(|n| n.is_finite())))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(LooseNum(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(LooseNum(None))
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(LooseNum(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                // As `LooseStr`: the first element that reads as text.
+                let mut first: Option<Cow<'de, str>> = None;
+                while let Some(item) = seq.next_element::<LooseStr<'de>>()? {
+                    if first.is_none() {
+                        first = item.0;
+                    }
+                }
+                Ok(first.map_or(LooseNum(None), |t| LooseNum::from_text(&t)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(LooseNum(None))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -964,6 +1036,23 @@ mod tests {
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time(""), None);
         assert_eq!(format_time(base + 7), "2024-01-15T10:30:00.007Z");
+    }
+
+    #[test]
+    fn calendar_arithmetic_matches_the_time_crate() {
+        for year in (0..=9999).step_by(7).chain([1900, 1970, 2000, 2024, 2100, 9999]) {
+            for month in 1..=12u8 {
+                for day in [1u8, 28, 29, 30, 31] {
+                    let ours = (day as i64 <= days_in_month(year, month as i64))
+                        .then(|| days_from_civil(year, month as i64, day as i64) * 86_400);
+                    let theirs = time::Month::try_from(month)
+                        .ok()
+                        .and_then(|m| time::Date::from_calendar_date(year as i32, m, day).ok())
+                        .map(|d| d.midnight().assume_utc().unix_timestamp());
+                    assert_eq!(ours, theirs, "{year}-{month}-{day}");
+                }
+            }
+        }
     }
 
     #[test]
