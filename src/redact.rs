@@ -20,6 +20,15 @@
 //! `"a@b.com"` get the same token. [`export`] memoises tokens (bounded), since real
 //! logs repeat the same few users, ips and client ids thousands of times.
 //!
+//! # Rule set
+//!
+//! Every rule and detector below has a stable name (`path:ip`, `detector:email`),
+//! listed with what/why/example in [`crate::rules::DEFAULT_RULES`] and the README.
+//! [`export_with`], [`redact_record_with`] and [`preview`] take a
+//! [`crate::rules::RuleSet`]: rules switched off, user path rules (`details.*.email`,
+//! `**`), user patterns (literal or glob) and an allow-list of exact values that are
+//! never replaced. [`export`] and [`redact_record`] use the defaults.
+//!
 //! # Path rules (relative to the Auth0 event object, after the envelope prefix)
 //!
 //! The whole value at these paths is replaced (strings inside objects/arrays too):
@@ -37,7 +46,9 @@
 //! | `details.session_id`, `details.refresh_token.session_id` | sessions |
 //! | `details.qs.**` | the whole `/authorize` query: state, nonce, login_hint, … |
 //! | `details.body.**`, `details.query.**` | passwords, tickets, emails, metadata |
-//! | `details.request.**` except `details.request.method` | Management API caller, path with ids, payload |
+//! | `details.request.**` except `method` and `path` | Management API caller, payload |
+//! | `details.request.path`: id segments only (`/api/v2/users/user-…/roles`) | ids in the route; the route is kept |
+//! | `details.refresh_token.**`, `details.{access_token_jti,token_thumbprint,token_endpoint_auth_signing_kid}` | token ids |
 //! | `details.response.body.**` | echoed secrets and user objects |
 //! | `details.prompts[*].{user_id,user_name,session_id,identity}` | the user per prompt (timings kept) |
 //! | `details.riskAssessment.**` except keys `confidence`, `version` | ips and user agents |
@@ -71,7 +82,14 @@
 //! - `detector:jwt`: three base64url segments starting `eyJ`;
 //! - `detector:bearer`: the credential after `Bearer `;
 //! - `detector:user_id`: Auth0 user ids `provider|id` (`auth0|5f…`, `google-oauth2|1…`);
-//! - `detector:phone`: `+` then 8–15 digits (spaces, dots, dashes, parens allowed);
+//! - `detector:phone`: `+` then 8–15 digits (spaces, dots, dashes, parens allowed),
+//!   or any 7+ digit value under a key naming a phone;
+//! - `detector:url`: URL query/fragment parameter values (not protocol words such as
+//!   `response_type=code`, not numbers of up to 4 digits) and user-info `user:pass@`;
+//!   scheme, host and path are kept;
+//! - `detector:auth_code`: `code=` values (authorization codes) unless masked;
+//! - `detector:opaque_token`: runs of 32+ base64url/hex characters under a key naming
+//!   a token, secret, session, code, ticket, cookie, …;
 //! - `detector:known_value`: any value of 6+ characters that a path rule replaced
 //!   elsewhere in the same record (the `client_id` inside an `oauthError` URL, the
 //!   `hostname` inside `audience`), so the token matches the field's token.
@@ -85,12 +103,23 @@
 //! with that kind (so `user_name: "dev@test.com"` and "To: dev@test.com" share a
 //! token); otherwise the kind comes from the rule or the key name.
 //!
-//! Values Auth0 already masked (only `*`, `[REDACTED]`, `REDACTED`) are left as they
-//! are and counted in [`Summary::already_masked`], not as replacements. Empty
-//! strings stay empty.
+//! Values Auth0 already masked (only `*`, `[REDACTED]`, `REDACTED`, or a partly
+//! masked code: 4+ `*` and at most 4 other characters) are left as they are and
+//! counted in [`Summary::already_masked`], not as replacements. Empty strings stay
+//! empty.
+//!
+//! # Envelopes and shapes
+//!
+//! When the value at the envelope prefix is a *string* (Splunk `result._raw`), its
+//! text is unescaped, redacted as a JSON event and written back escaped (a string
+//! that is not JSON is replaced whole). CSV/TSV rows are read through the header row
+//! (the export's container prefix) as `{column: value}` with a JSON `details` cell
+//! embedded, redacted, and written back with RFC 4180 quoting. A record with a
+//! trailing comma (read leniently by ingest) is written without it.
 
 use crate::jsonscan::{self, Scalar, ScanError, ScanErrorKind, Seg};
 use crate::model::Envelope;
+use crate::rules::RuleSet;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
@@ -272,8 +301,11 @@ pub struct Summary {
     pub records: u64,
     /// Records left out because they could not be scanned (never written unredacted).
     pub records_skipped: u64,
-    /// Replacements per rule (`path:ip`, `path:details.qs`, `detector:email`, …).
+    /// Replacements per default rule (`path:ip`, `path:details.qs`, `detector:email`,
+    /// …: the names of [`crate::rules::DEFAULT_RULES`]).
     pub replacements: BTreeMap<&'static str, u64>,
+    /// Replacements per user rule (`path:details.body.**`, `pattern:acme`).
+    pub custom: BTreeMap<String, u64>,
     /// Values Auth0 (or someone) had already masked: kept, not counted above.
     pub already_masked: u64,
 }
@@ -283,14 +315,31 @@ impl Summary {
         *self.replacements.entry(rule).or_insert(0) += 1;
     }
 
-    /// All replacements, over every rule and detector.
-    pub fn total_replacements(&self) -> u64 {
-        self.replacements.values().sum()
+    fn add_custom(&mut self, rule: String) {
+        *self.custom.entry(rule).or_insert(0) += 1;
     }
 
-    /// Replacements made by one rule or detector.
+    /// Adds another summary's counts to this one.
+    pub fn merge(&mut self, other: &Summary) {
+        self.records += other.records;
+        self.records_skipped += other.records_skipped;
+        self.already_masked += other.already_masked;
+        for (rule, n) in &other.replacements {
+            *self.replacements.entry(rule).or_insert(0) += n;
+        }
+        for (rule, n) in &other.custom {
+            *self.custom.entry(rule.clone()).or_insert(0) += n;
+        }
+    }
+
+    /// All replacements, over every rule and detector.
+    pub fn total_replacements(&self) -> u64 {
+        self.replacements.values().sum::<u64>() + self.custom.values().sum::<u64>()
+    }
+
+    /// Replacements made by one rule or detector (default or user).
     pub fn count(&self, rule: &str) -> u64 {
-        self.replacements.get(rule).copied().unwrap_or(0)
+        self.replacements.get(rule).or_else(|| self.custom.get(rule)).copied().unwrap_or(0)
     }
 }
 
@@ -346,19 +395,33 @@ pub struct Export {
     pub summary: Summary,
 }
 
-/// Writes `container.prefix`, each record redacted (joined by `separator`), then
-/// `suffix`. A record whose span is out of range or cannot be scanned is left
-/// out and counted in [`Summary::records_skipped`]: never written as is.
+/// [`export_with`] under the default rules.
 pub fn export(
     input: &[u8],
     container: &Container,
     records: impl Iterator<Item = (Range<usize>, Envelope)>,
     r: &Redactor,
 ) -> Export {
+    export_with(input, container, records, r, &RuleSet::default())
+}
+
+/// Writes `container.prefix`, each record redacted under `rules` (joined by
+/// `separator`), then `suffix`. A record whose span is out of range or cannot be
+/// scanned is left out and counted in [`Summary::records_skipped`]: never written
+/// as is. CSV/TSV rows ([`Envelope::CsvRow`]) are read through the header row in
+/// `container.prefix`.
+pub fn export_with(
+    input: &[u8],
+    container: &Container,
+    records: impl Iterator<Item = (Range<usize>, Envelope)>,
+    r: &Redactor,
+    rules: &RuleSet,
+) -> Export {
     let mut bytes = Vec::with_capacity(input.len() + input.len() / 16 + 64);
     let mut summary = Summary::default();
     let mut scratch = Vec::new();
-    let mut tokens = Tokens::new(r);
+    let mut ctx = Ctx::new(r, rules);
+    let mut csv: Option<Option<CsvColumns>> = None;
     bytes.extend_from_slice(&container.prefix);
     let mut first = true;
     for (span, envelope) in records {
@@ -367,19 +430,31 @@ pub fn export(
             continue;
         };
         scratch.clear();
-        match redact_with(
-            record,
-            envelope.prefix(),
-            &mut tokens,
-            &mut summary,
-            &mut scratch,
-        ) {
+        let mut local = Summary::default();
+        let done = if envelope == Envelope::CsvRow {
+            match csv.get_or_insert_with(|| CsvColumns::from_header(&container.prefix)) {
+                Some(cols) => redact_csv_row(record, cols, &mut ctx, &mut local, &mut scratch),
+                None => Err(ScanError { offset: 0, kind: ScanErrorKind::UnexpectedEnd }),
+            }
+        } else {
+            redact_value(record, envelope.prefix(), &mut ctx, &mut local, &mut scratch).or_else(|e| {
+                // Ingest reads a record with a trailing comma (`{"a":1,}`); write it
+                // without the comma rather than leave the event out.
+                let fixed = without_trailing_commas(record).ok_or(e)?;
+                scratch.clear();
+                local = Summary::default();
+                redact_value(&fixed, envelope.prefix(), &mut ctx, &mut local, &mut scratch)
+            })
+        };
+        match done {
             Ok(()) => {
                 if !first {
                     bytes.extend_from_slice(&container.separator);
                 }
                 first = false;
                 bytes.extend_from_slice(&scratch);
+                summary.records += 1;
+                summary.merge(&local);
             }
             Err(_) => summary.records_skipped += 1,
         }
@@ -388,9 +463,37 @@ pub fn export(
     Export { bytes, summary }
 }
 
-/// Appends `record` to `out` with every sensitive value replaced (see the module
-/// docs). `envelope_prefix` is the path from the record's root to the Auth0 event
-/// ([`Envelope::prefix`]). On error nothing is appended and `summary` is unchanged.
+/// `record` without the commas that stand right before a `}` or `]` (outside
+/// strings), or `None` when it has none.
+fn without_trailing_commas(record: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(record.len());
+    let mut in_str = false;
+    let mut dropped = false;
+    let mut i = 0;
+    while i < record.len() {
+        let c = record[i];
+        if in_str {
+            out.push(c);
+            if c == b'\\' {
+                if let Some(&n) = record.get(i + 1) {
+                    out.push(n);
+                    i += 1;
+                }
+            } else if c == b'"' {
+                in_str = false;
+            }
+        } else if c == b',' && matches!(record.get(jsonscan::skip_ws(record, i + 1)), Some(b'}' | b']')) {
+            dropped = true;
+        } else {
+            in_str = c == b'"';
+            out.push(c);
+        }
+        i += 1;
+    }
+    dropped.then_some(out)
+}
+
+/// [`redact_record_with`] under the default rules.
 pub fn redact_record(
     record: &[u8],
     envelope_prefix: &[&str],
@@ -398,24 +501,163 @@ pub fn redact_record(
     summary: &mut Summary,
     out: &mut Vec<u8>,
 ) -> Result<(), ScanError> {
-    redact_with(record, envelope_prefix, &mut Tokens::new(r), summary, out)
+    redact_record_with(record, envelope_prefix, r, &RuleSet::default(), summary, out)
 }
 
-fn redact_with(
+/// Appends `record` (one JSON value) to `out` with every sensitive value replaced
+/// under `rules` (see the module docs). `envelope_prefix` is the path from the
+/// record's root to the Auth0 event ([`Envelope::prefix`]); when the value there is
+/// a string (Splunk `_raw`), its text is redacted as JSON and written back escaped.
+/// On error nothing is appended and `summary` is unchanged.
+pub fn redact_record_with(
     record: &[u8],
     envelope_prefix: &[&str],
-    tokens: &mut Tokens<'_>,
+    r: &Redactor,
+    rules: &RuleSet,
     summary: &mut Summary,
     out: &mut Vec<u8>,
 ) -> Result<(), ScanError> {
+    let mut local = Summary::default();
+    redact_value(record, envelope_prefix, &mut Ctx::new(r, rules), &mut local, out)?;
+    summary.records += 1;
+    summary.merge(&local);
+    Ok(())
+}
+
+/// One changed value in a [`Preview`]: where it was in the record, where its
+/// replacement is in [`Preview::redacted`], and the rules that fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub before: Range<usize>,
+    pub after: Range<usize>,
+    pub rules: Vec<String>,
+}
+
+/// One record before and after, for the page's side-by-side view.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// The redacted record (the same bytes the export writes for it).
+    pub redacted: String,
+    /// Each replaced value, in record order. Empty for CSV rows (the whole row is shown).
+    pub changes: Vec<Change>,
+    pub summary: Summary,
+}
+
+/// Redacts one record for a before/after view. `csv_header` is the input's header
+/// row ([`Container::prefix`] of the export) and is needed only for
+/// [`Envelope::CsvRow`]. Tokens match the export's under the same key.
+pub fn preview(
+    record: &[u8],
+    envelope: Envelope,
+    csv_header: Option<&[u8]>,
+    r: &Redactor,
+    rules: &RuleSet,
+) -> Result<Preview, String> {
+    let mut ctx = Ctx::new(r, rules);
+    ctx.changes = Some(Vec::new());
+    let mut out = Vec::with_capacity(record.len() + 64);
+    let mut summary = Summary::default();
+    let done = if envelope == Envelope::CsvRow {
+        let cols = CsvColumns::from_header(csv_header.unwrap_or_default()).ok_or("this CSV row has no readable header row")?;
+        ctx.changes = None;
+        redact_csv_row(record, &cols, &mut ctx, &mut summary, &mut out)
+    } else {
+        redact_value(record, envelope.prefix(), &mut ctx, &mut summary, &mut out)
+    };
+    done.map_err(|e| format!("this record cannot be read: {e}"))?;
+    summary.records = 1;
+    Ok(Preview {
+        redacted: String::from_utf8_lossy(&out).into_owned(),
+        changes: ctx.changes.unwrap_or_default(),
+        summary,
+    })
+}
+
+/// What one export carries from record to record: the token memo, the rules, and
+/// which detectors are on.
+struct Ctx<'a> {
+    tokens: Tokens<'a>,
+    rules: &'a RuleSet,
+    on: Detectors,
+    /// Collected for [`preview`] only.
+    changes: Option<Vec<Change>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(r: &'a Redactor, rules: &'a RuleSet) -> Self {
+        Ctx {
+            tokens: Tokens::new(r),
+            rules,
+            on: Detectors::from(rules),
+            changes: None,
+        }
+    }
+}
+
+/// Which detectors run (a rule set can switch each off).
+#[derive(Debug, Clone, Copy)]
+struct Detectors {
+    email: bool,
+    ip: bool,
+    jwt: bool,
+    bearer: bool,
+    opaque: bool,
+    url: bool,
+    code: bool,
+    user_id: bool,
+    phone: bool,
+    known: bool,
+}
+
+impl Detectors {
+    fn all() -> Self {
+        Detectors::from(&RuleSet::default())
+    }
+
+    fn from(rules: &RuleSet) -> Self {
+        Detectors {
+            email: rules.enabled(DET_EMAIL),
+            ip: rules.enabled(DET_IP),
+            jwt: rules.enabled(DET_JWT),
+            bearer: rules.enabled(DET_BEARER),
+            opaque: rules.enabled(DET_OPAQUE),
+            url: rules.enabled(DET_URL),
+            code: rules.enabled(DET_CODE),
+            user_id: rules.enabled(DET_USER_ID),
+            phone: rules.enabled(DET_PHONE),
+            known: rules.enabled(DET_KNOWN),
+        }
+    }
+}
+
+const DET_EMAIL: &str = "detector:email";
+const DET_IP: &str = "detector:ip";
+const DET_JWT: &str = "detector:jwt";
+const DET_BEARER: &str = "detector:bearer";
+const DET_OPAQUE: &str = "detector:opaque_token";
+const DET_URL: &str = "detector:url";
+const DET_CODE: &str = "detector:auth_code";
+const DET_USER_ID: &str = "detector:user_id";
+const DET_PHONE: &str = "detector:phone";
+const DET_KNOWN: &str = "detector:known_value";
+
+/// Redacts one JSON value into `out`; counts into `local` (not `records`).
+fn redact_value(
+    record: &[u8],
+    envelope_prefix: &[&str],
+    ctx: &mut Ctx<'_>,
+    local: &mut Summary,
+    out: &mut Vec<u8>,
+) -> Result<(), ScanError> {
     // 1. One walk: the span, class and key of every scalar that may need work.
+    let rules = ctx.rules;
     let mut items: Vec<Item<'_>> = Vec::with_capacity(64);
     let start = jsonscan::skip_ws(record, 0);
     let end = jsonscan::walk(record, start, |path, scalar, s, e| {
         if !matches!(scalar, Scalar::Str | Scalar::Number) {
             return;
         }
-        let rule = classify_in_record(path, envelope_prefix);
+        let (rule, embedded) = classify_in_record(path, envelope_prefix, rules);
         if scalar == Scalar::Number && rule.is_none() {
             return;
         }
@@ -428,8 +670,10 @@ fn redact_with(
             end: e,
             string: scalar == Scalar::Str,
             rule,
+            embedded: embedded && scalar == Scalar::Str,
             key: key.unwrap_or(""),
             new: None,
+            fired: Vec::new(),
         });
     })?;
     let tail = jsonscan::skip_ws(record, end);
@@ -440,15 +684,40 @@ fn redact_with(
             kind: ScanErrorKind::UnexpectedByte(c),
         });
     }
+    let want_changes = ctx.changes.is_some();
 
     // New values are written, quoted and escaped, into one buffer.
     let mut arena: Vec<u8> = Vec::with_capacity(256);
     let mut hits = Vec::new();
 
-    // 2. Path rules, collecting the replaced values for the known-value detector.
-    let mut local = Summary::default();
+    // 2. Path rules (and embedded events), collecting the replaced values for the
+    //    known-value detector.
     let mut known: Vec<Known> = Vec::new();
     for item in items.iter_mut() {
+        if item.embedded {
+            let text = unescape(&record[item.start + 1..item.end - 1]);
+            let at = arena.len();
+            let mut inner = Vec::with_capacity(text.len() + 32);
+            let trimmed = text.trim_start();
+            let saved = ctx.changes.take();
+            let ok = (trimmed.starts_with('{') || trimmed.starts_with('['))
+                && redact_value(text.as_bytes(), &[], ctx, local, &mut inner).is_ok();
+            ctx.changes = saved;
+            arena.push(b'"');
+            if ok {
+                write_json_string_body(&String::from_utf8_lossy(&inner), &mut arena);
+            } else if !text.is_empty() {
+                // Not an event after all: the whole string is sensitive.
+                ctx.tokens.write(Kind::Text, &text, &mut arena);
+                local.add(RULE_ENVELOPE);
+            }
+            arena.push(b'"');
+            item.new = Some(at..arena.len());
+            if want_changes {
+                item.fired.push("embedded event".into());
+            }
+            continue;
+        }
         let Some(rule) = item.rule else { continue };
         let raw = &record[item.start..item.end];
         let value: Cow<'_, str> = if item.string {
@@ -458,73 +727,119 @@ fn redact_with(
         } else {
             continue;
         };
-        if value.is_empty() {
+        if value.is_empty() || rules.is_allowed(&value) {
             continue;
         }
         if item.string && is_masked(&value) {
             local.already_masked += 1;
             continue;
         }
-        let kind = infer_kind(&value, &mut hits).unwrap_or_else(|| rule.kind_for(item.key));
         let at = arena.len();
         arena.push(b'"');
-        tokens.write(kind, &value, &mut arena);
+        if rule.route {
+            write_route(&value, ctx, &mut hits, &mut arena);
+        } else {
+            let kind = infer_kind(&value, &mut hits).unwrap_or_else(|| rule.kind_for(item.key));
+            ctx.tokens.write(kind, &value, &mut arena);
+            if value.len() >= MIN_KNOWN_VALUE_LEN
+                && !(rule.tree && (is_protocol_word(item.key) || value.contains(char::is_whitespace)))
+            {
+                known.push(Known {
+                    value: value.into_owned(),
+                    token: at + 1..arena.len(),
+                });
+            }
+        }
         arena.push(b'"');
-        if value.len() >= MIN_KNOWN_VALUE_LEN
-            && !(rule.tree && (is_protocol_word(item.key) || value.contains(char::is_whitespace)))
-        {
-            known.push(Known {
-                value: value.into_owned(),
-                token: at + 1..arena.len() - 1,
+        match rule.custom {
+            Some(i) => local.add_custom(rules.custom_name(usize::from(i))),
+            None => local.add(rule.name),
+        }
+        if want_changes {
+            item.fired.push(match rule.custom {
+                Some(i) => rules.custom_name(usize::from(i)),
+                None => rule.name.to_string(),
             });
         }
-        local.add(rule.name);
         item.new = Some(at..arena.len());
+    }
+    if !ctx.on.known {
+        known.clear();
     }
     // Longest first, so a value containing another wins the overlap.
     known.sort_by_key(|k| std::cmp::Reverse(k.value.len()));
+    let shortest_known = known.iter().map(|k| k.value.len()).min().unwrap_or(usize::MAX);
 
     // 3. Detectors over every string no rule replaced.
     let mut token = Vec::with_capacity(24);
     for item in items.iter_mut() {
-        if item.rule.is_some() || !item.string {
+        if item.rule.is_some() || item.embedded || !item.string {
             continue;
         }
-        let value = unescape(&record[item.start + 1..item.end - 1]);
+        let raw = &record[item.start + 1..item.end - 1];
+        if raw.is_empty() {
+            continue;
+        }
+        let value = unescape(raw);
         hits.clear();
-        detect(&value, &mut hits);
-        for (i, k) in known.iter().enumerate() {
-            for at in find_all(value.as_bytes(), k.value.as_bytes()) {
-                hits.push(Hit {
-                    start: at,
-                    end: at + k.value.len(),
-                    kind: Kind::Text,
-                    rule: "detector:known_value",
-                    known: Some(i),
-                });
+        detect(&value, &mut hits, ctx.on);
+        detect_by_key(&value, item.key, &mut hits, ctx.on);
+        if value.len() >= shortest_known {
+            for (i, k) in known.iter().enumerate() {
+                for at in find_all(value.as_bytes(), k.value.as_bytes()) {
+                    hits.push(Hit {
+                        start: at,
+                        end: at + k.value.len(),
+                        kind: Kind::Text,
+                        rule: DET_KNOWN,
+                        custom: None,
+                        known: Some(i),
+                    });
+                }
             }
         }
+        user_patterns(&value, rules, &mut hits);
         if hits.is_empty() {
             continue;
         }
+        if !rules.allow.is_empty() {
+            if rules.is_allowed(&value) {
+                continue;
+            }
+            hits.retain(|h| value.get(h.start..h.end).is_none_or(|v| !rules.is_allowed(v)));
+        }
         resolve_overlaps(&mut hits);
+        if hits.is_empty() {
+            continue;
+        }
         let at = arena.len();
         arena.push(b'"');
         let mut last = 0;
         for h in &hits {
-            let (Some(before), Some(found)) = (value.get(last..h.start), value.get(h.start..h.end))
-            else {
+            let (Some(before), Some(found)) = (value.get(last..h.start), value.get(h.start..h.end)) else {
                 continue;
             };
             write_json_string_body(before, &mut arena);
             token.clear();
             match h.known.and_then(|i| known.get(i)) {
                 Some(k) => token.extend_from_slice(&arena[k.token.clone()]),
-                None => tokens.write(h.kind, found, &mut token),
+                None => ctx.tokens.write(h.kind, &normalize(h.kind, found), &mut token),
             }
             arena.extend_from_slice(&token);
             last = h.end;
-            local.add(h.rule);
+            match h.custom {
+                Some(i) => local.add_custom(rules.custom_name(usize::from(i))),
+                None => local.add(h.rule),
+            }
+            if want_changes {
+                let name = match h.custom {
+                    Some(i) => rules.custom_name(usize::from(i)),
+                    None => h.rule.to_string(),
+                };
+                if !item.fired.contains(&name) {
+                    item.fired.push(name);
+                }
+            }
         }
         write_json_string_body(value.get(last..).unwrap_or(""), &mut arena);
         arena.push(b'"');
@@ -532,23 +847,281 @@ fn redact_with(
     }
 
     // 4. Copy through, replacing only the chosen spans.
+    let base = out.len();
     out.reserve(record.len());
     let mut last = 0;
-    for item in &items {
+    for item in &mut items {
         if let Some(new) = &item.new {
             out.extend_from_slice(&record[last..item.start]);
+            let after = out.len() - base;
             out.extend_from_slice(&arena[new.clone()]);
             last = item.end;
+            if let Some(ch) = ctx.changes.as_mut() {
+                ch.push(Change {
+                    before: item.start..item.end,
+                    after: after..out.len() - base,
+                    rules: std::mem::take(&mut item.fired),
+                });
+            }
         }
     }
     out.extend_from_slice(&record[last..]);
+    Ok(())
+}
 
-    summary.records += 1;
-    summary.already_masked += local.already_masked;
-    for (rule, n) in local.replacements {
-        *summary.replacements.entry(rule).or_insert(0) += n;
+/// The value a detector hit is hashed as: URL-encoded text is decoded first, so
+/// `a%40b.com` in a URL and `a@b.com` in a field get the same token.
+fn normalize(kind: Kind, found: &str) -> Cow<'_, str> {
+    if kind != Kind::Text && found.contains('%') {
+        percent_decode(found)
+    } else {
+        Cow::Borrowed(found)
+    }
+}
+
+fn percent_decode(s: &str) -> Cow<'_, str> {
+    if !s.contains('%') {
+        return Cow::Borrowed(s);
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).and_then(|&c| hex(c)), b.get(i + 2).and_then(|&c| hex(c))) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// `details.request.path`: keeps the route, tokenises the segments that are ids
+/// (anything but a lowercase word or a `v2`-style version), and the query values.
+fn write_route(value: &str, ctx: &mut Ctx<'_>, hits: &mut Vec<Hit>, arena: &mut Vec<u8>) {
+    let (path, query) = match value.find(['?', '#']) {
+        Some(q) => value.split_at(q),
+        None => (value, ""),
+    };
+    let mut body = String::with_capacity(value.len() + 16);
+    for (i, seg) in path.split('/').enumerate() {
+        if i > 0 {
+            body.push('/');
+        }
+        let word = seg.bytes().all(|c| c.is_ascii_lowercase() || c == b'-' || c == b'_')
+            || (seg.len() <= 3 && seg.starts_with('v') && seg[1..].bytes().all(|c| c.is_ascii_digit()));
+        if word || ctx.rules.is_allowed(seg) {
+            body.push_str(seg);
+            continue;
+        }
+        let decoded = percent_decode(seg);
+        let kind = if decoded.contains('|') {
+            Kind::User
+        } else {
+            infer_kind(&decoded, hits).unwrap_or(Kind::Id)
+        };
+        let mut t = Vec::with_capacity(16);
+        ctx.tokens.write(kind, &decoded, &mut t);
+        body.push_str(std::str::from_utf8(&t).unwrap_or(""));
+    }
+    hits.clear();
+    find_url_params(query.as_bytes(), 0, hits, ctx.on);
+    resolve_overlaps(hits);
+    let mut last = 0;
+    let mut t = Vec::with_capacity(16);
+    for h in hits.iter() {
+        let (Some(before), Some(found)) = (query.get(last..h.start), query.get(h.start..h.end)) else {
+            continue;
+        };
+        body.push_str(before);
+        t.clear();
+        ctx.tokens.write(h.kind, &normalize(h.kind, found), &mut t);
+        body.push_str(std::str::from_utf8(&t).unwrap_or(""));
+        last = h.end;
+    }
+    body.push_str(query.get(last..).unwrap_or(""));
+    write_json_string_body(&body, arena);
+}
+
+/// Literal patterns replace each occurrence; globs replace the whole value.
+fn user_patterns(value: &str, rules: &RuleSet, hits: &mut Vec<Hit>) {
+    for (i, p) in rules.patterns.iter().enumerate() {
+        let custom = u16::try_from(rules.paths.len() + i).ok();
+        let mut push = |start, end| {
+            hits.push(Hit {
+                start,
+                end,
+                kind: Kind::Text,
+                rule: "pattern",
+                custom,
+                known: None,
+            })
+        };
+        if p.is_glob() {
+            if p.matches_whole(value) {
+                push(0, value.len());
+            }
+        } else {
+            for at in find_all(value.as_bytes(), p.text.as_bytes()) {
+                push(at, at + p.text.len());
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// CSV / TSV rows
+
+/// The column names of a CSV/TSV export, from its header row.
+struct CsvColumns {
+    names: Vec<String>,
+    delimiter: u8,
+}
+
+impl CsvColumns {
+    fn from_header(prefix: &[u8]) -> Option<CsvColumns> {
+        let text = String::from_utf8_lossy(prefix);
+        let line = text.trim_start_matches('\u{feff}').trim_end_matches(['\r', '\n']);
+        let delimiter = crate::vendor::detect_header(line).ok()?.delimiter;
+        match crate::vendor::parse_row(line.as_bytes(), 0, delimiter, true) {
+            Ok(crate::vendor::RowScan::Row { fields, .. }) => Some(CsvColumns {
+                names: fields.into_iter().map(|f| f.trim().to_string()).collect(),
+                delimiter,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A CSV row is redacted as the JSON object `{column: value, …}` (a `details`
+/// column holding JSON is embedded as JSON), so every path rule and detector
+/// applies by column name; the row is then written back with RFC 4180 quoting.
+/// A row nothing changed in is copied through byte for byte.
+fn redact_csv_row(
+    row: &[u8],
+    cols: &CsvColumns,
+    ctx: &mut Ctx<'_>,
+    local: &mut Summary,
+    out: &mut Vec<u8>,
+) -> Result<(), ScanError> {
+    let fields = match crate::vendor::parse_row(row, 0, cols.delimiter, true) {
+        Ok(crate::vendor::RowScan::Row { fields, .. }) => fields,
+        Ok(_) => return Err(ScanError { offset: row.len(), kind: ScanErrorKind::UnexpectedEnd }),
+        Err((offset, _)) => return Err(ScanError { offset, kind: ScanErrorKind::UnterminatedString }),
+    };
+    let build = |embed: bool| -> (Vec<u8>, Vec<bool>) {
+        let mut obj = Vec::with_capacity(row.len() + 16 * fields.len());
+        let mut raw = Vec::with_capacity(fields.len());
+        obj.push(b'{');
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                obj.push(b',');
+            }
+            obj.push(b'"');
+            match cols.names.get(i) {
+                Some(n) => write_json_string_body(n, &mut obj),
+                None => write_json_string_body(&format!("column{}", i + 1), &mut obj),
+            }
+            obj.extend_from_slice(b"\":");
+            let t = f.trim();
+            let is_json = embed
+                && (t.starts_with('{') || t.starts_with('['))
+                && jsonscan::skip_value(t.as_bytes(), 0).is_ok_and(|e| e == t.len());
+            if is_json {
+                obj.extend_from_slice(t.as_bytes());
+            } else {
+                obj.push(b'"');
+                write_json_string_body(f, &mut obj);
+                obj.push(b'"');
+            }
+            raw.push(is_json);
+        }
+        obj.push(b'}');
+        (obj, raw)
+    };
+    let mut red = Vec::with_capacity(row.len() + 64);
+    let mut attempt = Summary::default();
+    let (obj, mut raw) = build(true);
+    if redact_value(&obj, &[], ctx, &mut attempt, &mut red).is_err() {
+        // A `details` cell that only looked like JSON: read every cell as text.
+        let (obj, r) = build(false);
+        raw = r;
+        red.clear();
+        attempt = Summary::default();
+        redact_value(&obj, &[], ctx, &mut attempt, &mut red)?;
+    }
+    let values = object_values(&red);
+    if values.len() != fields.len() {
+        return Err(ScanError { offset: 0, kind: ScanErrorKind::MismatchedBracket });
+    }
+    let new: Vec<Cow<'_, str>> = values
+        .iter()
+        .zip(&raw)
+        .map(|(v, &is_raw)| {
+            let b = &red[v.clone()];
+            if is_raw {
+                String::from_utf8_lossy(b)
+            } else {
+                Cow::Owned(unescape(b.get(1..b.len().saturating_sub(1)).unwrap_or_default()).into_owned())
+            }
+        })
+        .collect();
+    local.merge(&attempt);
+    if new.iter().zip(&fields).zip(&raw).all(|((n, f), &r)| if r { n.as_ref() == f.trim() } else { n == f }) {
+        out.extend_from_slice(row);
+        return Ok(());
+    }
+    for (i, v) in new.iter().enumerate() {
+        if i > 0 {
+            out.push(cols.delimiter);
+        }
+        let quote = v.bytes().any(|c| c == cols.delimiter || matches!(c, b'"' | b'\n' | b'\r'));
+        if quote {
+            out.push(b'"');
+            for &c in v.as_bytes() {
+                if c == b'"' {
+                    out.push(b'"');
+                }
+                out.push(c);
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(v.as_bytes());
+        }
     }
     Ok(())
+}
+
+/// The byte ranges of the member values of the JSON object `b` (which the
+/// redactor itself wrote, so it is well formed).
+fn object_values(b: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut p = jsonscan::skip_ws(b, 0);
+    if b.get(p) != Some(&b'{') {
+        return out;
+    }
+    p = jsonscan::skip_ws(b, p + 1);
+    while b.get(p) == Some(&b'"') {
+        let Ok(kend) = jsonscan::skip_value(b, p) else { break };
+        p = jsonscan::skip_ws(b, kend);
+        if b.get(p) != Some(&b':') {
+            break;
+        }
+        p = jsonscan::skip_ws(b, p + 1);
+        let Ok(vend) = jsonscan::skip_value(b, p) else { break };
+        out.push(p..vend);
+        p = jsonscan::skip_ws(b, vend);
+        if b.get(p) == Some(&b',') {
+            p = jsonscan::skip_ws(b, p + 1);
+        }
+    }
+    out
 }
 
 struct Item<'a> {
@@ -556,10 +1129,14 @@ struct Item<'a> {
     end: usize,
     string: bool,
     rule: Option<Rule>,
+    /// The string at the envelope prefix: an event embedded as JSON text.
+    embedded: bool,
     /// The nearest object key above the value ("" at the root).
     key: &'a str,
     /// The replacement (quoted) in the record's arena.
     new: Option<Range<usize>>,
+    /// Rule names that changed it (collected for [`preview`] only).
+    fired: Vec<String>,
 }
 
 struct Known {
@@ -657,13 +1234,17 @@ impl Numbers {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Rule {
-    /// Summary key, e.g. `path:ip`.
+    /// Summary key, e.g. `path:ip` (a name in [`crate::rules::DEFAULT_RULES`]).
     name: &'static str,
     kind: Kind,
     numbers: Numbers,
     /// A subtree (`details.qs.**`): the token kind comes from the key name, and
     /// protocol words are not echoed into other strings.
     tree: bool,
+    /// `details.request.path`: only id segments and query values are replaced.
+    route: bool,
+    /// A user path rule: its index in [`RuleSet::paths`].
+    custom: Option<u16>,
 }
 
 impl Rule {
@@ -682,6 +1263,8 @@ const fn leaf(name: &'static str, kind: Kind) -> Rule {
         kind,
         numbers: Numbers::All,
         tree: false,
+        route: false,
+        custom: None,
     }
 }
 
@@ -691,41 +1274,67 @@ const fn tree(name: &'static str) -> Rule {
         kind: Kind::Text,
         numbers: Numbers::Long,
         tree: true,
+        route: false,
+        custom: None,
     }
 }
 
+const RULE_ENVELOPE: &str = "path:envelope";
 const ESCAPED_KEY: Rule = tree("path:escaped_key");
 const D_SESSION: Rule = leaf("path:details.session_id", Kind::Session);
 const D_QS: Rule = tree("path:details.qs");
 const D_BODY: Rule = tree("path:details.body");
 const D_QUERY: Rule = tree("path:details.query");
 const D_REQUEST: Rule = tree("path:details.request");
+const D_ROUTE: Rule = Rule {
+    route: true,
+    ..leaf("path:details.request.path", Kind::Text)
+};
 const D_RESPONSE_BODY: Rule = tree("path:details.response.body");
 const D_PROMPTS: Rule = tree("path:details.prompts");
 const D_RISK: Rule = tree("path:details.riskAssessment");
 const D_PAYLOAD: Rule = tree("path:details.error.payload");
+const D_REFRESH: Rule = tree("path:details.refresh_token");
+const D_TOKEN_IDS: Rule = leaf("path:details.token_ids", Kind::Token);
 
-/// The rule for a scalar at `path` in a record whose event sits at `prefix`.
-fn classify_in_record(path: &[Seg<'_>], prefix: &[&str]) -> Option<Rule> {
+/// The rule for a scalar at `path` in a record whose event sits at `prefix`
+/// (switched-off rules removed, user path rules added), and whether the scalar
+/// sits exactly at a non-empty prefix (an event embedded as a string).
+fn classify_in_record(path: &[Seg<'_>], prefix: &[&str], rules: &RuleSet) -> (Option<Rule>, bool) {
     let inside = path.len() >= prefix.len()
         && path
             .iter()
             .zip(prefix)
             .all(|(s, p)| matches!(s, Seg::Key(k) if k == p));
-    if inside {
-        return classify(&path[prefix.len()..]);
+    if inside && !prefix.is_empty() && path.len() == prefix.len() {
+        return (None, true);
     }
-    // Envelope fields; anything else is classified as if the event were at the root,
-    // so a wrong envelope never lets `ip` through.
-    if !prefix.is_empty() {
+    let rel = if inside { &path[prefix.len()..] } else { path };
+    let mut rule = if inside {
+        classify(rel)
+    } else {
+        // Envelope fields; anything else is classified as if the event were at the
+        // root, so a wrong envelope never lets `ip` through.
         match path.first() {
-            Some(Seg::Key("account")) => return Some(leaf("path:envelope.account", Kind::Id)),
-            Some(Seg::Key("source")) => return Some(leaf("path:envelope.source", Kind::Tenant)),
-            Some(Seg::Key("resources")) => return Some(tree("path:envelope.resources")),
-            _ => {}
+            Some(Seg::Key("account")) if !prefix.is_empty() => Some(leaf(RULE_ENVELOPE, Kind::Id)),
+            Some(Seg::Key("source")) if !prefix.is_empty() => Some(leaf(RULE_ENVELOPE, Kind::Tenant)),
+            Some(Seg::Key("resources")) if !prefix.is_empty() => Some(tree(RULE_ENVELOPE)),
+            _ => classify(path),
+        }
+    };
+    if let Some(r) = rule {
+        if !rules.enabled(r.name) {
+            rule = None;
         }
     }
-    classify(path)
+    if rule.is_none() && !rules.paths.is_empty() {
+        rule = rules.paths.iter().position(|p| p.matches(rel)).map(|i| Rule {
+            numbers: Numbers::All,
+            custom: u16::try_from(i).ok(),
+            ..tree("path:custom")
+        });
+    }
+    (rule, false)
 }
 
 fn key_at<'p>(rel: &[Seg<'p>], i: usize) -> Option<&'p str> {
@@ -797,6 +1406,7 @@ fn classify_details(d: &[Seg<'_>]) -> Option<Rule> {
         "body" => Some(D_BODY),
         "query" => Some(D_QUERY),
         "request" if d.len() == 2 && key_at(d, 1) == Some("method") => None,
+        "request" if d.len() == 2 && key_at(d, 1) == Some("path") => Some(D_ROUTE),
         "request" => Some(D_REQUEST),
         "response" if key_at(d, 1) == Some("body") => Some(D_RESPONSE_BODY),
         "prompts" => match (d.get(1), key_at(d, 2)) {
@@ -819,6 +1429,8 @@ fn classify_details(d: &[Seg<'_>]) -> Option<Rule> {
         "device_id" => Some(leaf("path:details.device_id", Kind::Id)),
         "code" => Some(leaf("path:details.code", Kind::Secret)),
         "refresh_token" if key_at(d, 1) == Some("session_id") => Some(D_SESSION),
+        "refresh_token" => Some(D_REFRESH),
+        "access_token_jti" | "token_thumbprint" | "token_endpoint_auth_signing_kid" => Some(D_TOKEN_IDS),
         "authenticator" => Some(tree("path:details.authenticator")),
         "enrollment" => Some(tree("path:details.enrollment")),
         "invitation" => Some(tree("path:details.invitation")),
@@ -866,6 +1478,9 @@ fn flattened(column: &str) -> Option<Rule> {
     if rest == "request_method" {
         return None;
     }
+    if rest == "request_path" {
+        return Some(D_ROUTE);
+    }
     if starts(rest, "prompts") {
         return ["user_id", "user_name", "session_id", "identity"]
             .iter()
@@ -879,7 +1494,7 @@ fn flattened(column: &str) -> Option<Rule> {
     if starts(rest, "riskAssessment") {
         return (!(rest.ends_with("confidence") || rest.ends_with("version"))).then_some(D_RISK);
     }
-    let table: [(&str, Rule); 9] = [
+    let table: [(&str, Rule); 14] = [
         ("session_id", D_SESSION),
         ("qs", D_QS),
         ("body", D_BODY),
@@ -889,6 +1504,11 @@ fn flattened(column: &str) -> Option<Rule> {
         ("error_payload", D_PAYLOAD),
         ("email", leaf("path:details.email", Kind::Email)),
         ("to", leaf("path:details.to", Kind::Email)),
+        ("phone_number", leaf("path:details.phone_number", Kind::Phone)),
+        ("code", leaf("path:details.code", Kind::Secret)),
+        ("refresh_token", D_REFRESH),
+        ("access_token_jti", D_TOKEN_IDS),
+        ("headers", tree("path:details.headers")),
     ];
     table
         .iter()
@@ -970,8 +1590,15 @@ fn is_protocol_word(key: &str) -> bool {
     )
 }
 
-fn is_masked(v: &str) -> bool {
-    v == "[REDACTED]" || v == "REDACTED" || (!v.is_empty() && v.bytes().all(|b| b == b'*'))
+/// True for a value someone already masked: only `*`, `[REDACTED]`/`REDACTED`, or
+/// a partly masked code (`******************************************VM-`: at least
+/// four `*` and at most four other characters). Kept as is, not counted as a leak.
+pub fn is_masked(v: &str) -> bool {
+    if v == "[REDACTED]" || v == "REDACTED" {
+        return true;
+    }
+    let stars = v.bytes().filter(|&b| b == b'*').count();
+    stars > 0 && (stars == v.len() || (stars >= 4 && v.chars().count() - stars <= 4))
 }
 
 // ---------------------------------------------------------------------------
@@ -983,6 +1610,8 @@ struct Hit {
     end: usize,
     kind: Kind,
     rule: &'static str,
+    /// A user pattern: its index in [`RuleSet::custom_name`].
+    custom: Option<u16>,
     /// Index into the record's known values (then the token is that value's).
     known: Option<usize>,
 }
@@ -993,19 +1622,20 @@ fn hit(hits: &mut Vec<Hit>, start: usize, end: usize, kind: Kind, rule: &'static
         end,
         kind,
         rule,
+        custom: None,
         known: None,
     });
 }
 
-/// Finds emails, ips, JWTs, bearer credentials, Auth0 user ids and phone numbers
-/// in `s`. Every reported range starts and ends at an ASCII byte or the string's
-/// ends, so it is a valid `str` range.
-fn detect(s: &str, hits: &mut Vec<Hit>) {
+/// Finds emails, ips, JWTs, bearer credentials, Auth0 user ids, phone numbers and
+/// URL parameters in `s`. Every reported range starts and ends at an ASCII byte or
+/// the string's ends, so it is a valid `str` range.
+fn detect(s: &str, hits: &mut Vec<Hit>, on: Detectors) {
     let b = s.as_bytes();
     // One pass to learn which detectors can match at all; most strings are dates,
     // type codes and short words, and skip every detector.
-    let (mut at, mut pct, mut bar, mut colon, mut plus, mut dot, mut space) =
-        (false, false, false, false, false, false, false);
+    let (mut at, mut pct, mut bar, mut colon, mut plus, mut dot, mut space, mut eq) =
+        (false, false, false, false, false, false, false, false);
     for &c in b {
         match c {
             b'@' => at = true,
@@ -1015,29 +1645,142 @@ fn detect(s: &str, hits: &mut Vec<Hit>) {
             b'+' => plus = true,
             b'.' => dot = true,
             b' ' | b'\t' => space = true,
+            b'=' => eq = true,
             _ => {}
         }
     }
-    if dot {
+    if dot && on.jwt {
         find_jwts(b, hits);
     }
-    if space {
+    if space && on.bearer {
         find_bearer(b, hits);
     }
-    if at || pct {
+    if (at || pct) && on.email {
         find_emails(b, hits);
     }
-    if bar {
+    if bar && on.user_id {
         find_user_ids(b, hits);
     }
-    if dot {
+    if dot && on.ip {
         find_ipv4(b, hits);
     }
-    if colon {
+    if colon && on.ip {
         find_ipv6(s, hits);
     }
-    if plus {
+    if plus && on.phone {
         find_phones(b, hits);
+    }
+    if at && colon && on.url {
+        find_userinfo(b, hits);
+    }
+    if eq && (on.url || on.code) {
+        find_url_params(b, 0, hits, on);
+    }
+}
+
+/// Detectors that depend on the key above the value: opaque credentials under a
+/// key that names one, and phone numbers without a `+` under a key naming a phone.
+fn detect_by_key(s: &str, key: &str, hits: &mut Vec<Hit>, on: Detectors) {
+    if key.is_empty() || s.len() < 7 {
+        return;
+    }
+    let k = key.as_bytes();
+    let has = |p: &str| k.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p.as_bytes()));
+    let b = s.as_bytes();
+    if on.phone && has("phone") {
+        let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+        if digits >= 7 && b.iter().all(|&c| c.is_ascii_digit() || b" +-.()".contains(&c)) {
+            hit(hits, 0, b.len(), Kind::Phone, DET_PHONE);
+            return;
+        }
+    }
+    if on.opaque && b.len() >= OPAQUE_MIN && is_secret_key(&has) {
+        let is_tok = |c: u8| c.is_ascii_alphanumeric() || b"-_+/=~.".contains(&c);
+        let mut i = 0;
+        while i < b.len() {
+            if !is_tok(b[i]) {
+                i += 1;
+                continue;
+            }
+            let e = run_end(b, i, is_tok);
+            if e - i >= OPAQUE_MIN {
+                hit(hits, i, e, Kind::Token, DET_OPAQUE);
+            }
+            i = e;
+        }
+    }
+}
+
+/// Shortest run of base64url/hex characters taken for an opaque credential.
+const OPAQUE_MIN: usize = 32;
+
+fn is_secret_key(has: &dyn Fn(&str) -> bool) -> bool {
+    [
+        "token", "secret", "passw", "apikey", "api_key", "private", "ticket", "cookie", "session", "signature",
+        "assertion", "authorization", "credential", "csrf", "code", "jti", "thumbprint", "nonce", "state", "hash",
+    ]
+    .iter()
+    .any(|p| has(p))
+}
+
+/// `scheme://user:pass@host`: the user-info part (host and path are kept).
+fn find_userinfo(b: &[u8], hits: &mut Vec<Hit>) {
+    let mut i = 0;
+    while let Some(p) = find_from(b, i, b"://") {
+        let st = p + 3;
+        let en = run_end(b, st, |c| !matches!(c, b'/' | b'?' | b'#' | b' ' | b'\t' | b'"' | b'\'' | b'<' | b'>'));
+        if let Some(at) = b[st..en].iter().rposition(|&c| c == b'@') {
+            if at > 0 {
+                hit(hits, st, st + at, Kind::Secret, DET_URL);
+            }
+        }
+        i = en.max(st);
+    }
+}
+
+/// `?key=value&key=value#key=value`: each value, unless it is a protocol word
+/// (`response_type=code`), a small number, empty or already masked. `code=` values
+/// are authorization codes. Also `key=value&…` at the start of a string (a form
+/// body). Values are hashed URL-decoded.
+fn find_url_params(b: &[u8], from: usize, hits: &mut Vec<Hit>, on: Detectors) {
+    let is_key = |c: u8| c.is_ascii_alphanumeric() || b"_.-[]".contains(&c);
+    let mut i = from;
+    while i < b.len() {
+        let delim = matches!(b[i], b'?' | b'&' | b'#') && (i > from && !b[i - 1].is_ascii_whitespace());
+        let form_start = i == from && b.contains(&b'&');
+        if !(delim || form_start) {
+            i += 1;
+            continue;
+        }
+        let ks = if form_start && !delim { i } else { i + 1 };
+        let ke = run_end(b, ks, is_key);
+        if ke == ks || b.get(ke) != Some(&b'=') {
+            i = ks.max(i + 1);
+            continue;
+        }
+        let vs = ke + 1;
+        let ve = run_end(b, vs, |c| !matches!(c, b'&' | b'#' | b' ' | b'\t' | b'\n' | b'"' | b'\'' | b'<' | b'>'));
+        i = ve.max(i + 1);
+        let (Ok(key), Ok(val)) = (std::str::from_utf8(&b[ks..ke]), std::str::from_utf8(&b[vs..ve])) else {
+            continue;
+        };
+        if val.is_empty()
+            || is_protocol_word(key)
+            || (val.len() <= 4 && val.bytes().all(|c| c.is_ascii_digit()))
+            || is_masked(&percent_decode(val))
+        {
+            continue;
+        }
+        if key.eq_ignore_ascii_case("code") {
+            if on.code {
+                hit(hits, vs, ve, Kind::Secret, DET_CODE);
+            }
+        } else if on.url {
+            let decoded = percent_decode(val);
+            let mut tmp = Vec::new();
+            let kind = infer_kind(&decoded, &mut tmp).or_else(|| kind_for_key(key)).unwrap_or(Kind::Text);
+            hit(hits, vs, ve, kind, DET_URL);
+        }
     }
 }
 
@@ -1063,7 +1806,7 @@ fn infer_kind(value: &str, hits: &mut Vec<Hit>) -> Option<Kind> {
         return None;
     }
     hits.clear();
-    detect(v, hits);
+    detect(v, hits, Detectors::all());
     resolve_overlaps(hits);
     match hits.as_slice() {
         [h] if h.start == 0 && h.end == v.len() => Some(h.kind),
@@ -1278,6 +2021,12 @@ fn find_ipv6(s: &str, hits: &mut Vec<Hit>) {
                 && cand.bytes().any(|c| c.is_ascii_hexdigit())
                 && cand.parse::<std::net::Ipv6Addr>().is_ok()
             {
+                // A zone id (`fe80::1%eth0`, URL-encoded `%25eth0`) belongs to it.
+                let e = if e == en && b.get(e) == Some(&b'%') {
+                    run_end(b, e + 1, |c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+                } else {
+                    e
+                };
                 hit(hits, st, e, Kind::Ip, "detector:ip");
                 break;
             }
@@ -1609,7 +2358,7 @@ mod tests {
 
     #[test]
     fn envelope_prefix_and_rules_by_path() {
-        let rec = r#"{"log_id":"9001","data":{"ip":"1.1.1.1","details":{"request":{"method":"POST","path":"/api/v2/users/x"},
+        let rec = r#"{"log_id":"9001","data":{"ip":"1.1.1.1","details":{"request":{"method":"POST","path":"/api/v2/users/auth0%7C5f1e2d/roles?page=2&q=neo"},
             "prompts":[{"user_id":"u1","elapsedTime":5,"name":"login"}],"riskAssessment":{"confidence":"low","version":"1","assessments":{"NewDevice":{"confidence":"high","details":{"useragent":"UA"}}}},
             "actions":{"executions":["c5b35bb1"]},"stats":{"total_request_duration_ms":19900},"elapsedTime":10,"session_id":"sess"},
             "location_info":{"latitude":35.6,"city_name":"Tokyo"}}}"#;
@@ -1618,7 +2367,8 @@ mod tests {
         let d = &v["data"]["details"];
         assert_eq!(v["log_id"], "9001");
         assert_eq!(d["request"]["method"], "POST");
-        assert!(d["request"]["path"].as_str().unwrap().starts_with("text-"));
+        let user = red().token(Kind::User, "auth0|5f1e2d");
+        assert_eq!(d["request"]["path"], format!("/api/v2/users/{user}/roles?page=2&q=text-{}", &red().token(Kind::Text, "neo")[5..]));
         assert!(d["prompts"][0]["user_id"]
             .as_str()
             .unwrap()
@@ -1752,7 +2502,7 @@ mod tests {
         ];
         for s in samples {
             let mut h = Vec::new();
-            detect(s, &mut h);
+            detect(s, &mut h, Detectors::all());
             resolve_overlaps(&mut h);
             for x in &h {
                 assert!(s.get(x.start..x.end).is_some(), "{s}");

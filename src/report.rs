@@ -15,10 +15,11 @@
 //!   (`default-src 'none'; style-src 'unsafe-inline'; img-src data:`), has no
 //!   script at all, and references no external resource: it opens from `file://`
 //!   with zero network requests and prints cleanly (`@media print`).
-//! - Before the HTML is returned, [`verify`] scans the *final text* for emails,
-//!   IPv4 addresses, JWTs and Auth0 user ids with detectors written independently of
-//!   [`crate::redact`]'s rules. Anything found makes [`render`] fail, listing the
-//!   values, unless the caller keeps them in [`ReportOptions::allow`].
+//! - Before the HTML is returned, [`crate::verify`] scans the *final text* for
+//!   emails, IP addresses, JWTs, Auth0 user ids, phones and secrets with detectors
+//!   written independently of [`crate::redact`]'s rules. Anything found makes
+//!   [`render`] fail, listing the values, unless the caller keeps them in
+//!   [`ReportOptions::allow`].
 //!
 //! The core reads no clock: the caller passes [`ReportOptions::generated_at`].
 
@@ -26,6 +27,7 @@ use crate::analyze::{BreachWindow, LabelStats};
 use crate::chart::{self, DrawOptions};
 use crate::model::{format_time, Millis};
 use crate::redact::{self, Redactor};
+use crate::verify::{self, Allow};
 use crate::session::{duration_text, redacted_name, Session, Summary};
 use std::fmt::Write as _;
 
@@ -47,7 +49,7 @@ pub struct ReportOptions {
     /// The report's title; default "Inflight report".
     pub title: Option<String>,
     /// Values the user has reviewed and chooses to keep although [`verify`] flags
-    /// them (exact matches of [`Finding::value`]).
+    /// them (exact values; see [`crate::verify::Allow`]).
     pub allow: Vec<String>,
 }
 
@@ -62,10 +64,11 @@ pub struct Report {
     pub allowed: Vec<Finding>,
 }
 
-/// Something that looks like personal data, found by [`verify`].
+/// Something that looks like personal data, found by [`verify`] (the report's
+/// author's view: it holds the value; [`crate::verify::Finding`] does not).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Finding {
-    /// `"email"`, `"ipv4"`, `"jwt"` or `"user_id"`.
+    /// `"email"`, `"ipv4"`, `"ipv6"`, `"jwt"`, `"user_id"`, … (see [`crate::verify`]).
     pub kind: &'static str,
     /// The text found.
     pub value: String,
@@ -108,16 +111,25 @@ pub fn render(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> R
     }
     h.push_str("<footer>Inflight report · self-contained: no scripts, no network requests.</footer>\n</body>\n</html>\n");
 
-    let found = verify(&h);
-    let (allowed, blocked): (Vec<Finding>, Vec<Finding>) =
-        found.into_iter().partition(|f| opts.allow.iter().any(|a| a == &f.value));
-    if !blocked.is_empty() {
-        return Err(blocked_message(&blocked));
+    let verdict = verify::scan_with(h.as_bytes(), &Allow::new(&opts.allow));
+    if !verdict.is_clean() {
+        return Err(blocked_message(&distinct(verdict.blocked, &h)));
     }
+    let allowed = distinct(verdict.allowed, &h);
     Ok(Report { html: h, redaction, allowed })
 }
 
-/// The error text for values the verifier blocked.
+/// One finding per distinct value, with the value read from `text`.
+fn distinct(found: Vec<verify::Finding>, text: &str) -> Vec<Finding> {
+    let mut out: Vec<Finding> =
+        found.into_iter().map(|f| Finding { kind: f.kind, value: f.value_in(text.as_bytes()).into_owned() }).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The error text for values the verifier blocked. The report's author sees the
+/// values themselves here (they are the author's own data), never the reader.
 fn blocked_message(blocked: &[Finding]) -> String {
     let mut msg = format!(
         "the report would contain {} value{} that look{} like personal data, so it was not written:",
@@ -160,12 +172,7 @@ fn redact_inputs(session: &Session, redactor: &Redactor, keep: bool) -> (redact:
             records.into_iter().map(|(_, span, env)| (span, env)),
             redactor,
         );
-        total.records += export.summary.records;
-        total.records_skipped += export.summary.records_skipped;
-        total.already_masked += export.summary.already_masked;
-        for (rule, n) in &export.summary.replacements {
-            *total.replacements.entry(rule).or_insert(0) += n;
-        }
+        total.merge(&export.summary);
         if keep {
             out.push((redacted_name(&info.name), export.bytes));
         }
@@ -521,198 +528,15 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Verifier
-// ---------------------------------------------------------------------------
-
-/// Scans `text` (the finished output) for values that look like personal data:
-/// emails (also with `%40` or `&#64;` for `@`), IPv4 addresses, JWTs and Auth0
-/// user ids. The detectors are written independently of [`crate::redact`]'s, so a
-/// gap in one is unlikely to be a gap in both. Returns each distinct value once,
-/// sorted.
+/// Scans `text` (the finished output) with [`crate::verify::scan`]: each distinct
+/// value that looks like personal data, sorted.
 pub fn verify(text: &str) -> Vec<Finding> {
-    let b = text.as_bytes();
-    let mut found = std::collections::BTreeSet::new();
-    find_emails(b, &mut found);
-    find_ipv4(b, &mut found);
-    find_jwts(b, &mut found);
-    find_user_ids(b, &mut found);
-    found.into_iter().collect()
-}
-
-type Found = std::collections::BTreeSet<Finding>;
-
-fn add(found: &mut Found, kind: &'static str, b: &[u8]) {
-    found.insert(Finding { kind, value: String::from_utf8_lossy(b).into_owned() });
-}
-
-fn is_local_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"._%+-".contains(&c)
-}
-
-fn is_domain_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'-' || c == b'.'
-}
-
-fn find_emails(b: &[u8], found: &mut Found) {
-    let mut i = 0;
-    while i < b.len() {
-        // The `@` and its spellings: `@`, `%40`, `&#64;`.
-        let at_len = if b[i] == b'@' {
-            1
-        } else if b[i..].starts_with(b"%40") {
-            3
-        } else if b[i..].starts_with(b"&#64;") {
-            5
-        } else {
-            i += 1;
-            continue;
-        };
-        let mut s = i;
-        while s > 0 && is_local_char(b[s - 1]) {
-            s -= 1;
-        }
-        let d0 = i + at_len;
-        let mut e = d0;
-        while e < b.len() && is_domain_char(b[e]) {
-            e += 1;
-        }
-        // A trailing dot ends a sentence.
-        while e > d0 && b[e - 1] == b'.' {
-            e -= 1;
-        }
-        let domain = &b[d0..e];
-        let tld = domain.rsplit(|&c| c == b'.').next().unwrap_or(&[]);
-        let local = &b[s..i];
-        if !local.is_empty()
-            && domain.contains(&b'.')
-            && !domain.starts_with(b".")
-            && tld.len() >= 2
-            && tld.iter().all(u8::is_ascii_alphabetic)
-        {
-            add(found, "email", &b[s..e]);
-        }
-        i = d0;
-    }
-}
-
-fn find_ipv4(b: &[u8], found: &mut Found) {
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.')) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut j = i;
-        let mut parts = 0;
-        let mut ok = true;
-        loop {
-            let d = j;
-            while j < b.len() && b[j].is_ascii_digit() && j - d < 4 {
-                j += 1;
-            }
-            let n = &b[d..j];
-            if n.is_empty() || n.len() > 3 || (j < b.len() && b[j].is_ascii_digit()) {
-                ok = false;
-                break;
-            }
-            let v: u32 = n.iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0'));
-            if v > 255 {
-                ok = false;
-                break;
-            }
-            parts += 1;
-            if parts == 4 {
-                break;
-            }
-            if j + 1 < b.len() && b[j] == b'.' && b[j + 1].is_ascii_digit() {
-                j += 1;
-            } else {
-                ok = false;
-                break;
-            }
-        }
-        // Not part of a longer dotted number (versions, OIDs).
-        let followed = j + 1 < b.len() && b[j] == b'.' && b[j + 1].is_ascii_digit();
-        if ok && parts == 4 && !followed {
-            add(found, "ipv4", &b[start..j]);
-        }
-        i = j.max(i + 1);
-    }
-}
-
-fn is_b64url(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
-}
-
-fn find_jwts(b: &[u8], found: &mut Found) {
-    let mut i = 0;
-    while let Some(p) = b[i..].windows(3).position(|w| w == b"eyJ") {
-        let s = i + p;
-        if s > 0 && is_b64url(b[s - 1]) {
-            i = s + 3;
-            continue;
-        }
-        let mut j = s;
-        let mut lens = [0usize; 3];
-        let mut seg = 0;
-        while j < b.len() {
-            if is_b64url(b[j]) {
-                lens[seg] += 1;
-            } else if b[j] == b'.' && seg < 2 && j + 1 < b.len() && is_b64url(b[j + 1]) {
-                seg += 1;
-            } else if b[j] == b'.' && seg == 1 {
-                // `header.payload.` with an empty signature (alg "none").
-                seg = 2;
-                j += 1;
-                break;
-            } else {
-                break;
-            }
-            j += 1;
-        }
-        if seg == 2 && lens[0] >= 8 && lens[1] >= 4 {
-            add(found, "jwt", &b[s..j]);
-        }
-        i = j.max(s + 3);
-    }
-}
-
-/// Identity providers whose user ids Auth0 writes as `provider|id`.
-const PROVIDERS: &[&str] = &[
-    "auth0", "google-oauth2", "github", "facebook", "apple", "windowslive", "twitter", "linkedin", "samlp", "waad",
-    "adfs", "oidc", "oauth2", "email", "sms", "ad", "office365", "okta", "pingfederate", "bitbucket", "amazon",
-    "dropbox", "paypal", "salesforce", "yahoo", "line", "discord", "slack",
-];
-
-fn find_user_ids(b: &[u8], found: &mut Found) {
-    for (i, _) in b.iter().enumerate().filter(|(_, &c)| c == b'|') {
-        let mut s = i;
-        while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'-') {
-            s -= 1;
-        }
-        let provider = &b[s..i];
-        if !PROVIDERS.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(provider)) {
-            continue;
-        }
-        let mut e = i + 1;
-        while e < b.len() && (b[e].is_ascii_alphanumeric() || b"-_.".contains(&b[e])) {
-            e += 1;
-        }
-        if e - (i + 1) >= 4 {
-            add(found, "user_id", &b[s..e]);
-        }
-    }
+    distinct(verify::scan(text.as_bytes()), text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn kinds(text: &str) -> Vec<(&'static str, String)> {
-        verify(text).into_iter().map(|f| (f.kind, f.value)).collect()
-    }
 
     #[test]
     fn escape_html_covers_text_and_attributes() {
@@ -721,43 +545,6 @@ mod tests {
         assert_eq!(escape_html("\"><img src=x onerror=alert(1)>"), "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
         assert_eq!(escape_html("plain ü ✓"), "plain ü ✓");
         assert_eq!(escape_html(""), "");
-    }
-
-    #[test]
-    fn verifier_finds_emails() {
-        assert_eq!(kinds("To: neo@test.com."), vec![("email", "neo@test.com".into())]);
-        assert_eq!(kinds("x=a.b%40example.org&y"), vec![("email", "a.b%40example.org".into())]);
-        assert_eq!(kinds("a&#64;b.io"), vec![("email", "a&#64;b.io".into())]);
-        assert!(kinds("@media print { x@2x }").is_empty());
-        assert!(kinds("user@localhost").is_empty());
-        assert!(kinds("email-7f3a2c1d").is_empty());
-    }
-
-    #[test]
-    fn verifier_finds_ipv4_but_not_versions() {
-        assert_eq!(kinds("from 190.57.209.19, then"), vec![("ipv4", "190.57.209.19".into())]);
-        assert_eq!(kinds("ip 10.0.0.1."), vec![("ipv4", "10.0.0.1".into())]);
-        assert!(kinds("190.257.209.19").is_empty(), "not an address");
-        assert!(kinds("v1.2.3.4.5 and 1.2.3 and 1234.1.1.1 and 0.5").is_empty());
-        assert!(kinds("<svg viewBox=\"0 0 1000 420\"> points=\"153,13 169,13\"").is_empty());
-    }
-
-    #[test]
-    fn verifier_finds_jwts_and_user_ids() {
-        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl";
-        assert_eq!(kinds(&format!("token={jwt}&x")), vec![("jwt", jwt.to_string())]);
-        assert_eq!(kinds("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0."), vec![("jwt", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.".into())]);
-        assert!(kinds("keyJunk.a.b").is_empty());
-        assert_eq!(kinds("\"auth0|5f7c8ec7c33c6c004bbafe82\""), vec![("user_id", "auth0|5f7c8ec7c33c6c004bbafe82".into())]);
-        assert_eq!(kinds("google-oauth2|1234567890"), vec![("user_id", "google-oauth2|1234567890".into())]);
-        assert!(kinds("a | b, user-7f3a2c1d, x|y").is_empty());
-    }
-
-    #[test]
-    fn verifier_never_panics_on_edges() {
-        for s in ["", "@", "%40", "&#64;", "1.", "1.2.3.", "eyJ", "eyJ.", "eyJa.b.", "|", "auth0|", "é@é.é", "1.2.3.4"] {
-            let _ = verify(s);
-        }
     }
 
     #[test]
