@@ -153,25 +153,7 @@ fn redact_inputs(session: &Session, redactor: &Redactor, keep: bool) -> (redact:
     let mut total = redact::Summary::default();
     let mut out = Vec::new();
     for (i, info) in session.ingest.sources.iter().enumerate() {
-        let container = redact::Container {
-            prefix: info.frame.prefix.clone(),
-            separator: info.frame.separator.clone(),
-            suffix: info.frame.suffix.clone(),
-        };
-        let mut records: Vec<_> = session
-            .ingest
-            .events
-            .iter()
-            .filter(|e| e.source as usize == i)
-            .map(|e| (e.record, e.span.clone(), e.envelope))
-            .collect();
-        records.sort_by_key(|r| r.0);
-        let export = redact::export(
-            info.text.as_bytes(),
-            &container,
-            records.into_iter().map(|(_, span, env)| (span, env)),
-            redactor,
-        );
+        let Some(export) = session.redact_source(i, redactor) else { continue };
         total.merge(&export.summary);
         if keep {
             out.push((redacted_name(&info.name), export.bytes));

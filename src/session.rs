@@ -285,10 +285,10 @@ impl Session {
         }
     }
 
-    /// The input `source`, redacted, in the container shape it came in.
-    /// The redactor holds the per-page (or per-report) key; it is never written out.
-    pub fn export_redacted(&self, source: usize, redactor: &redact::Redactor) -> Result<Download, String> {
-        let info = self.ingest.sources.get(source).ok_or_else(|| format!("no input number {source}"))?;
+    /// Redacts the events of input `source` with the default rules, in input order
+    /// and in the input's own container shape. `None` when there is no such input.
+    pub fn redact_source(&self, source: usize, redactor: &redact::Redactor) -> Option<redact::Export> {
+        let info = self.ingest.sources.get(source)?;
         let container = redact::Container {
             prefix: info.frame.prefix.clone(),
             separator: info.frame.separator.clone(),
@@ -303,12 +303,19 @@ impl Session {
             .map(|e| (e.record, e.span.clone(), e.envelope))
             .collect();
         records.sort_by_key(|r| r.0);
-        let export = redact::export(
+        Some(redact::export(
             info.text.as_bytes(),
             &container,
             records.into_iter().map(|(_, span, env)| (span, env)),
             redactor,
-        );
+        ))
+    }
+
+    /// The input `source`, redacted, in the container shape it came in.
+    /// The redactor holds the per-page (or per-report) key; it is never written out.
+    pub fn export_redacted(&self, source: usize, redactor: &redact::Redactor) -> Result<Download, String> {
+        let info = self.ingest.sources.get(source).ok_or_else(|| format!("no input number {source}"))?;
+        let export = self.redact_source(source, redactor).ok_or_else(|| format!("no input number {source}"))?;
         Ok(Download {
             file_name: redacted_name(&info.name),
             mime: "application/json",
