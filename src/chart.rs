@@ -135,6 +135,18 @@ impl Default for DrawOptions {
 }
 
 impl ChartData {
+    /// Everything but the marks (for a view that brings its own, decimated or filtered).
+    pub fn without_marks(&self) -> ChartData {
+        ChartData {
+            marks: Vec::new(),
+            series: self.series.clone(),
+            steps: self.steps.clone(),
+            breaches: self.breaches.clone(),
+            windows: self.windows.clone(),
+            limit: self.limit,
+        }
+    }
+
     /// A view covering every mark, step, breach and window, with a 2% margin.
     /// Empty data gives a one-second view at the epoch.
     pub fn full_view(&self) -> View {

@@ -516,6 +516,20 @@ impl Reader {
 
     /// Appends decoded UTF-8 to the text, carrying an incomplete character over to
     /// the next slice and replacing invalid bytes with U+FFFD.
+    /// Writes U+FFFD for an invalid UTF-8 sequence, warning once per input.
+    fn replace_invalid_utf8(&mut self) {
+        if !self.utf8_warned {
+            self.utf8_warned = true;
+            self.problems.push(
+                None,
+                self.text.len(),
+                "input is not valid UTF-8; invalid bytes were replaced with U+FFFD".to_string(),
+                Severity::Warning,
+            );
+        }
+        self.text.push('\u{fffd}');
+    }
+
     fn append(&mut self, bytes: &[u8]) {
         let joined;
         let mut rest: &[u8] = if self.utf8_tail.is_empty() {
@@ -542,16 +556,7 @@ impl Reader {
                             break;
                         }
                         Some(n) => {
-                            if !self.utf8_warned {
-                                self.utf8_warned = true;
-                                self.problems.push(
-                                    None,
-                                    self.text.len(),
-                                    "input is not valid UTF-8; invalid bytes were replaced with U+FFFD".to_string(),
-                                    Severity::Warning,
-                                );
-                            }
-                            self.text.push('\u{fffd}');
+                            self.replace_invalid_utf8();
                             rest = &rest[valid + n..];
                         }
                     }
@@ -618,16 +623,7 @@ impl Reader {
             if !self.utf8_tail.is_empty() {
                 // The input ends inside a character.
                 self.utf8_tail.clear();
-                if !self.utf8_warned {
-                    self.utf8_warned = true;
-                    self.problems.push(
-                        None,
-                        self.text.len(),
-                        "input is not valid UTF-8; invalid bytes were replaced with U+FFFD".to_string(),
-                        Severity::Warning,
-                    );
-                }
-                self.text.push('\u{fffd}');
+                self.replace_invalid_utf8();
             }
             self.run(true, out);
         }

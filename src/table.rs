@@ -280,7 +280,7 @@ impl Linked {
         Linked {
             data: ChartData {
                 marks,
-                ..chart.clone_without_marks()
+                ..chart.without_marks()
             },
             mark_event,
             buckets,
@@ -296,23 +296,6 @@ impl Linked {
             .filter(|(_, &x)| x as usize == e)
             .map(|(k, _)| k)
             .collect()
-    }
-}
-
-trait CloneWithoutMarks {
-    fn clone_without_marks(&self) -> ChartData;
-}
-
-impl CloneWithoutMarks for ChartData {
-    fn clone_without_marks(&self) -> ChartData {
-        ChartData {
-            marks: Vec::new(),
-            series: self.series.clone(),
-            steps: self.steps.clone(),
-            breaches: self.breaches.clone(),
-            windows: self.windows.clone(),
-            limit: self.limit,
-        }
     }
 }
 

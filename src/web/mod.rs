@@ -937,7 +937,7 @@ fn build_vis(ui: &mut Ui) {
     ui.vis = Some(Lod {
         data: crate::chart::ChartData {
             marks: idx.iter().map(|&i| d.marks[i as usize]).collect(),
-            ..d.clone_shallow()
+            ..d.without_marks()
         },
         idx,
         col_ms: 0.0,
@@ -949,24 +949,6 @@ fn drawn_data(ui: &Ui) -> crate::chart::ChartData {
     match &ui.vis {
         Some(v) => v.data.clone(),
         None => ui.linked.data.clone(),
-    }
-}
-
-trait CloneShallow {
-    fn clone_shallow(&self) -> crate::chart::ChartData;
-}
-
-impl CloneShallow for crate::chart::ChartData {
-    /// Everything but the marks.
-    fn clone_shallow(&self) -> crate::chart::ChartData {
-        crate::chart::ChartData {
-            marks: Vec::new(),
-            series: self.series.clone(),
-            steps: self.steps.clone(),
-            breaches: self.breaches.clone(),
-            windows: self.windows.clone(),
-            limit: self.limit,
-        }
     }
 }
 
