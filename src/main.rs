@@ -206,7 +206,11 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::
     }
     writeln!(out)?;
     for src in &s.sources {
-        writeln!(out, "{}: {} ({} events, {} problems)", src.name, src.shape, src.events, src.problems)?;
+        writeln!(
+            out,
+            "{}: {} ({} events, {} duplicates, {} problems)",
+            src.name, src.shape, src.events, src.duplicates, src.problems
+        )?;
     }
     writeln!(out, "events: {} ({} duplicates dropped)", s.events, s.duplicates)?;
     if let (Some(a), Some(b)) = (&s.first, &s.last) {

@@ -189,7 +189,8 @@ pub struct Event {
     pub executions: Vec<String>,
     /// The seed's timing object, when it holds timing keys.
     pub stats: Option<Stats>,
-    /// `details.elapsedTime` (ms).
+    /// `details.elapsedTime` (ms); without it, the longest `details.prompts[].elapsedTime`
+    /// (the prompts run inside the transaction, so the longest is the best lower bound).
     pub elapsed_ms: Option<f64>,
     /// `details.initiatedAt` / `details.completedAt` (epoch ms).
     pub initiated_at: Option<Millis>,
@@ -807,6 +808,7 @@ pub struct RawDetails<'a> {
     pub stats: LooseObj<RawStats>,
     #[serde(rename = "elapsedTime")]
     pub elapsed_time: LooseNum,
+    pub prompts: LooseSeq<RawPrompt>,
     #[serde(rename = "initiatedAt")]
     pub initiated_at: LooseStr<'a>,
     #[serde(rename = "completedAt")]
@@ -815,6 +817,14 @@ pub struct RawDetails<'a> {
     pub action_name: LooseStr<'a>,
     #[serde(borrow)]
     pub error_class: LooseStr<'a>,
+}
+
+/// One of `details.prompts[]` (on `s` and other success events).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawPrompt {
+    #[serde(rename = "elapsedTime")]
+    pub elapsed_time: LooseNum,
 }
 
 /// `details.error`: an object with a `message`, or (on `fn`) a plain string.
@@ -986,7 +996,9 @@ impl<'a> RawEvent<'a> {
                 .or_else(|| self.details_error_s.into_string()),
             executions,
             stats,
-            elapsed_ms: details.elapsed_time.0,
+            elapsed_ms: details.elapsed_time.0.or_else(|| {
+                details.prompts.0.iter().filter_map(|p| p.elapsed_time.0).reduce(f64::max)
+            }),
             initiated_at: loose_time(details.initiated_at),
             completed_at: loose_time(details.completed_at),
             action_name: details.action_name.into_string(),
@@ -1080,6 +1092,22 @@ mod tests {
         assert_eq!(e.initiated_at, Some(1_705_314_599_000));
         // A numeric log_id keeps every digit (it would lose them through f64).
         assert_eq!(e.log_id.as_deref(), Some("90020211104001515271334544008632"));
+    }
+
+    #[test]
+    fn prompt_elapsed_time_is_read_when_details_has_none() {
+        // The shape of the Elastic sample's `s` events: prompts with their own timers.
+        let only_prompts = ev(r#"{"type":"s","date":"2021-11-04T00:15:10.706Z","details":{"prompts":[
+            {"name":"prompt-authenticate","completedAt":1635984910474,"elapsedTime":null},
+            {"name":"login","initiatedAt":1635984900427,"completedAt":1635984910503,"elapsedTime":10076},
+            {"name":"mfa","elapsedTime":"312"}]}}"#);
+        assert_eq!(only_prompts.elapsed_ms, Some(10_076.0), "the longest prompt");
+        let both = ev(r#"{"type":"s","details":{"elapsedTime":10287,"prompts":[{"elapsedTime":10076}]}}"#);
+        assert_eq!(both.elapsed_ms, Some(10_287.0), "the transaction's own time wins");
+        let odd = ev(r#"{"type":"s","details":{"prompts":{"elapsedTime":5}}}"#);
+        assert_eq!(odd.elapsed_ms, None, "prompts that are not a list are ignored");
+        let nulls = ev(r#"{"type":"s","details":{"prompts":[{"elapsedTime":null},7,"x"]}}"#);
+        assert_eq!(nulls.elapsed_ms, None);
     }
 
     #[test]

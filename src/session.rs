@@ -34,7 +34,11 @@ pub struct SourceSummary {
     pub shape: String,
     pub bytes: usize,
     pub records: u32,
+    /// Events kept from this input (after de-duplication).
     pub events: u32,
+    /// Events of this input dropped as repeats of one already read (here or in an
+    /// earlier input).
+    pub duplicates: u32,
     pub problems: usize,
 }
 
@@ -187,16 +191,24 @@ impl Session {
                 *n += 1;
             }
         }
+        // `SourceInfo::events` counts what was read; de-duplication ran after that.
+        let mut kept = vec![0u32; ing.sources.len()];
+        for e in &ing.events {
+            if let Some(n) = kept.get_mut(e.source as usize) {
+                *n += 1;
+            }
+        }
         let sources = ing
             .sources
             .iter()
-            .zip(&per_source)
-            .map(|(s, &problems)| SourceSummary {
+            .zip(per_source.iter().zip(&kept))
+            .map(|(s, (&problems, &kept))| SourceSummary {
                 name: s.name.clone(),
                 shape: s.shape_text(),
                 bytes: s.bytes,
                 records: s.records,
-                events: s.events,
+                events: kept,
+                duplicates: s.events.saturating_sub(kept),
                 problems,
             })
             .collect();
@@ -441,6 +453,40 @@ mod tests {
         assert_eq!(redacted_name("dir/stream.ndjson.gz"), "stream.redacted.ndjson");
         assert_eq!(redacted_name("pasted"), "pasted.redacted.json");
         assert_eq!(redacted_name(""), "pasted.redacted.json");
+    }
+
+    #[test]
+    fn source_rows_count_kept_events_and_duplicates_apart() {
+        let a = concat!(
+            r#"{"log_id":"1","type":"s","date":"2024-01-15T10:30:01.000Z"}"#,
+            "\n",
+            r#"{"log_id":"2","type":"s","date":"2024-01-15T10:30:02.000Z"}"#,
+            "\n",
+            r#"{"log_id":"1","type":"s","date":"2024-01-15T10:30:01.000Z"}"#,
+            "\n",
+        );
+        // Input b repeats 2 (already read from a) and adds 3.
+        let b = concat!(
+            r#"[{"log_id":"2","type":"s","date":"2024-01-15T10:30:02.000Z"},"#,
+            r#"{"log_id":"3","type":"f","date":"2024-01-15T10:30:03.000Z"}]"#
+        );
+        let s = Session::load(vec![("a.ndjson".into(), a.into()), ("b.json".into(), b.into())], None);
+        let sum = s.summary();
+        assert_eq!(sum.events, 3);
+        assert_eq!(sum.duplicates, 2);
+        let rows: Vec<(u32, u32, u32)> = sum.sources.iter().map(|x| (x.records, x.events, x.duplicates)).collect();
+        assert_eq!(rows, vec![(3, 2, 1), (2, 1, 1)]);
+    }
+
+    #[test]
+    fn prompt_elapsed_time_times_a_request() {
+        let text = r#"{"log_id":"1","type":"s","date":"2021-11-04T00:15:10.706Z","details":{"prompts":[{"name":"login","elapsedTime":10076},{"name":"consent","elapsedTime":null}]}}"#;
+        let s = Session::load(vec![("p.ndjson".into(), text.into())], None);
+        let sum = s.summary();
+        assert_eq!((sum.timed, sum.untimed), (1, 0));
+        assert_eq!(sum.timing_sources, vec![("elapsed_time".to_string(), 1)]);
+        let span = &s.analysis.spans[0];
+        assert_eq!((span.start, span.end), (1_635_984_900_630, 1_635_984_910_706));
     }
 
     #[test]
