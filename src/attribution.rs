@@ -146,6 +146,59 @@ pub struct Culprit {
     pub explanation: String,
 }
 
+impl Culprit {
+    /// "Where the time went" in a few words, as the app's culprit table, the report
+    /// and a share link show it: the two largest parts of the time split ("Action code
+    /// 99%"), else the cause ("20 s timeouts"), plus how many runs timed out.
+    pub fn where_text(&self) -> String {
+        let mut out = self.time_split.as_ref().map(TimeSplit::top_parts).unwrap_or_default();
+        if out.is_empty() {
+            out = self.cause.short_text().to_owned();
+        }
+        if self.timeouts > 0 {
+            let runs = if self.timeouts == 1 { "run" } else { "runs" };
+            out.push_str(&format!(" · {} {runs} timed out", self.timeouts));
+        }
+        out
+    }
+}
+
+impl TimeSplit {
+    /// "boot (cold starts) 62% · Action code 30%": the two largest parts (5 % or more).
+    pub fn top_parts(&self) -> String {
+        let mut parts = [
+            ("boot (cold starts)", self.boot),
+            ("network", self.network),
+            ("runtime", self.processing),
+            ("external calls", self.external),
+            ("Action code", self.code),
+        ];
+        parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+        parts
+            .iter()
+            .filter(|p| p.1 >= 0.05)
+            .take(2)
+            .map(|(n, f)| format!("{n} {:.0}%", f * 100.0))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+impl Cause {
+    /// The cause in a few words ("" when unknown).
+    pub fn short_text(self) -> &'static str {
+        match self {
+            Cause::ColdStarts => "cold starts",
+            Cause::ActionCode => "Action code or the API it calls",
+            Cause::Network => "network",
+            Cause::ExternalCalls => "loading code and dependencies",
+            Cause::RuntimeProcessing => "runtime processing",
+            Cause::ScriptTimeouts => "20 s timeouts",
+            Cause::Unknown => "",
+        }
+    }
+}
+
 /// The ranked culprits of one breach window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WindowAttribution {

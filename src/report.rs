@@ -1,10 +1,13 @@
 //! The shareable report: one self-contained, offline HTML file.
 //!
 //! [`render`] turns a loaded [`Session`] into a single HTML document that a user can
-//! hand to Auth0 support or a colleague: the findings in plain words, the timeline as
-//! inline SVG (the same [`chart`] code the page draws with), the breach windows, the
-//! per-Action duration table, each input's shape and time span, what redaction did
-//! (rules and counts, never the key), and optionally the redacted events themselves.
+//! hand to Auth0 support or a colleague: the findings in plain words (the app's
+//! words, [`Summary::finding_lines`]), the numbers the app shows first, the timeline
+//! as inline SVG (the same [`chart`] code the page draws with), the breach windows
+//! with their ranked culprits ([`Summary::culprit_windows`]), the per-Action duration
+//! table ([`Summary::by_action`]), each input's shape and time span, what redaction
+//! did (rules and counts, never the key), and optionally the redacted events
+//! themselves.
 //!
 //! # Safety of the output
 //!
@@ -23,12 +26,13 @@
 //!
 //! The core reads no clock: the caller passes [`ReportOptions::generated_at`].
 
-use crate::analyze::{BreachWindow, LabelStats};
+use crate::analyze::LabelStats;
+use crate::attribution::seconds;
 use crate::chart::{self, DrawOptions};
 use crate::model::{format_time, Millis};
 use crate::redact::{self, Redactor};
 use crate::verify::{self, Allow};
-use crate::session::{duration_text, redacted_name, Session, Summary};
+use crate::session::{duration_text, group_digits, redacted_name, Session, Summary, WindowRow};
 use std::fmt::Write as _;
 
 /// The Content-Security-Policy of every report: no script, no fetch, inline styles
@@ -100,10 +104,11 @@ pub fn render(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> R
         escape_html(&summary.span_text),
     );
 
-    findings_section(&mut h, session, &summary);
+    findings_section(&mut h, &summary);
+    glance_section(&mut h, &summary);
     timeline_section(&mut h, session);
-    windows_section(&mut h, &session.analysis.windows);
-    labels_section(&mut h, &session.analysis.by_label);
+    windows_section(&mut h, &summary);
+    actions_section(&mut h, &summary.by_action);
     inputs_section(&mut h, &summary);
     redaction_section(&mut h, &redaction, opts.include_events);
     if opts.include_events {
@@ -179,7 +184,10 @@ h1 { font-size: 1.6em; margin: 0 0 4px; }
 h2 { font-size: 1.2em; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 1px solid #ddd; }
 .meta, figcaption, .note { color: #555; font-size: 0.9em; }
 .findings li { margin: 4px 0; }
-.findings li.alert { color: #8a0000; }
+.findings li.alert { color: #8a0000; font-weight: 600; }
+h3 { font-size: 1.02em; margin: 20px 0 4px; }
+table.glance th { font-weight: 600; color: #444; border-bottom-color: #eee; padding-right: 24px; }
+.window p { margin: 4px 0; max-width: 80ch; }
 figure { margin: 0; }
 svg { display: block; max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 table { border-collapse: collapse; margin: 4px 0 8px; font-size: 0.92em; }
@@ -194,91 +202,55 @@ footer { margin-top: 32px; color: #777; font-size: 0.85em; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   h2 { break-after: avoid; }
-  figure, tr { break-inside: avoid; }
+  figure, tr, table.glance { break-inside: avoid; }
+  h3 { break-after: avoid; }
+  svg { border: none; }
   pre { font-size: 8pt; background: none; border: none; padding: 0; }
   a { color: inherit; text-decoration: none; }
 }
 "#;
 
-fn findings_section(h: &mut String, session: &Session, s: &Summary) {
+fn findings_section(h: &mut String, s: &Summary) {
     h.push_str("<section id=\"findings\"><h2>Findings</h2>\n<ul class=\"findings\">\n");
-    for (alert, line) in findings(session, s) {
-        let class = if alert { " class=\"alert\"" } else { "" };
-        let _ = writeln!(h, "<li{class}>{}</li>", escape_html(&line));
+    if s.events == 0 {
+        h.push_str("<li class=\"alert\">No Auth0 log events could be read from the input.</li>\n");
+    }
+    for (i, line) in s.finding_lines().iter().enumerate() {
+        // The headline names the failures when there were any.
+        let class = if i == 0 && s.breaches > 0 { " class=\"alert\"" } else { "" };
+        let _ = writeln!(h, "<li{class}>{}</li>", escape_html(line));
     }
     h.push_str("</ul></section>\n");
 }
 
-/// The findings in plain words, each with whether it reports a problem (shown
-/// highlighted). Built from events only, so they hold no personal data.
-pub fn findings(session: &Session, s: &Summary) -> Vec<(bool, String)> {
-    let an = &session.analysis;
-    let mut out = Vec::new();
-    if s.events == 0 {
-        out.push((true, "No Auth0 log events could be read from the input.".to_string()));
-        return out;
-    }
-    let limit_text = match s.limit {
-        Some(l) if s.limit_estimated => format!("the concurrency limit (about {l}, estimated from the failures)"),
-        Some(l) => format!("the concurrency limit of {l}"),
-        None => "the concurrency limit".to_string(),
+/// The numbers the app's cards show first.
+fn glance_section(h: &mut String, s: &Summary) {
+    let span = match (&s.first, &s.last) {
+        (Some(a), Some(b)) => format!("{} (from {} to {})", s.span_text, iso_to_human(a), iso_to_human(b)),
+        _ => "no dated events".to_owned(),
     };
-    if an.windows.is_empty() {
-        out.push((false, "No login failed with resource_exhausted: the concurrency limit was not reached in these logs.".into()));
-    } else {
-        out.push((
-            true,
-            format!(
-                "{} request{} failed with resource_exhausted in {} window{}: {} was reached.",
-                s.breaches,
-                plural(s.breaches),
-                an.windows.len(),
-                plural(an.windows.len()),
-                limit_text
-            ),
-        ));
-        for w in an.windows.iter().take(10) {
-            out.push((
-                true,
-                format!(
-                    "From {} to {} ({}): {} failure{}, with {} request{} in flight just before.",
-                    human_time(w.start),
-                    clock_time(w.end),
-                    duration_text(w.end - w.start),
-                    w.count,
-                    plural(w.count),
-                    w.inflight_before,
-                    plural(w.inflight_before as usize)
-                ),
-            ));
-        }
-        if an.windows.len() > 10 {
-            out.push((true, format!("… and {} more windows (see the table below).", an.windows.len() - 10)));
-        }
+    let limit = match s.limit {
+        Some(l) if s.limit_estimated => format!("; limit about {l} (estimated)"),
+        Some(l) => format!("; limit {l} (as entered)"),
+        None => String::new(),
+    };
+    let peak = match &s.peak_at {
+        Some(at) => format!("{}, first at {}{limit}", s.peak_inflight, iso_to_human(at)),
+        None => format!("0{limit}"),
+    };
+    let rows = [
+        ("Events read", format!("{} ({} with request timing, {} without)", group_digits(s.events), group_digits(s.timed), group_digits(s.untimed))),
+        ("Time span", span),
+        ("resource_exhausted failures", format!("{} in {} window{}", group_digits(s.breaches), s.breach_windows, plural(s.breach_windows))),
+        ("Peak in flight", peak),
+        ("Duplicates dropped", group_digits(s.duplicates)),
+        ("Unreadable records", format!("{} ({} warning{})", group_digits(s.errors), group_digits(s.warnings), plural(s.warnings))),
+    ];
+    h.push_str("<section id=\"glance\"><h2>At a glance</h2>\n<table class=\"glance\"><tbody>\n");
+    for (k, v) in rows {
+        let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape_html(k), escape_html(&v));
     }
-    if let Some(at) = (s.peak_inflight > 0).then_some(an.peak.1) {
-        out.push((false, format!("At most {} requests were in flight at once, first at {}.", s.peak_inflight, human_time(at))));
-    }
-    if let Some(slow) = an.by_label.first() {
-        out.push((
-            false,
-            format!(
-                "Slowest by 95th percentile: {} ({} over {} run{}, longest {}).",
-                slow.label,
-                duration_text(slow.p95),
-                slow.count,
-                plural(slow.count),
-                duration_text(slow.max)
-            ),
-        ));
-    }
-    if s.untimed > 0 {
-        out.push((false, format!("{} of {} events carry no request timing and are not on the chart.", s.untimed, s.events)));
-    }
-    if s.errors > 0 {
-        out.push((true, format!("{} record{} could not be read (see Inputs).", s.errors, plural(s.errors))));
-    }
-    out
+    h.push_str("</tbody></table></section>\n");
 }
 
 fn timeline_section(h: &mut String, session: &Session) {
@@ -289,65 +261,131 @@ fn timeline_section(h: &mut String, session: &Session) {
     // Inline SVG in HTML needs no namespace declaration; dropping it keeps the
     // document free of any URL at all.
     h.push_str(&svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", " role=\"img\" aria-label=\"Timeline chart\"", 1));
-    h.push_str("\n<figcaption>Each dot is one request at its end time (left axis: duration). The dark line is the number of requests in flight (right axis), the orange line the concurrency limit. Red triangles mark resource_exhausted failures; red shading, the breach windows. Times in UTC.</figcaption>\n</figure></section>\n");
+    h.push_str("\n<figcaption>Each dot is one Action or script run (or a request whose logs name no Action) at its end time, coloured by name (left axis: duration). The dark line is the number of requests in flight (right axis), the orange line the concurrency limit. Red triangles mark resource_exhausted failures; red shading, the breach windows. Times in UTC.</figcaption>\n</figure></section>\n");
 }
 
-fn windows_section(h: &mut String, windows: &[BreachWindow]) {
+/// At most this many culprits per window, as in the app.
+const CULPRITS_SHOWN: usize = 10;
+
+fn windows_section(h: &mut String, s: &Summary) {
     h.push_str("<section id=\"windows\"><h2>Breach windows</h2>\n");
+    let windows = &s.culprit_windows;
     if windows.is_empty() {
         h.push_str("<p>None: no resource_exhausted failures.</p></section>\n");
         return;
     }
-    h.push_str("<table><thead><tr><th>#</th><th>from (UTC)</th><th>to</th><th class=\"n\">length</th><th class=\"n\">failures</th><th class=\"n\">in flight before</th></tr></thead><tbody>\n");
+    h.push_str("<table><thead><tr><th>#</th><th>from (UTC)</th><th>to</th><th class=\"n\">length</th><th class=\"n\">failures</th><th class=\"n\">in flight before</th><th>top culprit</th></tr></thead><tbody>\n");
     for (i, w) in windows.iter().enumerate() {
+        let top = w.culprits.first().map(|c| format!("{} ({})", c.label, share_text(c.share))).unwrap_or_else(|| "–".into());
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            i + 1,
-            escape_html(&human_time(w.start)),
-            escape_html(&clock_time(w.end)),
-            escape_html(&duration_text(w.end - w.start)),
-            w.count,
-            w.inflight_before
+            "<tr><td><a href=\"#window-{n}\">{n}</a></td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            escape_html(&human_time(w.start_ms)),
+            escape_html(&clock_time(w.end_ms)),
+            escape_html(&duration_text(w.end_ms - w.start_ms)),
+            w.failures,
+            w.inflight_before,
+            escape_html(&top),
+            n = i + 1,
         );
     }
-    h.push_str("</tbody></table></section>\n");
+    h.push_str("</tbody></table>\n");
+    let lookback = windows.first().map(|w| (w.start_ms - w.from_ms).max(0)).unwrap_or(s.lookback_ms);
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Culprits are ranked by their share of all the time spent in flight from {} before each window to its end. \"Inside\" are their runs in that interval, \"outside\" their runs at normal times.</p>",
+        escape_html(duration_text(lookback).trim_end_matches(" 0 s"))
+    );
+    for (i, w) in windows.iter().enumerate() {
+        window_culprits(h, i, w);
+    }
+    h.push_str("</section>\n");
 }
 
-fn labels_section(h: &mut String, labels: &[LabelStats]) {
-    h.push_str("<section id=\"durations\"><h2>Request durations by Action</h2>\n");
-    if labels.is_empty() {
+/// One window's ranked culprits, with the app's columns and the top one's explanation.
+fn window_culprits(h: &mut String, i: usize, w: &WindowRow) {
+    let _ = writeln!(
+        h,
+        "<div class=\"window\" id=\"window-{}\"><h3>Window {}: {} to {} · {} failure{} · {} in flight just before</h3>",
+        i + 1,
+        i + 1,
+        escape_html(&human_time(w.start_ms)),
+        escape_html(&clock_time(w.end_ms)),
+        w.failures,
+        plural(w.failures),
+        w.inflight_before
+    );
+    if w.culprits.is_empty() {
+        h.push_str("<p>The logs hold no request timing before or during this window, so no Action or script can be named.</p></div>\n");
+        return;
+    }
+    h.push_str("<table><thead><tr><th class=\"n\">#</th><th>Action / script</th><th class=\"n\">share of in-flight time</th><th class=\"n\">runs</th><th class=\"n\">p50 inside</th><th class=\"n\">p95 inside</th><th class=\"n\">p99 inside</th><th class=\"n\">p95 outside</th><th>where the time went</th></tr></thead><tbody>\n");
+    for (k, c) in w.culprits.iter().take(CULPRITS_SHOWN).enumerate() {
+        let why = c.where_text();
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            k + 1,
+            escape_html(&c.label),
+            share_text(c.share),
+            group_digits(c.runs),
+            escape_html(&seconds(c.inside.p50)),
+            escape_html(&seconds(c.inside.p95)),
+            escape_html(&seconds(c.inside.p99)),
+            escape_html(&c.outside.map(|o| seconds(o.p95)).unwrap_or_else(|| "–".into())),
+            escape_html(if why.is_empty() { "–" } else { &why }),
+        );
+    }
+    h.push_str("</tbody></table>\n");
+    if w.culprits.len() > CULPRITS_SHOWN {
+        let _ = writeln!(h, "<p class=\"note\">… and {} more with smaller shares.</p>", w.culprits.len() - CULPRITS_SHOWN);
+    }
+    if let Some(top) = w.culprits.first() {
+        let _ = writeln!(h, "<p>{}</p>", escape_html(&top.explanation));
+    }
+    h.push_str("</div>\n");
+}
+
+/// `99.1%`, as the app's culprit table shows a share.
+fn share_text(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+fn actions_section(h: &mut String, rows: &[LabelStats]) {
+    h.push_str("<section id=\"durations\"><h2>Per Action / script</h2>\n");
+    if rows.is_empty() {
         h.push_str("<p>No timed requests.</p></section>\n");
         return;
     }
-    h.push_str("<table><thead><tr><th>Action or request kind</th><th class=\"n\">runs</th><th class=\"n\">failed</th><th class=\"n\">p50</th><th class=\"n\">p95</th><th class=\"n\">p99</th><th class=\"n\">max</th></tr></thead><tbody>\n");
-    for l in labels {
+    h.push_str("<table><thead><tr><th>Action / script</th><th class=\"n\">runs</th><th class=\"n\">failed</th><th class=\"n\">p50</th><th class=\"n\">p95</th><th class=\"n\">p99</th><th class=\"n\">max</th></tr></thead><tbody>\n");
+    for l in rows {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             escape_html(&l.label),
-            l.count,
-            l.failures,
-            escape_html(&duration_text(l.p50)),
-            escape_html(&duration_text(l.p95)),
-            escape_html(&duration_text(l.p99)),
-            escape_html(&duration_text(l.max)),
+            group_digits(l.count),
+            group_digits(l.failures),
+            escape_html(&seconds(l.p50)),
+            escape_html(&seconds(l.p95)),
+            escape_html(&seconds(l.p99)),
+            escape_html(&seconds(l.max)),
         );
     }
-    h.push_str("</tbody></table><p class=\"note\">Slowest 95th percentile first.</p></section>\n");
+    h.push_str("</tbody></table><p class=\"note\">One row per Action, Custom Database script, or request whose logs do not name the Action; slowest 95th percentile first.</p></section>\n");
 }
 
 fn inputs_section(h: &mut String, s: &Summary) {
-    h.push_str("<section id=\"inputs\"><h2>Inputs</h2>\n<table><thead><tr><th>input</th><th>shape</th><th class=\"n\">size</th><th class=\"n\">events</th><th class=\"n\">problems</th></tr></thead><tbody>\n");
+    h.push_str("<section id=\"inputs\"><h2>Inputs</h2>\n<table><thead><tr><th>input</th><th>shape</th><th class=\"n\">size</th><th class=\"n\">events kept</th><th class=\"n\">duplicates</th><th class=\"n\">problems</th></tr></thead><tbody>\n");
     for src in &s.sources {
         let name = src.name.rsplit(['/', '\\']).next().unwrap_or(&src.name);
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             escape_html(name),
             escape_html(&src.shape),
             bytes_text(src.bytes),
-            src.events,
+            group_digits(src.events as usize),
+            group_digits(src.duplicates as usize),
             src.problems
         );
     }

@@ -99,6 +99,58 @@ pub struct Summary {
     pub lookback_ms: i64,
 }
 
+impl Summary {
+    /// The findings as the app's panel, the report and a share link all show them:
+    /// the analysis' sentences ([`Summary::findings`]), then the concurrency limit,
+    /// then the extensibility failures (script timeouts, Action failures), if any.
+    pub fn finding_lines(&self) -> Vec<String> {
+        let mut out = self.findings.clone();
+        if let Some(l) = self.limit {
+            out.push(if self.limit_estimated {
+                format!("The concurrency limit, estimated from the in-flight count when logins failed, is about {l} (an estimate, not the tenant's configured limit).")
+            } else {
+                format!("Concurrency limit: {l}, as entered.")
+            });
+        }
+        if !self.extensibility_failures.is_empty() {
+            let kinds: Vec<String> = self
+                .extensibility_failures
+                .iter()
+                .take(4)
+                .map(|f| format!("{} {} ({})", group_digits(f.count), failure_kind_text(f.kind), f.label))
+                .collect();
+            out.push(format!(
+                "Extensibility failures in the logs: {}{}.",
+                kinds.join(", "),
+                if self.extensibility_failures.len() > 4 { ", …" } else { "" }
+            ));
+        }
+        out
+    }
+}
+
+fn failure_kind_text(k: FailureKind) -> &'static str {
+    match k {
+        FailureKind::ScriptTimeout => "script timeouts",
+        FailureKind::ActionTimeout => "Action timeouts",
+        FailureKind::ScriptError => "script errors",
+        FailureKind::ActionFailed => "Action failures",
+    }
+}
+
+/// `5398` → `5,398`.
+pub fn group_digits(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// One breach window and who filled the slots before and during it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct WindowRow {
@@ -487,6 +539,25 @@ mod tests {
         assert_eq!(sum.timing_sources, vec![("elapsed_time".to_string(), 1)]);
         let span = &s.analysis.spans[0];
         assert_eq!((span.start, span.end), (1_635_984_900_630, 1_635_984_910_706));
+    }
+
+    #[test]
+    fn finding_lines_add_the_limit_and_failures_to_the_analysis_sentences() {
+        let text = concat!(
+            r#"{"log_id":"1","type":"s","date":"2024-01-15T10:30:01.000Z","details":{"stats":{"total_request_duration_ms":900}}}"#,
+            "\n",
+            r#"{"log_id":"2","type":"fu","date":"2024-01-15T10:30:02.000Z","description":"Script execution time exceeded allowed execution time","connection":"legacy-users"}"#,
+            "\n",
+        );
+        let mut s = Session::load(vec![("x.ndjson".into(), text.as_bytes().to_vec())], Some(7));
+        let sum = s.summary();
+        let lines = sum.finding_lines();
+        assert_eq!(lines[..sum.findings.len()], sum.findings[..]);
+        assert_eq!(lines[sum.findings.len()], "Concurrency limit: 7, as entered.");
+        assert_eq!(lines.len(), sum.findings.len() + 2, "{lines:?}");
+        assert!(lines.last().is_some_and(|l| l.starts_with("Extensibility failures in the logs: 1 script timeouts")), "{lines:?}");
+        s.set_limit(None);
+        assert_eq!(s.summary().finding_lines().len(), sum.findings.len() + 1, "no limit line without a limit");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Share links: a redacted summary packed into a URL fragment.
 //!
 //! A link carries the *summary* of an analysis, never log events: the numbers a
-//! user sees first, the findings in plain words, the breach windows, the per-Action
-//! duration table, each input's shape, and the chart data reduced to what a
+//! user sees first, the findings in the same words as the app
+//! ([`Summary::finding_lines`]), the breach windows with their ranked culprits
+//! ([`Summary::culprit_windows`]), the per-Action duration table
+//! ([`Summary::by_action`]), each input's shape, and the chart data reduced to what a
 //! [`CHART_WIDTH`]-pixel chart can show (per pixel column and series the fastest and
 //! slowest request and every failed one, see [`chart::decimate_marks`]; per column
 //! the extremes of the in-flight line, see [`chart::decimate_steps`]). Everything in
@@ -15,28 +17,52 @@
 //! padding, in the fragment `#s=…`. Browsers never send the fragment to the
 //! server, so a static host never sees the summary. [`decode`] reverses it, caps
 //! the inflated size (a crafted link cannot exhaust memory) and checks the format
-//! version.
+//! version. When a summary does not fit, [`fit`] tries smaller [`BUDGETS`] (a
+//! narrower chart, fewer windows, culprits and table rows) before giving up, and the
+//! app then offers the report file instead.
 
-use crate::analyze::LabelStats;
+use crate::analyze::{LabelStats, WorkKind};
+use crate::attribution::{Culprit, Durations};
 use crate::chart::{self, ChartData, Limit, Mark, View};
 use crate::report;
-use crate::session::Session;
+use crate::session::{Session, Summary, WindowRow};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 
 /// Longest link fragment [`encode`] produces (`#s=` included). Browsers accept far
 /// longer URLs, but chat tools, mail clients and issue trackers cut them.
 pub const MAX_LINK_CHARS: usize = 8000;
-/// The format version written in [`ShareSummary::version`].
-pub const VERSION: u32 = 1;
+/// The format version written in [`ShareSummary::version`] (2: culprits per window
+/// and the per-Action table from the analysis).
+pub const VERSION: u32 = 2;
 /// Width, in pixel columns, of the chart data a summary carries by default.
 pub const CHART_WIDTH: u32 = 600;
-/// Narrower chart widths [`fit`] falls back to when a summary does not fit a link.
-pub const FALLBACK_WIDTHS: [u32; 4] = [600, 400, 300, 200];
 /// Largest inflated JSON [`decode`] accepts.
 const MAX_INFLATED: u64 = 4 << 20;
-/// At most this many rows of the per-Action table and of event types go in a link.
-const MAX_ROWS: usize = 30;
+/// At most this many event types go in a link.
+const MAX_TYPES: usize = 30;
+
+/// How much of a summary goes in a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Chart width in pixel columns.
+    pub width: u32,
+    /// Breach windows (those with the most failures are kept).
+    pub windows: usize,
+    /// Ranked culprits per window.
+    pub culprits: usize,
+    /// Rows of the per-Action table (slowest p95 first).
+    pub actions: usize,
+}
+
+/// What [`fit`] tries, largest first.
+pub const BUDGETS: [Budget; 5] = [
+    Budget { width: 600, windows: 20, culprits: 5, actions: 30 },
+    Budget { width: 400, windows: 20, culprits: 5, actions: 30 },
+    Budget { width: 300, windows: 10, culprits: 5, actions: 20 },
+    Budget { width: 200, windows: 5, culprits: 3, actions: 10 },
+    Budget { width: 200, windows: 3, culprits: 3, actions: 5 },
+];
 
 /// The summary a link carries. Field names are short on the wire.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -45,9 +71,12 @@ pub struct ShareSummary {
     pub version: u32,
     #[serde(rename = "ti", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// Events read.
+    /// Events read (after de-duplication).
     #[serde(rename = "n")]
     pub events: usize,
+    /// Repeated deliveries dropped.
+    #[serde(rename = "dp", default)]
+    pub duplicates: usize,
     /// First and last event time (epoch ms).
     #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
     pub range: Option<(i64, i64)>,
@@ -65,21 +94,29 @@ pub struct ShareSummary {
     /// The limit in effect, and whether it was estimated.
     #[serde(rename = "l", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<(u32, bool)>,
-    /// The findings in plain words.
+    /// The findings in plain words, as the app shows them ([`Summary::finding_lines`]).
     #[serde(rename = "f", default)]
     pub findings: Vec<String>,
     /// Event type codes and counts, most frequent first (at most 30).
     #[serde(rename = "ty", default)]
     pub types: Vec<(String, usize)>,
-    /// Each input's shape ("JSON lines … of 5398 records") and event count; no file names.
+    /// Each input's shape ("JSON lines … of 5398 records") and events kept; no file names.
     #[serde(rename = "in", default)]
     pub inputs: Vec<(String, u32)>,
-    /// Breach windows: start, end (epoch ms), failures, in flight just before.
+    /// Breach windows with their ranked culprits, in time order (the ones with the
+    /// most failures when there are more than the budget allows).
     #[serde(rename = "w", default)]
-    pub windows: Vec<(i64, i64, usize, u32)>,
-    /// Per-label durations: label, runs, failures, p50, p95, p99, max (ms); at most 30 rows.
-    #[serde(rename = "lb", default)]
-    pub labels: Vec<(String, usize, usize, i64, i64, i64, i64)>,
+    pub windows: Vec<ShareWindow>,
+    /// Breach windows in the logs (`windows` may hold fewer).
+    #[serde(rename = "wn", default)]
+    pub window_count: usize,
+    /// Per Action / script / unnamed request ([`Summary::by_action`], slowest p95
+    /// first): label, runs, failures, p50, p95, p99, max (ms).
+    #[serde(rename = "a", default)]
+    pub actions: Vec<(String, usize, usize, i64, i64, i64, i64)>,
+    /// Rows of the whole per-Action table (`actions` may hold fewer).
+    #[serde(rename = "an", default)]
+    pub action_count: usize,
     #[serde(rename = "c")]
     pub chart: ShareChart,
 }
@@ -121,32 +158,159 @@ pub struct ShareChart {
     pub limit: Option<(u32, bool)>,
 }
 
+/// One breach window ([`WindowRow`]) and its ranked culprits.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShareWindow {
+    /// First and last `resource_exhausted` failure (epoch ms).
+    #[serde(rename = "s")]
+    pub start: i64,
+    #[serde(rename = "e")]
+    pub end: i64,
+    #[serde(rename = "n")]
+    pub failures: usize,
+    #[serde(rename = "b")]
+    pub inflight_before: u32,
+    /// Start of the attributed interval (the lookback before the window).
+    #[serde(rename = "fr")]
+    pub from: i64,
+    /// Most in-flight time first.
+    #[serde(rename = "c", default)]
+    pub culprits: Vec<ShareCulprit>,
+    /// Culprits of the window (`culprits` may hold fewer).
+    #[serde(rename = "cn", default)]
+    pub culprit_count: usize,
+}
+
+/// One ranked culprit ([`Culprit`]), with the words the app shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShareCulprit {
+    #[serde(rename = "l")]
+    pub label: String,
+    /// `a` Action, `s` script, `r` request with no Action name.
+    #[serde(rename = "k")]
+    pub kind: char,
+    /// Share of in-flight time in tenths of a percent (the app shows `99.1%`).
+    #[serde(rename = "p")]
+    pub share_permille: u16,
+    #[serde(rename = "r")]
+    pub runs: usize,
+    #[serde(rename = "f", default)]
+    pub failures: usize,
+    #[serde(rename = "t", default)]
+    pub timeouts: usize,
+    /// p50, p95, p99, max (ms) of its runs in the window's interval.
+    #[serde(rename = "i")]
+    pub inside: (i64, i64, i64, i64),
+    /// The same at other times, when it ran then.
+    #[serde(rename = "o", default, skip_serializing_if = "Option::is_none")]
+    pub outside: Option<(i64, i64, i64, i64)>,
+    /// Where the time went ([`Culprit::where_text`]).
+    #[serde(rename = "wh", default)]
+    pub where_text: String,
+    /// The explanation in plain words (the top culprit of each window only).
+    #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+}
+
+impl ShareCulprit {
+    /// `c` as a link carries it; `explain` keeps its explanation.
+    pub fn of(c: &Culprit, explain: bool) -> ShareCulprit {
+        let d = |d: &Durations| (d.p50, d.p95, d.p99, d.max);
+        ShareCulprit {
+            label: c.label.clone(),
+            kind: match c.kind {
+                WorkKind::Action => 'a',
+                WorkKind::Script => 's',
+                WorkKind::Request => 'r',
+            },
+            share_permille: permille(c.share),
+            runs: c.runs,
+            failures: c.failures,
+            timeouts: c.timeouts,
+            inside: d(&c.inside),
+            outside: c.outside.as_ref().map(d),
+            where_text: c.where_text(),
+            explanation: explain.then(|| c.explanation.clone()),
+        }
+    }
+
+    /// The share as the app shows it: `99.1%`.
+    pub fn share_text(&self) -> String {
+        format!("{}.{}%", self.share_permille / 10, self.share_permille % 10)
+    }
+}
+
+/// A share (0..=1) in tenths of a percent, rounded exactly as the app prints it
+/// (`{:.1}` of the percentage, ties to even), so that [`ShareCulprit::share_text`]
+/// reads the same as the app's culprit table.
+pub fn permille(share: f64) -> u16 {
+    if !share.is_finite() {
+        return 0;
+    }
+    format!("{:.1}", share.clamp(0.0, 1.0) * 100.0).replace('.', "").parse().unwrap_or(0)
+}
+
+impl ShareWindow {
+    /// `w` with at most `culprits` culprits.
+    pub fn of(w: &WindowRow, culprits: usize) -> ShareWindow {
+        ShareWindow {
+            start: w.start_ms,
+            end: w.end_ms,
+            failures: w.failures,
+            inflight_before: w.inflight_before,
+            from: w.from_ms,
+            culprits: w.culprits.iter().take(culprits).enumerate().map(|(i, c)| ShareCulprit::of(c, i == 0)).collect(),
+            culprit_count: w.culprits.len(),
+        }
+    }
+}
+
+/// Indices of the (at most) `n` windows with the most failures, in time order.
+fn largest_windows(windows: &[WindowRow], n: usize) -> Vec<usize> {
+    let mut chosen: Vec<usize> = (0..windows.len()).collect();
+    chosen.sort_by(|&a, &b| windows[b].failures.cmp(&windows[a].failures).then(a.cmp(&b)));
+    chosen.truncate(n);
+    chosen.sort_unstable();
+    chosen
+}
+
 impl ShareSummary {
-    /// The summary of `session`, with chart data for a `chart_width`-pixel chart.
-    pub fn from_session(session: &Session, title: Option<String>, chart_width: u32) -> ShareSummary {
-        let s = session.summary();
+    /// The summary of `session` within `budget`.
+    pub fn from_session(session: &Session, title: Option<String>, budget: &Budget) -> ShareSummary {
+        ShareSummary::from_summary(session, &session.summary(), title, budget)
+    }
+
+    /// [`ShareSummary::from_session`] with the session's summary already at hand.
+    pub fn from_summary(session: &Session, s: &Summary, title: Option<String>, budget: &Budget) -> ShareSummary {
         let an = &session.analysis;
         ShareSummary {
             version: VERSION,
             title: title.filter(|t| !t.trim().is_empty()),
             events: s.events,
+            duplicates: s.duplicates,
             range: session.ingest.time_range(),
             timed: s.timed,
             untimed: s.untimed,
             breaches: s.breaches,
             peak: an.peak,
             limit: an.effective_limit().map(|l| (l, s.limit_estimated)),
-            findings: report::findings(session, &s).into_iter().map(|(_, f)| f).collect(),
-            types: s.type_counts.iter().take(MAX_ROWS).map(|(c, _, n)| (c.clone(), *n)).collect(),
+            findings: s.finding_lines(),
+            types: s.type_counts.iter().take(MAX_TYPES).map(|(c, _, n)| (c.clone(), *n)).collect(),
             inputs: s.sources.iter().map(|x| (x.shape.clone(), x.events)).collect(),
-            windows: an.windows.iter().map(|w| (w.start, w.end, w.count, w.inflight_before)).collect(),
-            labels: an.by_label.iter().take(MAX_ROWS).map(label_row).collect(),
-            chart: ShareChart::from_chart(session.chart(), chart_width),
+            windows: largest_windows(&s.culprit_windows, budget.windows)
+                .into_iter()
+                .map(|i| ShareWindow::of(&s.culprit_windows[i], budget.culprits))
+                .collect(),
+            window_count: s.culprit_windows.len(),
+            actions: s.by_action.iter().take(budget.actions).map(action_row).collect(),
+            action_count: s.by_action.len(),
+            chart: ShareChart::from_chart(session.chart(), budget.width),
         }
     }
 }
 
-fn label_row(l: &LabelStats) -> (String, usize, usize, i64, i64, i64, i64) {
+/// One row of the per-Action table as a link carries it.
+pub fn action_row(l: &LabelStats) -> (String, usize, usize, i64, i64, i64, i64) {
     (l.label.clone(), l.count, l.failures, l.p50, l.p95, l.p99, l.max)
 }
 
@@ -280,20 +444,19 @@ pub fn encode(summary: &ShareSummary) -> Result<String, String> {
     }
     let fragment = format!("#s={}", pack(json.as_bytes())?);
     if fragment.len() > MAX_LINK_CHARS {
-        return Err(format!(
-            "summary too large for a link ({} chars); download the report file instead",
-            fragment.len()
-        ));
+        return Err(format!("summary too large for a link ({} chars, at most {MAX_LINK_CHARS})", fragment.len()));
     }
     Ok(fragment)
 }
 
-/// The summary of `session` as a link fragment, with the widest chart from
-/// [`FALLBACK_WIDTHS`] that fits in [`MAX_LINK_CHARS`].
+/// The summary of `session` as a link fragment, with the first of [`BUDGETS`]
+/// that fits in [`MAX_LINK_CHARS`]. The error says when none does (the app then
+/// offers the report file).
 pub fn fit(session: &Session, title: Option<String>) -> Result<(ShareSummary, String), String> {
+    let summary = session.summary();
     let mut last = String::new();
-    for w in FALLBACK_WIDTHS {
-        let s = ShareSummary::from_session(session, title.clone(), w);
+    for budget in &BUDGETS {
+        let s = ShareSummary::from_summary(session, &summary, title.clone(), budget);
         match encode(&s) {
             Ok(link) => return Ok((s, link)),
             Err(e) if e.starts_with("summary too large") => last = e,
@@ -403,6 +566,19 @@ mod tests {
         assert_eq!(base64url_decode("Zm9vYg=="), Some(b"foob".to_vec()));
         assert_eq!(base64url_decode("Zm9vY"), None);
         assert_eq!(base64url_decode("Zm9v!"), None);
+    }
+
+    #[test]
+    fn permille_rounds_as_the_app_prints() {
+        assert_eq!(permille(0.9912), 991);
+        assert_eq!(permille(0.5625), 562, "a tie goes to even, as `{{:.1}}` prints 56.2");
+        assert_eq!(permille(1.0), 1000);
+        assert_eq!(permille(0.0), 0);
+        assert_eq!(permille(f64::NAN), 0);
+        assert_eq!(permille(7.0), 1000);
+        let c = ShareCulprit { share_permille: 562, ..ShareCulprit::default() };
+        assert_eq!(c.share_text(), "56.2%");
+        assert_eq!(ShareCulprit { share_permille: 5, ..ShareCulprit::default() }.share_text(), "0.5%");
     }
 
     #[test]

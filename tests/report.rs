@@ -6,7 +6,7 @@ use inflight::redact::Redactor;
 use inflight::report::{self, ReportOptions};
 use inflight::sample::{self, Format, Scenario};
 use inflight::session::Session;
-use inflight::share::{self, ShareSummary, MAX_LINK_CHARS};
+use inflight::share::{self, ShareCulprit, ShareSummary, ShareWindow, MAX_LINK_CHARS};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -26,6 +26,20 @@ fn sample_text() -> String {
 
 fn load(name: &str, text: &str) -> Session {
     Session::load(vec![(name.to_string(), text.as_bytes().to_vec())], None)
+}
+
+/// The sample incident as the app's sample button loads it: the events and, as a
+/// second input, the Action execution objects they point to. Also its logs text.
+fn sample_session() -> (Session, String) {
+    let inc = sample::generate(&Scenario::sample_incident(), Format::Ndjson);
+    let session = Session::load(
+        vec![
+            ("sample-incident.ndjson".into(), inc.text.clone().into_bytes()),
+            ("sample-executions.json".into(), inc.executions_json.into_bytes()),
+        ],
+        None,
+    );
+    (session, inc.text)
 }
 
 fn opts(include_events: bool) -> ReportOptions {
@@ -101,7 +115,7 @@ fn tags(html: &str) -> Vec<String> {
 fn assert_inert(html: &str) {
     const ALLOWED: &[&str] = &[
         "!doctype", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p", "a", "section",
-        "ul", "li", "span", "figure", "figcaption", "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "footer",
+        "ul", "li", "span", "div", "figure", "figcaption", "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "footer",
         "svg", "rect", "circle", "text", "polyline", "polygon", "line", "path", "g",
     ];
     for tag in tags(html) {
@@ -124,8 +138,7 @@ fn assert_inert(html: &str) {
 
 #[test]
 fn sample_report_is_clean_and_self_contained() {
-    let text = sample_text();
-    let session = load("sample-incident.ndjson", &text);
+    let (session, text) = sample_session();
     let r = report::render(&session, &Redactor::new(KEY), &opts(false)).expect("the sample report passes the verifier");
     let html = &r.html;
     assert_inert(html);
@@ -134,17 +147,68 @@ fn sample_report_is_clean_and_self_contained() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<svg ") && html.contains("</svg>"), "the inline chart");
     assert!(html.contains("2024-05-14 15:20:00 UTC"), "the generated-at time");
-    for section in ["Findings", "Timeline", "Breach windows", "Request durations by Action", "Inputs", "Redaction"] {
+    for section in
+        ["Findings", "At a glance", "Timeline", "Breach windows", "Per Action / script", "Inputs", "Redaction"]
+    {
         assert!(html.contains(&format!("<h2>{section}</h2>")), "{section}");
     }
-    assert!(html.contains("resource_exhausted"));
-    assert!(html.contains("post-login request"));
     assert!(html.contains("<code>path:ip</code>"), "the redaction rules that ran");
     assert!(!html.contains("Redacted events"));
     assert!(r.redaction.total_replacements() > 1000);
     assert!(r.allowed.is_empty());
-    eprintln!("sample report: {:.1} KB", html.len() as f64 / 1024.0);
+    assert_shows_the_analysis(html, &session);
+    // The sample's ground truth, by name.
+    let s = session.summary();
+    assert_eq!(s.culprit_windows.len(), 1);
+    assert_eq!(s.culprit_windows[0].culprits[0].label, "enrich-profile");
+    assert!(html.contains("<tr><td class=\"n\">1</td><td>enrich-profile</td>"), "enrich-profile ranks first");
+    assert!(html.contains("<tr><td>enrich-profile</td><td class=\"n\">"), "enrich-profile in the per-Action table");
+    assert!(html.contains("<li class=\"alert\">Logins failed with resource_exhausted 156 times between 08:50:44 and 08:53:33 UTC.</li>"));
+    assert!(!html.contains("post-login request"), "no per-request labels once the executions name the Actions");
+    eprintln!("sample report: {} bytes ({:.1} KB)", html.len(), html.len() as f64 / 1024.0);
     let _ = std::fs::write(std::env::temp_dir().join("inflight-sample-report.html"), html);
+}
+
+/// The report shows what the app shows: every finding line, every breach window
+/// with its ranked culprits (the app's share text and "where the time went"), the
+/// top culprit's explanation, and the per-Action table, all escaped.
+fn assert_shows_the_analysis(html: &str, session: &Session) {
+    let s = session.summary();
+    let e = report::escape_html;
+    let lines = s.finding_lines();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        assert!(
+            html.contains(&format!(">{}</li>", e(line))),
+            "finding line missing: {line}"
+        );
+    }
+    for (i, w) in s.culprit_windows.iter().enumerate() {
+        assert!(html.contains(&format!("<div class=\"window\" id=\"window-{}\"><h3>Window {}: ", i + 1, i + 1)));
+        for (k, c) in w.culprits.iter().take(10).enumerate() {
+            let row = format!(
+                "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{:.1}%</td><td class=\"n\">",
+                k + 1,
+                e(&c.label),
+                c.share * 100.0
+            );
+            assert!(html.contains(&row), "culprit row {row}");
+            let why = c.where_text();
+            if !why.is_empty() {
+                assert!(html.contains(&format!("<td>{}</td></tr>", e(&why))), "where the time went: {why}");
+            }
+        }
+        if let Some(top) = w.culprits.first() {
+            assert!(html.contains(&format!("<p>{}</p>", e(&top.explanation))), "explanation");
+        }
+    }
+    for a in &s.by_action {
+        assert!(
+            html.contains(&format!("<tr><td>{}</td><td class=\"n\">{}</td>", e(&a.label), inflight::session::group_digits(a.count))),
+            "per-Action row {}",
+            a.label
+        );
+    }
 }
 
 #[test]
@@ -192,6 +256,13 @@ fn html_payloads_in_logs_stay_text() {
     assert!(html.contains("&#39; onmouseover=&#39;alert(4)"));
     assert_eq!(html.matches("</pre>").count(), html.matches("<pre class=\"events\">").count());
     assert_eq!(html.matches("</span>").count(), html.matches("<span>").count());
+    // The breach window's culprits: the hostile Action ranks, as text.
+    let sum = session.summary();
+    assert_eq!(sum.culprit_windows.len(), 1);
+    assert!(sum.culprit_windows[0].culprits.iter().any(|c| c.label == "<script>alert(1)</script>"));
+    assert!(html.contains("</td><td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td class=\"n\">"), "culprit cell");
+    assert!(html.contains("Action &lt;script&gt;alert(1)&lt;/script&gt; held"), "explanation and findings");
+    assert_shows_the_analysis(html, &session);
 }
 
 #[test]
@@ -241,21 +312,55 @@ fn empty_and_broken_inputs_still_render() {
     }
 }
 
+/// A decoded link holds the analysis' own findings, windows with ranked culprits
+/// and per-Action table: the same values as the session's summary.
+fn assert_link_matches_summary(back: &ShareSummary, session: &Session) {
+    let s = session.summary();
+    assert_eq!(back.findings, s.finding_lines(), "the app's finding lines");
+    assert_eq!(back.window_count, s.culprit_windows.len());
+    assert_eq!(back.action_count, s.by_action.len());
+    let actions: Vec<_> = s.by_action.iter().take(back.actions.len()).map(share::action_row).collect();
+    assert_eq!(back.actions, actions, "per-Action rows");
+    assert!(!back.actions.is_empty() || s.by_action.is_empty());
+    for bw in &back.windows {
+        let w = s.culprit_windows.iter().find(|w| w.start_ms == bw.start).expect("a window of the summary");
+        assert_eq!(
+            (bw.end, bw.failures, bw.inflight_before, bw.from, bw.culprit_count),
+            (w.end_ms, w.failures, w.inflight_before, w.from_ms, w.culprits.len())
+        );
+        assert!(!bw.culprits.is_empty() || w.culprits.is_empty());
+        for (k, (bc, c)) in bw.culprits.iter().zip(&w.culprits).enumerate() {
+            assert_eq!(bc.label, c.label);
+            assert_eq!((bc.runs, bc.failures, bc.timeouts), (c.runs, c.failures, c.timeouts));
+            assert_eq!(bc.inside, (c.inside.p50, c.inside.p95, c.inside.p99, c.inside.max));
+            assert_eq!(bc.outside, c.outside.map(|o| (o.p50, o.p95, o.p99, o.max)));
+            assert_eq!(bc.where_text, c.where_text());
+            assert_eq!(bc.share_text(), format!("{:.1}%", c.share * 100.0), "the app's share text");
+            assert_eq!(bc.explanation.as_deref(), (k == 0).then_some(c.explanation.as_str()));
+        }
+    }
+}
+
 #[test]
 fn share_link_round_trips_the_sample() {
-    let session = load("sample-incident.ndjson", &sample_text());
+    let (session, _) = sample_session();
     let (summary, link) = share::fit(&session, Some("May 14".into())).expect("the sample fits in a link");
     assert!(link.starts_with("#s=") && link.len() <= MAX_LINK_CHARS);
     let back = share::decode(&format!("https://example.org/inflight/{link}")).expect("decodes");
     assert_eq!(back, summary);
     assert_eq!(share::decode(&link).expect("fragment"), summary);
-    // What it carries.
+    assert_eq!(back.chart.width, share::CHART_WIDTH, "the sample fits with the full budget");
+    assert_link_matches_summary(&back, &session);
+    // What it carries, by name: the sample's culprit.
     let an = &session.analysis;
     assert_eq!(back.events, session.summary().events);
     assert_eq!(back.breaches, an.breaches.len());
-    assert_eq!(back.windows.len(), an.windows.len());
+    assert_eq!(back.windows.len(), 1);
+    assert_eq!(back.windows[0].culprits[0].label, "enrich-profile");
+    assert!(back.windows[0].culprits[0].explanation.as_deref().is_some_and(|x| x.starts_with("Action enrich-profile held ")));
+    assert!(back.actions.iter().any(|a| a.0 == "enrich-profile"));
+    assert!(back.findings.iter().any(|f| f.starts_with("Action enrich-profile held ")), "{:?}", back.findings);
     assert_eq!(back.peak, an.peak);
-    assert!(!back.findings.is_empty());
     let data = back.chart.to_chart_data();
     assert_eq!(data.series, session.chart().series);
     assert_eq!(data.windows, session.chart().windows);
@@ -269,12 +374,66 @@ fn share_link_round_trips_the_sample() {
     assert!(report::verify(&json).is_empty());
     assert!(!json.contains("sample-incident.ndjson"), "no file names in a link");
     eprintln!(
-        "sample share link: {} chars, chart width {} px, {} marks, {} steps",
+        "sample share link: {} chars, chart width {} px, {} marks, {} steps, {} culprits",
         link.len(),
         back.chart.width,
         data.marks.len(),
-        data.steps.len()
+        data.steps.len(),
+        back.windows[0].culprits.len()
     );
+}
+
+#[test]
+fn share_link_of_the_logs_alone_and_of_hostile_logs() {
+    // Without the execution objects the sample's requests have no Action name.
+    let session = load("sample-incident.ndjson", &sample_text());
+    let (summary, link) = share::fit(&session, None).expect("fits");
+    let back = share::decode(&link).expect("decodes");
+    assert_eq!(back, summary);
+    assert_link_matches_summary(&back, &session);
+
+    // Log text that is markup travels as plain text (the page inserts it as text).
+    let session = load("hostile.ndjson", &hostile_logs());
+    let (summary, link) = share::fit(&session, Some("<b>t</b>".into())).expect("fits");
+    let back = share::decode(&link).expect("decodes");
+    assert_eq!(back, summary);
+    assert_link_matches_summary(&back, &session);
+    assert_eq!(back.windows[0].culprits[0].label, "<script>alert(1)</script>");
+    assert_eq!(back.actions[0].0, "<script>alert(1)</script>");
+    assert_eq!(back.title.as_deref(), Some("<b>t</b>"));
+}
+
+/// Logs with `n` Actions whose long names do not compress (random letters):
+/// the per-Action table and the chart's legend outgrow any link.
+fn many_long_action_names(n: usize, len: usize) -> String {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut out = String::new();
+    for i in 0..n {
+        let name: String = (0..len).map(|_| char::from(b'a' + (rng.next() % 26) as u8)).collect();
+        out.push_str(&format!(
+            "{{\"log_id\":\"{i}\",\"type\":\"actions_execution_failed\",\"date\":\"2024-01-15T10:{:02}:{:02}.000Z\",\"details\":{{\"action_name\":\"{name}\",\"stats\":{{\"total_request_duration_ms\":{}}}}}}}\n",
+            i / 60 % 60,
+            i % 60,
+            500 + i
+        ));
+    }
+    out.push_str("{\"log_id\":\"x\",\"type\":\"f\",\"date\":\"2024-01-15T10:05:00.000Z\",\"description\":\"resource_exhausted\"}\n");
+    out
+}
+
+#[test]
+fn a_summary_too_large_for_a_link_says_so() {
+    let session = load("many.ndjson", &many_long_action_names(200, 60));
+    let err = share::fit(&session, None).expect_err("too large at every budget");
+    assert!(err.starts_with("summary too large for a link ("), "{err}");
+    assert!(err.ends_with(" chars, at most 8000)"), "{err}");
+    // The report carries it all.
+    let r = report::render(&session, &Redactor::new(KEY), &opts(false)).expect("the report is made");
+    assert_eq!(r.html.matches("<tr><td>").count() >= 200, true);
+    // A smaller budget is used before giving up.
+    let session = load("some.ndjson", &many_long_action_names(60, 60));
+    let (summary, _) = share::fit(&session, None).expect("fits with a smaller budget");
+    assert!(summary.actions.len() < summary.action_count, "fewer rows than the table: {}", summary.actions.len());
 }
 
 /// Deterministic xorshift.
@@ -289,21 +448,50 @@ impl Rng {
 }
 
 /// A summary whose chart holds `n` marks spread over 600 columns and 4 series, with
-/// noisy durations (the hard case for compression) and a step line to match.
+/// noisy durations (the hard case for compression) and a step line to match, one
+/// breach window with 5 ranked culprits, and a 30-row per-Action table.
 fn synthetic(n: usize) -> ShareSummary {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let culprit = |i: usize, rng: &mut Rng| ShareCulprit {
+        label: format!("action-{i}"),
+        kind: 'a',
+        share_permille: (900 / (i + 1)) as u16,
+        runs: 100 + (rng.next() % 2000) as usize,
+        failures: 0,
+        timeouts: 0,
+        inside: (400, 9000 + (rng.next() % 9000) as i64, 15000, 18000),
+        outside: Some((350, 420, 800, 1200)),
+        where_text: "Action code 97%".into(),
+        explanation: (i == 0).then(|| "Action action-0 held 91% of in-flight time from 08:45:44 to 08:53:33 UTC (1203 runs). p95 17.8 s in the window vs 0.4 s at other times. 97% of its time was Action code (action_duration_ms): the customer's code or the API it calls is slow.".into()),
+    };
     let mut s = ShareSummary {
         version: share::VERSION,
         events: n,
         timed: n,
         range: Some((1_715_676_000_000, 1_715_679_600_000)),
-        findings: vec!["12 requests failed with resource_exhausted in 1 window: the concurrency limit (about 50, estimated from the failures) was reached.".into()],
+        findings: vec![
+            "Logins failed with resource_exhausted 156 times between 08:50:44 and 08:53:33 UTC.".into(),
+            "Action action-0 held 91% of in-flight time before and during that window; its p95 rose from 0.4 s to 17.8 s, almost all in Action code (the customer's code or the API it calls).".into(),
+            "The concurrency limit, estimated from the in-flight count when logins failed, is about 50 (an estimate, not the tenant's configured limit).".into(),
+        ],
         types: vec![("s".into(), n), ("f".into(), 12)],
         inputs: vec![("JSON lines (one record per line) of 5398 records (bare events)".into(), n as u32)],
-        windows: vec![(1_715_677_000_000, 1_715_677_100_000, 12, 50)],
-        labels: (0..4).map(|i| (format!("action-{i}"), n / 4, 0, 400, 9000, 12000, 15000)).collect(),
+        window_count: 1,
+        action_count: 30,
         ..ShareSummary::default()
     };
+    let mut w = ShareWindow {
+        start: 1_715_677_000_000,
+        end: 1_715_677_100_000,
+        failures: 156,
+        inflight_before: 50,
+        from: 1_715_676_700_000,
+        culprit_count: 5,
+        ..ShareWindow::default()
+    };
+    w.culprits = (0..5).map(|i| culprit(i, &mut rng)).collect();
+    s.windows = vec![w];
+    s.actions = (0..30).map(|i| (format!("action-{i}"), n / 30, 0, 400, 9000 - i as i64 * 100, 12000, 15000)).collect();
     let c = &mut s.chart;
     c.t0 = 1_715_676_000_000;
     c.t1 = 1_715_679_600_000;
@@ -330,7 +518,7 @@ fn longest_summary_that_fits_a_link() {
     let (mut lo, mut hi) = (0usize, 20_000usize);
     assert!(share::encode(&synthetic(lo)).is_ok());
     let err = share::encode(&synthetic(hi)).expect_err("too large");
-    assert!(err.starts_with("summary too large for a link (") && err.ends_with("download the report file instead"), "{err}");
+    assert!(err.starts_with("summary too large for a link (") && err.ends_with(" chars, at most 8000)"), "{err}");
     while hi - lo > 1 {
         let mid = (lo + hi) / 2;
         if share::encode(&synthetic(mid)).is_ok() {

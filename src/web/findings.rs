@@ -9,8 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 
 use super::{by_id, by_id_as, clear, el, fmt_dur, fmt_when, plural, set_hidden, set_text, tbody_of, text_el, with_ui, APP};
-use crate::analyze::FailureKind;
-use crate::attribution::{Cause, Culprit, TimeSplit};
+use crate::attribution::Culprit;
 use crate::session::WindowRow;
 
 /// The findings panel: the analysis' sentences, then the breach windows as buttons.
@@ -21,27 +20,9 @@ pub(super) fn render_findings() {
         let s = app.session.as_ref()?;
         let ui = app.ui.as_ref()?;
         let sum = s.summary();
-        let mut sentences = sum.findings.clone();
-        if let Some(l) = sum.limit {
-            sentences.push(if sum.limit_estimated {
-                format!("The concurrency limit, estimated from the in-flight count when logins failed, is about {l} (an estimate: enter the real one above).")
-            } else {
-                format!("Concurrency limit: {l}, as entered.")
-            });
-        }
-        let failures: usize = sum.extensibility_failures.iter().map(|f| f.count).sum();
-        if failures > 0 {
-            let kinds: Vec<String> = sum
-                .extensibility_failures
-                .iter()
-                .take(4)
-                .map(|f| format!("{} {} ({})", super::fmt_int(f.count), kind_text(f.kind), f.label))
-                .collect();
-            sentences.push(format!(
-                "Extensibility failures in the logs: {}{}. They are the orange diamonds along the bottom of the timeline.",
-                kinds.join(", "),
-                if sum.extensibility_failures.len() > 4 { ", …" } else { "" }
-            ));
+        let mut sentences = sum.finding_lines();
+        if !sum.extensibility_failures.is_empty() {
+            sentences.push("Extensibility failures are the orange diamonds along the bottom of the timeline.".to_owned());
         }
         Some((sentences, sum.culprit_windows, (ui.tz_local, ui.tz_offset_ms)))
     });
@@ -80,46 +61,6 @@ pub(super) fn render_findings() {
     }
     set_hidden(&by_id("windows-box"), windows.is_empty());
     set_hidden(&by_id("culprits"), true);
-}
-
-fn kind_text(k: FailureKind) -> &'static str {
-    match k {
-        FailureKind::ScriptTimeout => "script timeouts",
-        FailureKind::ActionTimeout => "Action timeouts",
-        FailureKind::ScriptError => "script errors",
-        FailureKind::ActionFailed => "Action failures",
-    }
-}
-
-/// "boot 62% · code 30%": the two largest parts of where the time went.
-fn split_text(t: &TimeSplit) -> String {
-    let mut parts = [
-        ("boot (cold starts)", t.boot),
-        ("network", t.network),
-        ("runtime", t.processing),
-        ("external calls", t.external),
-        ("Action code", t.code),
-    ];
-    parts.sort_by(|a, b| b.1.total_cmp(&a.1));
-    parts
-        .iter()
-        .filter(|p| p.1 >= 0.05)
-        .take(2)
-        .map(|(n, f)| format!("{n} {:.0}%", f * 100.0))
-        .collect::<Vec<_>>()
-        .join(" · ")
-}
-
-fn cause_text(c: Cause) -> &'static str {
-    match c {
-        Cause::ColdStarts => "cold starts",
-        Cause::ActionCode => "Action code or the API it calls",
-        Cause::Network => "network",
-        Cause::ExternalCalls => "loading code and dependencies",
-        Cause::RuntimeProcessing => "runtime processing",
-        Cause::ScriptTimeouts => "20 s timeouts",
-        Cause::Unknown => "",
-    }
 }
 
 /// The window's row from the summary, by index into the chart's windows.
@@ -213,14 +154,7 @@ impl Lookback for WindowRow {
 
 fn culprit_row(i: usize, c: &Culprit) -> Element {
     let tr = el("tr");
-    let mut split = c.time_split.as_ref().map(split_text).unwrap_or_default();
-    let cause = cause_text(c.cause);
-    if split.is_empty() {
-        split = cause.to_string();
-    }
-    if c.timeouts > 0 {
-        split.push_str(&format!(" · {} timed out", plural(c.timeouts, "run", "runs")));
-    }
+    let split = c.where_text();
     let cells = [
         ((i + 1).to_string(), "num"),
         (c.label.clone(), "name"),

@@ -1,7 +1,9 @@
 //! Opening a share link (`#s=…`): the summary and chart, read-only, from the URL
-//! fragment alone (`share::decode`, `ShareChart::to_chart_data`). A link holds no raw
-//! events, so there is no table or detail pane; loading logs replaces the view.
-//! Text from the link (findings, Action names, input shapes) goes in as text nodes.
+//! fragment alone (`share::decode`, `ShareChart::to_chart_data`): the findings, the
+//! breach windows each with its ranked culprits, the per-Action table, and the chart,
+//! in the app's words. A link holds no raw events, so there is no events table or
+//! detail pane; loading logs replaces the view. Text from the link (findings, Action
+//! names, explanations, input shapes) goes in as text nodes.
 
 use std::cell::RefCell;
 
@@ -73,7 +75,7 @@ fn show(s: &ShareSummary) {
         .unwrap_or_else(|| ("–".into(), String::new()));
     card(&cards, "Events read", &fmt_int(s.events), &format!("{} with request timing", fmt_int(s.timed)));
     card(&cards, "Time span", &span.0, &span.1);
-    card(&cards, "resource_exhausted failures", &fmt_int(s.breaches), &plural(s.windows.len(), "window", "windows"));
+    card(&cards, "resource_exhausted failures", &fmt_int(s.breaches), &plural(s.window_count, "window", "windows"));
     let limit = match s.limit {
         Some((l, true)) => format!("limit ≈ {l} (estimated)"),
         Some((l, false)) => format!("limit {l}"),
@@ -86,24 +88,9 @@ fn show(s: &ShareSummary) {
     for line in &s.findings {
         let _ = f.append_child(&text_el("p", line));
     }
-    let list = by_id("shared-windows");
-    clear(&list);
-    for &(a, b, n, before) in s.windows.iter().take(200) {
-        let _ = list.append_child(&text_el(
-            "li",
-            &format!(
-                "{} → {} · {} · {} in flight before",
-                fmt_when(a, false, 0),
-                fmt_when(b, false, 0),
-                plural(n, "failure", "failures"),
-                before
-            ),
-        ));
-    }
-    set_hidden(&by_id("shared-windows-box"), s.windows.is_empty());
+    render_windows(s);
     let tbody = tbody_of("shared-labels");
-    for (label, runs, failures, p50, p95, p99, max) in &s.labels {
-        let tr = el("tr");
+    for (label, runs, failures, p50, p95, p99, max) in &s.actions {
         let cells = [
             (label.clone(), "name"),
             (fmt_int(*runs), "num"),
@@ -113,13 +100,13 @@ fn show(s: &ShareSummary) {
             (fmt_dur(*p99 as f64), "num"),
             (fmt_dur(*max as f64), "num"),
         ];
-        for (t, class) in cells {
-            let td = text_el("td", &t);
-            td.set_class_name(class);
-            let _ = tr.append_child(&td);
-        }
-        let _ = tbody.append_child(&tr);
+        append_row(&tbody, &cells);
     }
+    let more = s.action_count.saturating_sub(s.actions.len());
+    set_text(
+        "shared-labels-note",
+        &if more > 0 { format!("… and {} more (the report file lists them all).", fmt_int(more)) } else { String::new() },
+    );
     let inputs: Vec<String> = s.inputs.iter().map(|(shape, n)| format!("{shape} ({} events)", fmt_int(*n as usize))).collect();
     set_text(
         "shared-note",
@@ -135,6 +122,112 @@ fn show(s: &ShareSummary) {
     let _ = super::body().set_attribute("data-shared", "1");
     draw();
     set_text("status", "Showing a shared summary (read-only).");
+}
+
+fn append_row(tbody: &Element, cells: &[(String, &str)]) {
+    let tr = el("tr");
+    for (t, class) in cells {
+        let td = text_el("td", t);
+        td.set_class_name(class);
+        let _ = tr.append_child(&td);
+    }
+    let _ = tbody.append_child(&tr);
+}
+
+/// The breach windows as the app lists them, each with its ranked culprits (the
+/// app's culprit table and the top culprit's explanation), all shown at once.
+fn render_windows(s: &ShareSummary) {
+    let list = by_id("shared-windows");
+    clear(&list);
+    let details = by_id("shared-culprits");
+    clear(&details);
+    for (i, w) in s.windows.iter().enumerate() {
+        let top = w.culprits.first().map(|c| format!(" · top: {} ({:.0}%)", c.label, f64::from(c.share_permille) / 10.0)).unwrap_or_default();
+        let head = format!(
+            "{} → {} · {} · {} in flight before{top}",
+            fmt_when(w.start, false, 0),
+            fmt_when(w.end, false, 0),
+            plural(w.failures, "failure", "failures"),
+            w.inflight_before
+        );
+        let _ = list.append_child(&text_el("li", &head));
+
+        let box_ = el("div");
+        box_.set_class_name("culprits");
+        let _ = box_.set_attribute("data-window", &i.to_string());
+        let h = text_el(
+            "h4",
+            &format!(
+                "Window {}: {} → {} · {} · {} in flight just before",
+                i + 1,
+                fmt_when(w.start, false, 0),
+                fmt_when(w.end, false, 0),
+                plural(w.failures, "failure", "failures"),
+                w.inflight_before
+            ),
+        );
+        let _ = box_.append_child(&h);
+        if w.culprits.is_empty() {
+            let _ = box_.append_child(&text_el("p", "No request timing before or during this window: no Action or script can be named."));
+        } else {
+            let table = el("table");
+            table.set_class_name("grid");
+            let thead = el("thead");
+            let tr = el("tr");
+            for (t, num) in [
+                ("#", true),
+                ("Action / script", false),
+                ("Share of in-flight time", true),
+                ("Runs", true),
+                ("p95 inside", true),
+                ("p95 outside", true),
+                ("Where the time went", false),
+            ] {
+                let th = text_el("th", t);
+                let _ = th.set_attribute("scope", "col");
+                if num {
+                    th.set_class_name("num");
+                }
+                let _ = tr.append_child(&th);
+            }
+            let _ = thead.append_child(&tr);
+            let _ = table.append_child(&thead);
+            let tbody = el("tbody");
+            for (k, c) in w.culprits.iter().enumerate() {
+                let cells = [
+                    ((k + 1).to_string(), "num"),
+                    (c.label.clone(), "name"),
+                    (c.share_text(), "num"),
+                    (fmt_int(c.runs), "num"),
+                    (fmt_dur(c.inside.1 as f64), "num"),
+                    (c.outside.map(|o| fmt_dur(o.1 as f64)).unwrap_or_else(|| "–".into()), "num"),
+                    (if c.where_text.is_empty() { "–".into() } else { c.where_text.clone() }, "why"),
+                ];
+                append_row(&tbody, &cells);
+            }
+            let _ = table.append_child(&tbody);
+            let _ = box_.append_child(&table);
+            let note = el("div");
+            note.set_class_name("hint");
+            if let Some(x) = w.culprits.first().and_then(|c| c.explanation.as_deref()) {
+                let _ = note.append_child(&text_el("p", x));
+            }
+            let more = w.culprit_count.saturating_sub(w.culprits.len());
+            if more > 0 {
+                let _ = note.append_child(&text_el("p", &format!("… and {} more (the report file lists them all).", fmt_int(more))));
+            }
+            let _ = box_.append_child(&note);
+        }
+        let _ = details.append_child(&box_);
+    }
+    let more = s.window_count.saturating_sub(s.windows.len());
+    if more > 0 {
+        let _ = list.append_child(&text_el(
+            "li",
+            &format!("… and {} smaller windows (the report file lists them all).", fmt_int(more)),
+        ));
+    }
+    set_hidden(&by_id("shared-windows-box"), s.windows.is_empty());
 }
 
 fn draw() {

@@ -443,9 +443,9 @@ test('exports: chart PNG and SVG, the report file, and a share link that opens r
   assert.match(await shared.textContent('#shared-h'), /Shared summary \(read-only\): no raw events/);
   assert.equal(await shared.isVisible('#results'), false, 'no results section (no events to show)');
   assert.match(await shared.textContent('#shared-findings'), /resource_exhausted/);
-  // (share::ShareSummary carries report::findings and the per-request table today, not the
-  // analysis' culprit sentences; the chart's series do carry the Action names.)
-  assert.ok((await shared.$$('#shared-labels tbody tr')).length > 0, 'per-label table');
+  // The analysis' culprits and per-Action table (compared with the app's in report.test.mjs).
+  assert.match(await shared.textContent('#shared-culprits'), /enrich-profile/);
+  assert.ok((await shared.$$('#shared-labels tbody tr')).length > 0, 'per-Action table');
   assert.match(await shared.textContent('#shared-cards'), /5,398/);
   const ink = await shared.$eval('#shared-chart', (c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
