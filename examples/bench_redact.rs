@@ -38,7 +38,7 @@ fn main() {
         let mut redacted = 0;
         for _ in 0..3 {
             let t = Instant::now();
-            let d = session.export_redacted(0, &r).expect("export");
+            let d = session.export_redacted(0, &r, &inflight::rules::RuleSet::default()).expect("export");
             best = best.min(t.elapsed().as_secs_f64());
             redacted = d.redactions;
             let t = Instant::now();

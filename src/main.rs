@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! inflight analyze FILE... [--limit N] [--json]   what happened, as text or JSON
-//! inflight redact FILE [--passphrase P] [-o OUT]  the logs with personal data replaced
-//! inflight report FILE... [-o report.html] [--passphrase P] [--include-events] [--limit N]
+//! inflight redact FILE [--passphrase P] [--rules R] [--allow V] [-o OUT]
+//!                                                 the logs with personal data replaced, verified
+//! inflight report FILE... [-o report.html] [--passphrase P] [--rules R] [--include-events] [--limit N]
 //!                                                 one offline HTML report, verified
 //! inflight gen [--scenario S] [--format F] [--bytes N] [--seed N]   synthetic incidents
 //! ```
@@ -11,6 +12,7 @@
 //! that could not be used, 2 usage error (clap).
 
 use clap::{Parser, Subcommand, ValueEnum};
+use inflight::rules::RuleSet;
 use inflight::session::Session;
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -46,6 +48,12 @@ enum Command {
         /// Write here instead of stdout.
         #[arg(short, long)]
         output: Option<String>,
+        /// The rule set, as the page saves it (`v=1&off=detector:phone&path=details.body.**`).
+        #[arg(long, value_name = "FRAGMENT")]
+        rules: Option<String>,
+        /// Keep this value although the verifier flags it as personal data (repeatable).
+        #[arg(long, value_name = "VALUE")]
+        allow: Vec<String>,
     },
     /// Write one self-contained, offline HTML report (redacted, verified) to share.
     Report {
@@ -70,6 +78,12 @@ enum Command {
         /// Keep this value although the verifier flags it as personal data (repeatable).
         #[arg(long, value_name = "VALUE")]
         allow: Vec<String>,
+        /// The rule set, as the page saves it (`v=1&off=detector:phone&path=details.body.**`).
+        #[arg(long, value_name = "FRAGMENT")]
+        rules: Option<String>,
+        /// The time shown as "Generated …" (epoch milliseconds; default: now).
+        #[arg(long, value_name = "MS")]
+        generated_at: Option<i64>,
     },
     /// Generate a synthetic incident (for trying the app, tests and benchmarks).
     Gen {
@@ -109,9 +123,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze { files, limit, json } => analyze(&files, limit, json),
-        Command::Redact { file, passphrase, output } => redact(file, passphrase, output),
-        Command::Report { files, output, passphrase, include_events, limit, title, allow } => {
-            report(&files, &output, passphrase, include_events, limit, title, allow)
+        Command::Redact { file, passphrase, output, rules, allow } => {
+            parse_rules(rules.as_deref(), &allow).and_then(|rules| redact(file, passphrase, output, &rules))
+        }
+        Command::Report { files, output, passphrase, include_events, limit, title, allow, rules, generated_at } => {
+            parse_rules(rules.as_deref(), &[]).and_then(|rules| {
+                report(&files, &output, passphrase, include_events, limit, title, allow, rules, generated_at)
+            })
         }
         Command::Gen { scenario, format, bytes, seed, truth } => gen(scenario, format, bytes, seed, truth),
     };
@@ -316,7 +334,19 @@ fn write_problems(out: &mut impl Write, s: &inflight::session::Summary) -> std::
     Ok(())
 }
 
-fn redact(file: Option<String>, passphrase: Option<String>, output: Option<String>) -> Result<(), String> {
+/// The `--rules` fragment (default: the default rules) with `--allow` values added.
+fn parse_rules(fragment: Option<&str>, allow: &[String]) -> Result<RuleSet, String> {
+    let mut rules = match fragment {
+        Some(f) => RuleSet::from_fragment(f).map_err(|e| format!("--rules: {e}"))?,
+        None => RuleSet::default(),
+    };
+    for v in allow {
+        rules.allow(v);
+    }
+    Ok(rules)
+}
+
+fn redact(file: Option<String>, passphrase: Option<String>, output: Option<String>, rules: &RuleSet) -> Result<(), String> {
     let files: Vec<String> = file.into_iter().collect();
     let session = Session::load(read_inputs(&files)?, None);
     let redactor = match passphrase {
@@ -327,21 +357,39 @@ fn redact(file: Option<String>, passphrase: Option<String>, output: Option<Strin
     if summary.events == 0 {
         return Err("no Auth0 log events could be read; nothing to redact".into());
     }
-    let download = session.export_redacted(0, &redactor)?;
+    let download = session.export_redacted(0, &redactor, rules)?;
+    // The same gate as the page: nothing is written while the verifier finds something.
+    let (verdict, blocked) = inflight::session::gate(&download.bytes, rules);
+    if !verdict.is_clean() {
+        let mut msg = format!(
+            "the redacted output would still contain {} value(s) that look like personal data, so nothing was written:",
+            blocked.len()
+        );
+        for b in blocked.iter().take(20) {
+            msg.push_str(&format!("\n  line {}: {} {} (x{}): {}", b.line, b.kind, b.excerpt, b.count, b.hint));
+        }
+        if blocked.len() > 20 {
+            msg.push_str(&format!("\n  … and {} more", blocked.len() - 20));
+        }
+        msg.push_str("\nFix it with --rules, or keep a value deliberately with --allow VALUE.");
+        return Err(msg);
+    }
     match output {
         Some(path) => std::fs::write(&path, &download.bytes).map_err(|e| format!("{path}: {e}"))?,
         None => std::io::stdout().lock().write_all(&download.bytes).map_err(|e| e.to_string())?,
     }
     eprintln!(
-        "inflight: {} events written, {} values redacted, {} problem(s) in the input",
+        "inflight: {} events written, {} values redacted, {} problem(s) in the input{}",
         summary.events,
         download.redactions,
-        summary.problems.len()
+        summary.problems.len(),
+        if verdict.allowed.is_empty() { String::new() } else { format!(", {} flagged value(s) kept by --allow", verdict.allowed.len()) },
     );
     Ok(())
 }
 
 /// `inflight report`: the offline HTML report, written only if the verifier passes.
+#[allow(clippy::too_many_arguments)]
 fn report(
     files: &[String],
     output: &str,
@@ -350,6 +398,8 @@ fn report(
     limit: Option<u32>,
     title: Option<String>,
     allow: Vec<String>,
+    rules: RuleSet,
+    generated_at: Option<i64>,
 ) -> Result<(), String> {
     let inputs = read_inputs(files)?;
     let total: usize = inputs.iter().map(|i| i.1.len()).sum();
@@ -368,11 +418,13 @@ fn report(
         Some(p) => inflight::redact::Redactor::from_passphrase(&p),
         None => inflight::redact::Redactor::new(random_key()?),
     };
-    let generated_at = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_millis()).ok());
-    let opts = inflight::report::ReportOptions { generated_at, include_events, title, allow };
+    let generated_at = generated_at.or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_millis()).ok())
+    });
+    let opts = inflight::report::ReportOptions { generated_at, include_events, title, allow, rules };
     let report = inflight::report::render(&session, &redactor, &opts)?;
     if output == "-" {
         std::io::stdout().lock().write_all(report.html.as_bytes()).map_err(|e| e.to_string())?;

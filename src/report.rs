@@ -55,6 +55,8 @@ pub struct ReportOptions {
     /// Values the user has reviewed and chooses to keep although [`verify`] flags
     /// them (exact values; see [`crate::verify::Allow`]).
     pub allow: Vec<String>,
+    /// The redaction rules (defaults, switched off, added); its allow-list is kept too.
+    pub rules: crate::rules::RuleSet,
 }
 
 /// A rendered report.
@@ -81,8 +83,23 @@ pub struct Finding {
 /// Renders the report. Fails only when [`verify`] finds personal data in the
 /// result that is not in [`ReportOptions::allow`]; the error lists what was found.
 pub fn render(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> Result<Report, String> {
+    let (h, redaction) = render_unverified(session, redactor, opts);
+    let mut allow = Allow::from_rules(&opts.rules);
+    opts.allow.iter().for_each(|v| allow.insert(v));
+    let verdict = verify::scan_with(h.as_bytes(), &allow);
+    if !verdict.is_clean() {
+        return Err(blocked_message(&distinct(verdict.blocked, &h)));
+    }
+    let allowed = distinct(verdict.allowed, &h);
+    Ok(Report { html: h, redaction, allowed })
+}
+
+/// The report's HTML and redaction summary *before* the verifier ran, for a caller
+/// that runs the verifier itself on the result (the page's export gate). Never
+/// hand this out unchecked.
+pub fn render_unverified(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> (String, redact::Summary) {
     let summary = session.summary();
-    let (redaction, exports) = redact_inputs(session, redactor, opts.include_events);
+    let (redaction, exports) = redact_inputs(session, redactor, &opts.rules, opts.include_events);
     let title = opts.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or("Inflight report");
 
     let mut h = String::with_capacity(64 * 1024 + exports.iter().map(|e| e.1.len() * 11 / 10).sum::<usize>());
@@ -110,18 +127,12 @@ pub fn render(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> R
     windows_section(&mut h, &summary);
     actions_section(&mut h, &summary.by_action);
     inputs_section(&mut h, &summary);
-    redaction_section(&mut h, &redaction, opts.include_events);
+    redaction_section(&mut h, &redaction, opts.include_events, &opts.rules);
     if opts.include_events {
         events_section(&mut h, &exports);
     }
     h.push_str("<footer>Inflight report · self-contained: no scripts, no network requests.</footer>\n</body>\n</html>\n");
-
-    let verdict = verify::scan_with(h.as_bytes(), &Allow::new(&opts.allow));
-    if !verdict.is_clean() {
-        return Err(blocked_message(&distinct(verdict.blocked, &h)));
-    }
-    let allowed = distinct(verdict.allowed, &h);
-    Ok(Report { html: h, redaction, allowed })
+    (h, redaction)
 }
 
 /// One finding per distinct value, with the value read from `text`.
@@ -154,11 +165,11 @@ fn blocked_message(blocked: &[Finding]) -> String {
 
 /// Redacts every input; returns the merged summary and, when `keep` is set, the
 /// redacted bytes of each input with its download name.
-fn redact_inputs(session: &Session, redactor: &Redactor, keep: bool) -> (redact::Summary, Vec<(String, Vec<u8>)>) {
+fn redact_inputs(session: &Session, redactor: &Redactor, rules: &crate::rules::RuleSet, keep: bool) -> (redact::Summary, Vec<(String, Vec<u8>)>) {
     let mut total = redact::Summary::default();
     let mut out = Vec::new();
     for (i, info) in session.ingest.sources.iter().enumerate() {
-        let Some(export) = session.redact_source(i, redactor) else { continue };
+        let Some(export) = session.redact_source(i, redactor, rules) else { continue };
         total.merge(&export.summary);
         if keep {
             out.push((redacted_name(&info.name), export.bytes));
@@ -441,7 +452,7 @@ fn inputs_section(h: &mut String, s: &Summary) {
     h.push_str("</section>\n");
 }
 
-fn redaction_section(h: &mut String, r: &redact::Summary, events_included: bool) {
+fn redaction_section(h: &mut String, r: &redact::Summary, events_included: bool, rules: &crate::rules::RuleSet) {
     h.push_str("<section id=\"redaction\"><h2>Redaction</h2>\n");
     h.push_str("<p>This report is built from the typed view of each event, which holds no personal data (no IP, user, email, user agent or session). ");
     if events_included {
@@ -464,16 +475,27 @@ fn redaction_section(h: &mut String, r: &redact::Summary, events_included: bool)
         let _ = write!(h, " {} record{} could not be scanned and were left out.", r.records_skipped, plural(r.records_skipped as usize));
     }
     h.push_str("</p>\n");
-    if !r.replacements.is_empty() {
+    // User rules by name, except patterns: their text is what they hide.
+    let custom = r.custom.iter().map(|(k, n)| match k.strip_prefix("pattern:") {
+        Some(p) => (format!("pattern {}", rules.patterns.iter().position(|x| x.text == p).map_or(0, |i| i + 1)), *n),
+        None => (k.clone(), *n),
+    });
+    let mut rows: Vec<(String, u64)> = r.replacements.iter().map(|(k, n)| (k.to_string(), *n)).chain(custom).collect();
+    if !rows.is_empty() {
         h.push_str("<table><thead><tr><th>rule (JSON path or detector)</th><th class=\"n\">values replaced</th></tr></thead><tbody>\n");
-        let mut rows: Vec<(&&str, &u64)> = r.replacements.iter().collect();
-        rows.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         for (rule, n) in rows {
-            let _ = writeln!(h, "<tr><td><code>{}</code></td><td class=\"n\">{n}</td></tr>", escape_html(rule));
+            let _ = writeln!(h, "<tr><td><code>{}</code></td><td class=\"n\">{n}</td></tr>", escape_html(&rule));
         }
         h.push_str("</tbody></table>\n");
     }
-    h.push_str("<p class=\"note\">Every default path rule and detector ran; rules that matched nothing are not listed. The finished report was then checked for emails, IPv4 addresses, JWTs and Auth0 user ids by a separate verifier.</p></section>\n");
+    if rules.disabled.is_empty() {
+        h.push_str("<p class=\"note\">Every default path rule and detector ran; ");
+    } else {
+        let off: Vec<String> = rules.disabled.iter().map(|n| format!("<code>{}</code>", escape_html(n))).collect();
+        let _ = write!(h, "<p class=\"note\">Switched off by the author: {}; every other default rule ran; ", off.join(", "));
+    }
+    h.push_str("rules that matched nothing are not listed. The finished report was then checked for emails, IP addresses, JWTs, Auth0 user ids, phone numbers and secrets by a separate verifier.</p></section>\n");
 }
 
 fn events_section(h: &mut String, exports: &[(String, Vec<u8>)]) {

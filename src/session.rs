@@ -11,9 +11,13 @@ use crate::chart::{ChartData, Limit, Mark};
 use crate::codes;
 use crate::ingest::{self, Ingest, Severity};
 use crate::model::{format_time, Millis};
+use crate::ingest::Shape;
+use crate::model::Envelope;
 use crate::redact;
+use crate::rules::RuleSet;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// Everything read and computed from one set of inputs.
 #[derive(Debug, Clone)]
@@ -349,17 +353,24 @@ impl Session {
         }
     }
 
-    /// Redacts the events of input `source` with the default rules, in input order
-    /// and in the input's own container shape. `None` when there is no such input.
-    pub fn redact_source(&self, source: usize, redactor: &redact::Redactor) -> Option<redact::Export> {
+    /// Redacts the events of input `source` under `rules`, in input order and in the
+    /// input's own container shape. `None` when there is no such input.
+    pub fn redact_source(&self, source: usize, redactor: &redact::Redactor, rules: &RuleSet) -> Option<redact::Export> {
         let info = self.ingest.sources.get(source)?;
-        let container = redact::Container {
-            prefix: info.frame.prefix.clone(),
-            separator: info.frame.separator.clone(),
-            suffix: info.frame.suffix.clone(),
-        };
-        // Every event of this input, in input order (events are sorted by time).
-        let mut records: Vec<(u32, std::ops::Range<usize>, crate::model::Envelope)> = self
+        let records = self.source_records(source);
+        Some(redact::export_with(
+            info.text.as_bytes(),
+            &container_of(info),
+            records.into_iter().map(|(_, span, env)| (span, env)),
+            redactor,
+            rules,
+        ))
+    }
+
+    /// Every event of input `source` as (record number, span, envelope), in input
+    /// order (events themselves are sorted by time).
+    fn source_records(&self, source: usize) -> Vec<(u32, Range<usize>, Envelope)> {
+        let mut records: Vec<(u32, Range<usize>, Envelope)> = self
             .ingest
             .events
             .iter()
@@ -367,26 +378,326 @@ impl Session {
             .map(|e| (e.record, e.span.clone(), e.envelope))
             .collect();
         records.sort_by_key(|r| r.0);
-        Some(redact::export(
-            info.text.as_bytes(),
-            &container,
-            records.into_iter().map(|(_, span, env)| (span, env)),
-            redactor,
-        ))
+        records
     }
 
-    /// The input `source`, redacted, in the container shape it came in.
-    /// The redactor holds the per-page (or per-report) key; it is never written out.
-    pub fn export_redacted(&self, source: usize, redactor: &redact::Redactor) -> Result<Download, String> {
+    /// The input `source`, redacted under `rules`, in the container shape it came in
+    /// (and with that shape's MIME type). The redactor holds the per-page (or
+    /// per-report) key; it is never written out.
+    pub fn export_redacted(&self, source: usize, redactor: &redact::Redactor, rules: &RuleSet) -> Result<Download, String> {
         let info = self.ingest.sources.get(source).ok_or_else(|| format!("no input number {source}"))?;
-        let export = self.redact_source(source, redactor).ok_or_else(|| format!("no input number {source}"))?;
+        let export = self.redact_source(source, redactor, rules).ok_or_else(|| format!("no input number {source}"))?;
         Ok(Download {
             file_name: redacted_name(&info.name),
-            mime: "application/json",
+            mime: export_mime(info.shape),
             redactions: export.summary.total_replacements() as usize,
             bytes: export.bytes,
         })
     }
+
+    /// What redacting every input under `rules` replaces, per rule (the counts of the
+    /// page's redaction panel and of the report). See [`CountJob`] for the same in
+    /// steps.
+    pub fn redaction_summary(&self, redactor: &redact::Redactor, rules: &RuleSet) -> redact::Summary {
+        let mut job = CountJob::new(self);
+        while !job.step(self, redactor, rules, usize::MAX) {}
+        job.summary
+    }
+
+    /// Event `event` (index into `ingest.events`) before and after redaction under
+    /// `rules`, both pretty-printed, with the changed values located in each.
+    pub fn preview_event(&self, event: usize, redactor: &redact::Redactor, rules: &RuleSet) -> Result<EventPreview, String> {
+        let ev = self.ingest.events.get(event).ok_or_else(|| format!("no event number {event}"))?;
+        let info = self.ingest.sources.get(ev.source as usize).ok_or("the event's input is gone")?;
+        let record = self.ingest.record_text(ev);
+        let header = (ev.envelope == Envelope::CsvRow).then_some(info.frame.prefix.as_slice());
+        let p = redact::preview(record.as_bytes(), ev.envelope, header, redactor, rules)?;
+        let (before, bmap) = pretty_mapped(record);
+        let (after, amap) = pretty_mapped(&p.redacted);
+        let changes = p
+            .changes
+            .iter()
+            .map(|c| PreviewChange {
+                before: map_range(&bmap, &c.before),
+                after: map_range(&amap, &c.after),
+                rules: c.rules.clone(),
+            })
+            .collect();
+        Ok(EventPreview { before, after, changes, summary: p.summary })
+    }
+}
+
+/// The redaction container (prefix, separator, suffix) of one input.
+fn container_of(info: &crate::ingest::SourceInfo) -> redact::Container {
+    redact::Container {
+        prefix: info.frame.prefix.clone(),
+        separator: info.frame.separator.clone(),
+        suffix: info.frame.suffix.clone(),
+    }
+}
+
+/// The MIME type of a redacted export of an input of this shape (the export keeps
+/// the shape: JSON lines stay JSON lines, CSV stays CSV).
+pub fn export_mime(shape: Shape) -> &'static str {
+    match shape {
+        Shape::Lines | Shape::Mixed => "application/x-ndjson",
+        Shape::Csv => "text/csv",
+        Shape::Tsv => "text/tab-separated-values",
+        _ => "application/json",
+    }
+}
+
+/// Redaction counts over every input, computed a few records at a time so that a
+/// page can keep drawing between steps (and drop a job whose rules went stale).
+/// The result equals [`Session::redaction_summary`] whatever the step sizes.
+#[derive(Debug, Clone)]
+pub struct CountJob {
+    /// (source, span, envelope) of every event, by input then record number.
+    records: Vec<(usize, Range<usize>, Envelope)>,
+    next: usize,
+    /// Counts so far.
+    pub summary: redact::Summary,
+}
+
+impl CountJob {
+    pub fn new(session: &Session) -> CountJob {
+        let records = (0..session.ingest.sources.len())
+            .flat_map(|s| session.source_records(s).into_iter().map(move |(_, span, env)| (s, span, env)))
+            .collect();
+        CountJob { records, next: 0, summary: redact::Summary::default() }
+    }
+
+    /// Redacts up to `max_records` more records (at least one) and adds their counts.
+    /// Returns true when every record is done.
+    pub fn step(&mut self, session: &Session, redactor: &redact::Redactor, rules: &RuleSet, max_records: usize) -> bool {
+        let end = self.next.saturating_add(max_records.max(1)).min(self.records.len());
+        while self.next < end {
+            // A run of records from one input: one export call (tokens memoised over it).
+            let source = self.records[self.next].0;
+            let run_end = self.records[self.next..end].iter().position(|r| r.0 != source).map_or(end, |k| self.next + k);
+            if let Some(info) = session.ingest.sources.get(source) {
+                let mut container = container_of(info);
+                // Only the counts are kept: no need to copy the wrapper around them,
+                // except a CSV header, which the rows are read through.
+                if info.shape != Shape::Csv && info.shape != Shape::Tsv {
+                    container.prefix.clear();
+                }
+                container.suffix.clear();
+                let e = redact::export_with(
+                    info.text.as_bytes(),
+                    &container,
+                    self.records[self.next..run_end].iter().map(|r| (r.1.clone(), r.2)),
+                    redactor,
+                    rules,
+                );
+                self.summary.merge(&e.summary);
+            }
+            self.next = run_end;
+        }
+        self.done()
+    }
+
+    pub fn done(&self) -> bool {
+        self.next >= self.records.len()
+    }
+
+    /// (records done, records in all).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next, self.records.len())
+    }
+}
+
+/// A value the verifier blocked in an output, once per distinct value, ready for the
+/// page's export gate and the CLI's error: what it is, a masked excerpt, where it
+/// first is, and what would fix it. `value` is the value itself, for "keep this
+/// value" (it goes on the allow-list); show `excerpt`, not `value`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Blocked {
+    /// The verifier's kind (`email`, `ipv4`, …; see [`crate::verify`]).
+    pub kind: &'static str,
+    #[serde(skip)]
+    pub value: String,
+    /// First two characters and the length (never the value).
+    pub excerpt: String,
+    /// How many times it occurs in the output.
+    pub count: usize,
+    /// 1-based line of its first occurrence.
+    pub line: usize,
+    /// Its JSON path in the record it sits in (array indices as `*`), when the
+    /// output is JSON with one record per line and the value is a whole string there.
+    pub path: Option<String>,
+    /// The default detector that replaces this kind of value.
+    pub rule: &'static str,
+    /// One sentence: what would remove it.
+    pub hint: String,
+}
+
+/// The default detector that replaces values of a verifier kind.
+pub fn detector_for(kind: &str) -> &'static str {
+    match kind {
+        "email" => "detector:email",
+        "ipv4" | "ipv6" => "detector:ip",
+        "jwt" => "detector:jwt",
+        "user_id" => "detector:user_id",
+        "phone" => "detector:phone",
+        "bearer" => "detector:bearer",
+        "secret" => "detector:opaque_token",
+        _ => "detector:url",
+    }
+}
+
+/// The verifier's verdict on `bytes` (a final output) under the rule set's
+/// allow-list, with the blocked values grouped (see [`Blocked`]).
+pub fn gate(bytes: &[u8], rules: &RuleSet) -> (crate::verify::Verdict, Vec<Blocked>) {
+    let verdict = crate::verify::scan_with(bytes, &crate::verify::Allow::from_rules(rules));
+    let mut out: Vec<Blocked> = Vec::new();
+    let mut seen: HashMap<(String, &'static str), usize> = HashMap::new();
+    for f in &verdict.blocked {
+        let value = f.value_in(bytes).into_owned();
+        if let Some(&i) = seen.get(&(value.clone(), f.kind)) {
+            out[i].count += 1;
+            continue;
+        }
+        let rule = detector_for(f.kind);
+        let path = whole_value_path(bytes, f.offset, f.len);
+        let hint = if !rules.enabled(rule) {
+            format!("`{rule}` is switched off: switch it on to replace this value.")
+        } else if let Some(p) = &path {
+            format!("No rule replaced it: add the path rule `{p}` (or a pattern), or keep it if it is not personal data.")
+        } else {
+            "No rule replaced it: add a path rule or a pattern for it, or keep it if it is not personal data.".to_string()
+        };
+        seen.insert((value.clone(), f.kind), out.len());
+        out.push(Blocked { kind: f.kind, value, excerpt: f.excerpt.clone(), count: 1, line: f.line, path, rule, hint });
+    }
+    (verdict, out)
+}
+
+/// The JSON path (indices as `*`) of the string value that is exactly
+/// `bytes[offset..offset + len]`, when its line holds one JSON record.
+fn whole_value_path(bytes: &[u8], offset: usize, len: usize) -> Option<String> {
+    let start = bytes[..offset.min(bytes.len())].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+    let end = bytes[offset..].iter().position(|&c| c == b'\n').map_or(bytes.len(), |i| offset + i);
+    let line = &bytes[start..end];
+    let at = offset - start;
+    let pos = line.iter().position(|&c| c == b'{')?;
+    let mut found = None;
+    let _ = crate::jsonscan::walk(line, pos, |path, kind, s, e| {
+        if kind == crate::jsonscan::Scalar::Str && s + 1 == at && e - 1 == at + len {
+            let segs: Vec<String> = path
+                .iter()
+                .map(|p| match p {
+                    crate::jsonscan::Seg::Key(k) => (*k).to_string(),
+                    crate::jsonscan::Seg::Index(_) => "*".to_string(),
+                })
+                .collect();
+            found = Some(segs.join("."));
+        }
+    });
+    found.filter(|p| !p.is_empty() && crate::rules::PathRule::parse(p).is_ok())
+}
+
+/// One event before and after redaction, pretty-printed for reading side by side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventPreview {
+    /// The original record (log text: show it as text only).
+    pub before: String,
+    /// The same record redacted (the bytes the export writes for it, re-indented).
+    pub after: String,
+    /// Each replaced value: its byte range in `before` and in `after`, and the rules
+    /// that fired. Empty for CSV rows (the row is shown whole).
+    pub changes: Vec<PreviewChange>,
+    pub summary: redact::Summary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreviewChange {
+    pub before: Range<usize>,
+    pub after: Range<usize>,
+    pub rules: Vec<String>,
+}
+
+/// `text` pretty-printed (two-space indent, whitespace changed only outside strings)
+/// and, for each byte offset of `text` (and its end), the offset in the result.
+fn pretty_mapped(text: &str) -> (String, Vec<usize>) {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(b.len() + b.len() / 4);
+    let mut map = vec![0usize; b.len() + 1];
+    let mut depth = 0usize;
+    let (mut in_str, mut esc) = (false, false);
+    let nl = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let ch_len = text[i..].chars().next().map_or(1, char::len_utf8);
+        if in_str || c >= 0x80 {
+            // Copied as is (strings whole; stray non-ASCII outside strings too).
+            for k in 0..ch_len {
+                map[i + k] = out.len() + k;
+            }
+            out.push_str(&text[i..i + ch_len]);
+            if in_str {
+                if esc {
+                    esc = false;
+                } else if c == b'\\' {
+                    esc = true;
+                } else if c == b'"' {
+                    in_str = false;
+                }
+            }
+            i += ch_len;
+            continue;
+        }
+        map[i] = out.len();
+        match c {
+            b'"' => {
+                in_str = true;
+                out.push('"');
+            }
+            b'{' | b'[' => {
+                out.push(c as char);
+                let close = if c == b'{' { b'}' } else { b']' };
+                let j = crate::jsonscan::skip_ws(b, i + 1);
+                if b.get(j) == Some(&close) {
+                    // Empty containers stay on one line.
+                    for m in &mut map[i + 1..=j] {
+                        *m = out.len();
+                    }
+                    out.push(close as char);
+                    i = j + 1;
+                    continue;
+                }
+                depth += 1;
+                nl(&mut out, depth);
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                nl(&mut out, depth);
+                map[i] = out.len();
+                out.push(c as char);
+            }
+            b',' => {
+                out.push(',');
+                nl(&mut out, depth);
+            }
+            b':' => out.push_str(": "),
+            c if c.is_ascii_whitespace() => {}
+            c => out.push(c as char),
+        }
+        i += 1;
+    }
+    map[b.len()] = out.len();
+    (out, map)
+}
+
+fn map_range(map: &[usize], r: &Range<usize>) -> Range<usize> {
+    let at = |i: usize| map.get(i).copied().unwrap_or_else(|| map.last().copied().unwrap_or(0));
+    at(r.start)..at(r.end)
 }
 
 /// Extensibility failures grouped by kind and label, most frequent first.

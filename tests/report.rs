@@ -48,6 +48,7 @@ fn opts(include_events: bool) -> ReportOptions {
         include_events,
         title: Some("Login failures on 14 May".into()),
         allow: Vec::new(),
+        rules: Default::default(),
     }
 }
 

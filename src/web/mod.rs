@@ -2133,7 +2133,7 @@ fn download(source: usize) {
         let app = app.borrow();
         let app = app.as_ref().expect("app state");
         match &app.session {
-            Some(s) => s.export_redacted(source, &app.redactor),
+            Some(s) => s.export_redacted(source, &app.redactor, &crate::rules::RuleSet::default()),
             None => Err("Nothing loaded".to_string()),
         }
     });
