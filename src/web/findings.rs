@@ -1,6 +1,6 @@
 //! The findings panel, from the analysis (`Summary.findings`, `Summary.culprit_windows`):
 //! the answer in plain sentences, the breach windows, and per window the ranked
-//! culprits with their evidence. Also the extensibility failures (script timeouts,
+//! culprits with their evidence, and the per-Action table. Also the extensibility failures (script timeouts,
 //! Action failures) drawn as marks along the bottom of the timeline.
 //!
 //! Every string from logs (Action names, explanations) goes in as a text node.
@@ -24,11 +24,17 @@ pub(super) fn render_findings() {
         if !sum.extensibility_failures.is_empty() {
             sentences.push("Extensibility failures are the orange diamonds along the bottom of the timeline.".to_owned());
         }
-        Some((sentences, sum.culprit_windows, (ui.tz_local, ui.tz_offset_ms)))
+        let actions: Vec<_> = sum.by_action.iter().map(crate::share::action_row).collect();
+        Some((sentences, sum.culprit_windows, actions, (ui.tz_local, ui.tz_offset_ms)))
     });
-    let Some((sentences, windows, (local, off))) = data else {
+    let Some((sentences, windows, actions, (local, off))) = data else {
         return;
     };
+    let tbody = tbody_of("actions-table");
+    for row in &actions {
+        append_cells(&tbody, &action_cells(row));
+    }
+    set_hidden(&by_id("actions-box"), actions.is_empty());
     let box_ = by_id("findings-text");
     clear(&box_);
     for s in sentences {
@@ -61,6 +67,32 @@ pub(super) fn render_findings() {
     }
     set_hidden(&by_id("windows-box"), windows.is_empty());
     set_hidden(&by_id("culprits"), true);
+}
+
+/// One row of the per-Action table (`share::action_row`), as the page and the shared
+/// view show it.
+pub(super) fn action_cells(row: &(String, usize, usize, i64, i64, i64, i64)) -> [(String, &'static str); 7] {
+    let (label, runs, failures, p50, p95, p99, max) = row;
+    [
+        (label.clone(), "name"),
+        (super::fmt_int(*runs), "num"),
+        (super::fmt_int(*failures), "num"),
+        (fmt_dur(*p50 as f64), "num"),
+        (fmt_dur(*p95 as f64), "num"),
+        (fmt_dur(*p99 as f64), "num"),
+        (fmt_dur(*max as f64), "num"),
+    ]
+}
+
+/// Appends a row of text cells (each with its class) to `tbody`.
+pub(super) fn append_cells(tbody: &Element, cells: &[(String, &str)]) {
+    let tr = el("tr");
+    for (t, class) in cells {
+        let td = text_el("td", t);
+        td.set_class_name(class);
+        let _ = tr.append_child(&td);
+    }
+    let _ = tbody.append_child(&tr);
 }
 
 /// The window's row from the summary, by index into the chart's windows.

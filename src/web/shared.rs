@@ -11,6 +11,7 @@ use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlCanvasElement};
 
+use super::findings::{action_cells, append_cells};
 use super::{by_id, by_id_as, clear, el, fit_canvas, fmt_dur, fmt_int, fmt_when, on, plural, set_hidden, set_text, show_error, tbody_of, text_el, window, FastCanvas};
 use crate::chart::{ChartData, DrawOptions, View};
 use crate::share::{self, ShareSummary};
@@ -90,17 +91,8 @@ fn show(s: &ShareSummary) {
     }
     render_windows(s);
     let tbody = tbody_of("shared-labels");
-    for (label, runs, failures, p50, p95, p99, max) in &s.actions {
-        let cells = [
-            (label.clone(), "name"),
-            (fmt_int(*runs), "num"),
-            (fmt_int(*failures), "num"),
-            (fmt_dur(*p50 as f64), "num"),
-            (fmt_dur(*p95 as f64), "num"),
-            (fmt_dur(*p99 as f64), "num"),
-            (fmt_dur(*max as f64), "num"),
-        ];
-        append_row(&tbody, &cells);
+    for row in &s.actions {
+        append_cells(&tbody, &action_cells(row));
     }
     let more = s.action_count.saturating_sub(s.actions.len());
     set_text(
@@ -122,16 +114,6 @@ fn show(s: &ShareSummary) {
     let _ = super::body().set_attribute("data-shared", "1");
     draw();
     set_text("status", "Showing a shared summary (read-only).");
-}
-
-fn append_row(tbody: &Element, cells: &[(String, &str)]) {
-    let tr = el("tr");
-    for (t, class) in cells {
-        let td = text_el("td", t);
-        td.set_class_name(class);
-        let _ = tr.append_child(&td);
-    }
-    let _ = tbody.append_child(&tr);
 }
 
 /// The breach windows as the app lists them, each with its ranked culprits (the
@@ -203,7 +185,7 @@ fn render_windows(s: &ShareSummary) {
                     (c.outside.map(|o| fmt_dur(o.1 as f64)).unwrap_or_else(|| "–".into()), "num"),
                     (if c.where_text.is_empty() { "–".into() } else { c.where_text.clone() }, "why"),
                 ];
-                append_row(&tbody, &cells);
+                append_cells(&tbody, &cells);
             }
             let _ = table.append_child(&tbody);
             let _ = box_.append_child(&table);

@@ -243,7 +243,7 @@ test('markup in log values stays text in the report (from file://) and in the sh
   await shared.close();
 });
 
-test('the shared view shows the analysis: findings, ranked culprits per window, per-Action table', async () => {
+test('the shared view shows what the app shows: findings, ranked culprits per window, per-Action table', async () => {
   const { page } = await openApp();
   await loaded(page, () => page.click('#sample'));
   const appFindings = (await page.$$eval('#findings-text p', (ps) => ps.map((p) => p.textContent)))
@@ -251,6 +251,9 @@ test('the shared view shows the analysis: findings, ranked culprits per window, 
   await page.click('#windows button[data-window="0"]');
   await page.waitForSelector('#culprits:not([hidden])');
   const appCulprits = await page.$$eval('#culprits-table tbody tr', (rows) => rows.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  const appActions = await page.$$eval('#actions-table tbody tr', (rows) => rows.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.ok(await page.isVisible('#actions-box'), 'the app shows its per-Action table');
+  assert.equal(appActions[0][0], 'enrich-profile', 'slowest p95 first');
   await page.click('#exp-share');
   await page.waitForSelector('#share-link:not([hidden])');
   const link = await page.inputValue('#share-link');
@@ -268,9 +271,9 @@ test('the shared view shows the analysis: findings, ranked culprits per window, 
   assert.equal(culprits[0][1], 'enrich-profile');
   const explanation = await shared.textContent('#shared-culprits [data-window="0"] .hint');
   assert.match(explanation, /^Action enrich-profile held/);
-  const actions = await shared.$$eval('#shared-labels tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
-  assert.ok(actions.includes('enrich-profile'), `per-Action rows: ${actions}`);
-  assert.doesNotMatch(actions.join(' '), /post-login request/);
+  const actions = await shared.$$eval('#shared-labels tbody tr', (rows) => rows.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.deepEqual(actions, appActions, 'the same per-Action rows as the app');
+  assert.doesNotMatch(actions.flat().join(' '), /post-login request/);
   await shared.screenshot({ path: join(out, 'shared-culprits.png'), fullPage: true });
   await shared.close();
 });
