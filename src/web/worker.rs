@@ -694,6 +694,8 @@ pub(super) fn read_files(files: &[File]) -> bool {
         }
     });
     show_progress(0.0, total, 0.0, 0.0, "Reading");
+    // Not "Ready" (or the last load's "Done") while a read is under way.
+    super::set_status(&format!("Reading {}…", super::plural(files.len(), "file", "files")));
     true
 }
 

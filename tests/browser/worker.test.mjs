@@ -106,15 +106,24 @@ test('a picked file is read in the worker with a progress bar, and gives what th
   // Watch the progress bar while it works.
   await page.evaluate(() => {
     window.seen = [];
+    window.statuses = [];
     new MutationObserver(() => {
       const box = document.getElementById('progress-box');
-      if (!box.hidden) window.seen.push(document.getElementById('progress-text').textContent);
+      if (!box.hidden) {
+        window.seen.push(document.getElementById('progress-text').textContent);
+        window.statuses.push(document.getElementById('status').textContent);
+      }
     }).observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
   });
   await loaded(page, () => page.setInputFiles('#files', [{ name: 'incident.ndjson', mimeType: 'text/plain', buffer: text }]));
   const viaWorker = await cards(page);
   const seen = await page.evaluate(() => window.seen);
   assert.ok(seen.some((t) => /records found/.test(t)), `progress shown: ${JSON.stringify(seen.slice(0, 3))}`);
+  // Regression: the status line said "Ready. Drop files…" all through the read.
+  const statuses = await page.evaluate(() => window.statuses);
+  assert.ok(statuses.length > 0);
+  assert.deepEqual(statuses.filter((t) => /Ready/.test(t)), [], 'status while reading');
+  assert.match(statuses[0], /^Reading 1 file…$/);
   assert.ok(await page.isHidden('#progress-box'), 'progress bar hidden when done');
   assert.match(await page.textContent('#timing'), /background worker/);
   const problems = await page.$$eval('#problems tbody tr', (rows) => rows.map((r) => r.textContent));
