@@ -197,14 +197,14 @@ pub fn series_color(series: u16) -> RGBColor {
 /// Maps times to pixel columns of `[t0, t1]` (t1 > t0) with `width` columns, in
 /// floating point (an i128 division per mark is a slow library call on wasm32).
 #[derive(Clone, Copy, Debug)]
-struct Columns {
+pub(crate) struct Columns {
     t0: f64,
     scale: f64,
     last: f64,
 }
 
 impl Columns {
-    fn new(t0: i64, t1: i64, width: u32) -> Self {
+    pub(crate) fn new(t0: i64, t1: i64, width: u32) -> Self {
         let w = f64::from(width.max(1));
         let span = (t1 as f64 - t0 as f64).max(1.0);
         Columns {
@@ -214,7 +214,7 @@ impl Columns {
         }
     }
     #[inline]
-    fn of(&self, t: i64) -> u32 {
+    pub(crate) fn of(&self, t: i64) -> u32 {
         let c = ((t as f64 - self.t0) * self.scale).floor();
         if c.is_nan() {
             0
@@ -255,6 +255,22 @@ pub fn decimate_marks_in(
     view: &View,
     width_px: u32,
 ) -> Vec<usize> {
+    decimate_unsorted(marks, range, view, width_px, &[])
+}
+
+/// Is series `s` hidden (`hidden[s]`; series past the end are shown)?
+#[inline]
+fn is_hidden(hidden: &[bool], s: u16) -> bool {
+    hidden.get(usize::from(s)).copied().unwrap_or(false)
+}
+
+fn decimate_unsorted(
+    marks: &[Mark],
+    range: Range<usize>,
+    view: &View,
+    width_px: u32,
+    hidden: &[bool],
+) -> Vec<usize> {
     const DENSE_SERIES: usize = 16;
     const NONE: u32 = u32::MAX;
     let (t0, t1) = view.bounds();
@@ -267,7 +283,7 @@ pub fn decimate_marks_in(
     let mut sparse: HashMap<(u32, u16), (usize, usize)> = HashMap::new();
     let mut keep = Vec::new();
     for (k, m) in marks[range].iter().enumerate() {
-        if m.t < t0 || m.t > t1 || !m.dur_ms.is_finite() {
+        if m.t < t0 || m.t > t1 || !m.dur_ms.is_finite() || is_hidden(hidden, m.series) {
             continue;
         }
         let i = base + k;
@@ -311,6 +327,100 @@ pub fn decimate_marks_in(
     keep.sort_unstable();
     keep.dedup();
     keep
+}
+
+/// [`decimate_marks_in`] for marks sorted by time, leaving out the series
+/// `hidden` marks (`hidden[s]`): the same result (the extremes of each pixel
+/// column and series, every failed mark, ascending), in one pass with no
+/// per-width table and no final sort, so its cost follows the marks in `range`.
+pub fn decimate_sorted(
+    marks: &[Mark],
+    range: Range<usize>,
+    view: &View,
+    width_px: u32,
+    hidden: &[bool],
+) -> Vec<usize> {
+    let range = range.start.min(marks.len())..range.end.min(marks.len());
+    decimate_iter(range.map(|i| (i, &marks[i])), view, width_px, hidden)
+}
+
+/// [`decimate_sorted`] over `(index, mark)` pairs in time order (so that a frame
+/// can splice marks from a level of detail with marks from the data).
+pub(crate) fn decimate_iter<'m>(
+    marks: impl Iterator<Item = (usize, &'m Mark)>,
+    view: &View,
+    width_px: u32,
+    hidden: &[bool],
+) -> Vec<usize> {
+    /// Per series and column: the fastest and the slowest mark, with durations.
+    #[derive(Clone, Copy)]
+    struct Slot {
+        lo: usize,
+        lo_d: f64,
+        hi: usize,
+        hi_d: f64,
+    }
+    const EMPTY: Slot = Slot { lo: usize::MAX, lo_d: 0.0, hi: 0, hi_d: 0.0 };
+    let (t0, t1) = view.bounds();
+    let cols = Columns::new(t0, t1, width_px);
+    let mut out: Vec<usize> = Vec::new();
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut touched: Vec<u16> = Vec::new();
+    let mut group_start = 0;
+    let mut col_now = u32::MAX;
+    let flush = |out: &mut Vec<usize>, slots: &mut Vec<Slot>, touched: &mut Vec<u16>, group_start: &mut usize| {
+        for &s in touched.iter() {
+            let slot = &mut slots[usize::from(s)];
+            out.push(slot.lo);
+            out.push(slot.hi);
+            *slot = EMPTY;
+        }
+        touched.clear();
+        let group = &mut out[*group_start..];
+        group.sort_unstable();
+        let mut n = 0;
+        for k in 0..group.len() {
+            if k == 0 || group[k] != group[n - 1] {
+                group[n] = group[k];
+                n += 1;
+            }
+        }
+        out.truncate(*group_start + n);
+        *group_start = out.len();
+    };
+    for (i, m) in marks {
+        if m.t < t0 || m.t > t1 || !m.dur_ms.is_finite() || is_hidden(hidden, m.series) {
+            continue;
+        }
+        let col = cols.of(m.t);
+        if col != col_now {
+            flush(&mut out, &mut slots, &mut touched, &mut group_start);
+            col_now = col;
+        }
+        if m.failed {
+            out.push(i);
+        }
+        let s = usize::from(m.series);
+        if s >= slots.len() {
+            slots.resize(s + 1, EMPTY);
+        }
+        let slot = &mut slots[s];
+        if slot.lo == usize::MAX {
+            *slot = Slot { lo: i, lo_d: m.dur_ms, hi: i, hi_d: m.dur_ms };
+            touched.push(m.series);
+        } else {
+            if m.dur_ms < slot.lo_d {
+                slot.lo = i;
+                slot.lo_d = m.dur_ms;
+            }
+            if m.dur_ms > slot.hi_d {
+                slot.hi = i;
+                slot.hi_d = m.dur_ms;
+            }
+        }
+    }
+    flush(&mut out, &mut slots, &mut touched, &mut group_start);
+    out
 }
 
 /// Every mark in `marks[range]` inside `view` with a finite duration: what is
@@ -717,6 +827,21 @@ pub struct FrameOptions {
     pub selected: Vec<usize>,
     /// A breach window to shade more strongly (index into `data.windows`).
     pub selected_window: Option<usize>,
+    /// Series hidden in the legend (`hidden_series[s]`; series past the end are shown):
+    /// their marks are neither drawn nor kept.
+    pub hidden_series: Vec<bool>,
+}
+
+/// What the interactive canvas adds to [`draw_frame_with`].
+#[derive(Default)]
+pub struct Extras<'a> {
+    /// Levels of detail for `data` (used when decimating sorted marks).
+    pub lod: Option<&'a crate::lod::LodSet>,
+    /// When given, marks and the in-flight line are rasterized into one
+    /// [`Layer`](crate::raster::Layer) and handed to this instead of being drawn
+    /// as plotters elements (it must put the layer on the canvas, in place).
+    #[allow(clippy::type_complexity)]
+    pub paint: Option<&'a mut dyn FnMut(&crate::raster::Layer)>,
 }
 
 impl Default for FrameOptions {
@@ -727,6 +852,7 @@ impl Default for FrameOptions {
             tz_offset_ms: 0,
             selected: Vec::new(),
             selected_window: None,
+            hidden_series: Vec::new(),
         }
     }
 }
@@ -788,6 +914,18 @@ pub fn draw_frame<DB: DrawingBackend>(
     opts: &DrawOptions,
     fo: &FrameOptions,
 ) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
+    draw_frame_with(root, data, view, opts, fo, Extras::default())
+}
+
+/// [`draw_frame`] with levels of detail and a pixel layer (see [`Extras`]).
+pub fn draw_frame_with<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    view: &View,
+    opts: &DrawOptions,
+    fo: &FrameOptions,
+    ex: Extras<'_>,
+) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
     let (t0, t1) = view.bounds();
     root.fill(&WHITE)?;
     let (w, h) = root.dim_in_pixel();
@@ -802,18 +940,34 @@ pub fn draw_frame<DB: DrawingBackend>(
     let bottom = (h / 8).clamp(0, sc.px(44));
     let plot_w = (w - left - right - sc.px(10)).max(1) as u32;
 
-    // Data reduced to what the pixels can show.
+    // Data reduced to what the pixels can show: from the coarsest level of detail
+    // fine enough for this zoom, else from the data. `keep` indexes `marks`.
+    let hidden = &fo.hidden_series[..];
+    let px_ms = (t1 as f64 - t0 as f64) / f64::from(plot_w);
+    let level = match ex.lod {
+        Some(lod) if fo.decimate && fo.sorted => lod.pick(px_ms),
+        _ => None,
+    };
+    let marks = &data.marks[..];
     let range = if fo.sorted {
-        sorted_range(&data.marks, view)
+        sorted_range(marks, view)
     } else {
-        0..data.marks.len()
+        0..marks.len()
     };
-    let keep = if fo.decimate {
-        decimate_marks_in(&data.marks, range, view, plot_w)
+    let keep = if let Some(l) = level {
+        l.decimate_marks(marks, view, plot_w, hidden)
+    } else if fo.decimate && fo.sorted {
+        decimate_sorted(marks, range, view, plot_w, hidden)
+    } else if fo.decimate {
+        decimate_unsorted(marks, range, view, plot_w, hidden)
     } else {
-        all_marks_in(&data.marks, range, view)
+        let mut all = all_marks_in(marks, range, view);
+        all.retain(|&i| !is_hidden(hidden, marks[i].series));
+        all
     };
-    let steps = if fo.decimate {
+    let steps = if let Some(l) = level {
+        decimate_steps(&l.steps_for(&data.steps, view), view, plot_w)
+    } else if fo.decimate {
         decimate_steps(&data.steps, view, plot_w)
     } else {
         let a = data.steps.partition_point(|s| s.0 < t0);
@@ -844,7 +998,7 @@ pub fn draw_frame<DB: DrawingBackend>(
 
     // Legend items (only for what is present), then the header height.
     let mut items: Vec<(Swatch, String)> = Vec::new();
-    let mut series_present: Vec<u16> = keep.iter().map(|&i| data.marks[i].series).collect();
+    let mut series_present: Vec<u16> = keep.iter().map(|&i| marks[i].series).collect();
     series_present.sort_unstable();
     series_present.dedup();
     const MAX_SERIES_IN_LEGEND: usize = 12;
@@ -862,7 +1016,7 @@ pub fn draw_frame<DB: DrawingBackend>(
             format!("+{} more", series_present.len() - MAX_SERIES_IN_LEGEND),
         ));
     }
-    if keep.iter().any(|&i| data.marks[i].failed) {
+    if keep.iter().any(|&i| marks[i].failed) {
         items.push((Swatch::Ring, "failed request".into()));
     }
     if !steps.is_empty() {
@@ -910,7 +1064,7 @@ pub fn draw_frame<DB: DrawingBackend>(
     // Axes ranges.
     let max_dur = keep
         .iter()
-        .map(|&i| data.marks[i].dur_ms)
+        .map(|&i| marks[i].dur_ms)
         .fold(0.0f64, f64::max);
     let y_top = if max_dur > 0.0 {
         max_dur * 1.15
@@ -993,36 +1147,20 @@ pub fn draw_frame<DB: DrawingBackend>(
         )))?;
     }
 
-    // Request marks, one series at a time, failed ones last so they stay visible.
+    // Request marks, one series at a time, failed ones last so they stay visible,
+    // then the in-flight step line on the secondary axis, continued to the right edge.
     let r = sc.line(opts.mark_radius);
     let mut by_series: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
     for &i in &keep {
-        by_series.entry(data.marks[i].series).or_default().push(i);
+        by_series.entry(marks[i].series).or_default().push(i);
     }
     let point = |i: usize| {
-        let m = &data.marks[i];
+        let m = &marks[i];
         (m.t, m.dur_ms.clamp(0.0, y_top))
     };
-    for (s, idx) in &by_series {
-        let color = series_color(*s).mix(0.8).filled();
-        chart.draw_series(
-            idx.iter()
-                .filter(|&&i| !data.marks[i].failed)
-                .map(|&i| Circle::new(point(i), r, color)),
-        )?;
-    }
-    for (s, idx) in &by_series {
-        let color = series_color(*s).filled();
-        chart.draw_series(idx.iter().filter(|&&i| data.marks[i].failed).map(|&i| {
-            EmptyElement::at(point(i))
-                + Circle::new((0, 0), r, color)
-                + Circle::new((0, 0), r + 1, BLACK.stroke_width(sc.line(1)))
-        }))?;
-    }
-
-    // In-flight step line on the secondary axis, continued to the right edge.
+    let mut line = Vec::new();
     if let Some(&first) = steps.first() {
-        let mut line = vec![first];
+        line.push(first);
         for w in steps.windows(2) {
             line.push((w[1].0, w[0].1));
             line.push(w[1]);
@@ -1032,11 +1170,67 @@ pub fn draw_frame<DB: DrawingBackend>(
                 line.push((t1, c));
             }
         }
-        let line: Vec<(i64, u32)> = line.into_iter().map(|(t, c)| (t, c.min(y2_top))).collect();
-        chart.draw_secondary_series(LineSeries::new(
-            line,
-            INFLIGHT_COLOR.stroke_width(sc.line(1)),
-        ))?;
+        for p in line.iter_mut() {
+            p.1 = p.1.min(y2_top);
+        }
+    }
+    if let Some(paint) = ex.paint {
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let pad = r as i32 + sc.line(1) as i32 + 2;
+        let (x0, y0) = ((xr.start - pad).max(0), (yr.start - pad).max(0));
+        let (x1, y1) = ((xr.end + pad).min(w), (yr.end + pad).min(h));
+        let mut layer = crate::raster::Layer::new(x0, y0, (x1 - x0).max(0) as u32, (y1 - y0).max(0) as u32);
+        let disc = crate::raster::Stamp::disc(f64::from(r));
+        let ring = crate::raster::Stamp::ring(f64::from(r + 1), f64::from(sc.line(1)));
+        let rgb = |c: RGBColor| (c.0, c.1, c.2);
+        for failed in [false, true] {
+            for (s, idx) in &by_series {
+                let color = rgb(series_color(*s));
+                for &i in idx.iter().filter(|&&i| marks[i].failed == failed) {
+                    let (x, y) = chart.backend_coord(&point(i));
+                    if failed {
+                        layer.stamp(&disc, x, y, color, 1.0);
+                        layer.stamp(&ring, x, y, (0, 0, 0), 1.0);
+                    } else {
+                        layer.stamp(&disc, x, y, color, 0.8);
+                    }
+                }
+            }
+        }
+        let secondary = chart.borrow_secondary();
+        let mut pts: Vec<(i32, i32)> = Vec::with_capacity(line.len());
+        for p in &line {
+            let q = secondary.backend_coord(p);
+            if pts.last() != Some(&q) {
+                pts.push(q);
+            }
+        }
+        layer.step_line(&pts, sc.line(1), rgb(INFLIGHT_COLOR));
+        layer.finish();
+        paint(&layer);
+    } else {
+        for (s, idx) in &by_series {
+            let color = series_color(*s).mix(0.8).filled();
+            chart.draw_series(
+                idx.iter()
+                    .filter(|&&i| !marks[i].failed)
+                    .map(|&i| Circle::new(point(i), r, color)),
+            )?;
+        }
+        for (s, idx) in &by_series {
+            let color = series_color(*s).filled();
+            chart.draw_series(idx.iter().filter(|&&i| marks[i].failed).map(|&i| {
+                EmptyElement::at(point(i))
+                    + Circle::new((0, 0), r, color)
+                    + Circle::new((0, 0), r + 1, BLACK.stroke_width(sc.line(1)))
+            }))?;
+        }
+        if !line.is_empty() {
+            chart.draw_secondary_series(LineSeries::new(
+                line,
+                INFLIGHT_COLOR.stroke_width(sc.line(1)),
+            ))?;
+        }
     }
 
     // The limit, labelled at the right end.
@@ -1513,6 +1707,22 @@ mod tests {
         }
     }
 
+    proptest! {
+        #[test]
+        fn chart_sorted_decimation_matches_general(
+            raw in proptest::collection::vec((0i64..2000, 0u32..500, 0u16..4, any::<bool>()), 0..300),
+            t0 in -100i64..1500, len in 0i64..2500, width in 0u32..60, hide in proptest::collection::vec(any::<bool>(), 0..5),
+        ) {
+            let mut marks: Vec<Mark> = raw.iter().map(|&(t, d, s, f)| mark(t, f64::from(d), s, f)).collect();
+            marks.sort_by_key(|m| m.t);
+            let view = View { t0, t1: t0 + len };
+            let r = sorted_range(&marks, &view);
+            let a = decimate_sorted(&marks, r.clone(), &view, width, &hide);
+            prop_assert_eq!(&a, &decimate_unsorted(&marks, r, &view, width, &hide));
+            prop_assert!(a.iter().all(|&i| !is_hidden(&hide, marks[i].series)));
+        }
+    }
+
     const T: i64 = 1_714_566_896_789; // 2024-05-01T12:34:56.789Z
 
     #[test]
@@ -1801,6 +2011,66 @@ mod tests {
         let (a, b) = sel.bounds();
         assert!(sorted.marks[r.clone()].iter().all(|m| m.t >= a && m.t <= b));
         assert_eq!(r.len(), sorted.marks.iter().filter(|m| m.t >= a && m.t <= b).count());
+    }
+
+    /// Draws `data` over `view` into an SVG string with the given extras.
+    fn svg_frame(data: &ChartData, view: &View, fo: &FrameOptions, ex: Extras<'_>) -> (Frame, String) {
+        let mut svg = String::new();
+        let frame = {
+            let root = SVGBackend::with_string(&mut svg, (1200, 500)).into_drawing_area();
+            draw_frame_with(&root, data, view, &DrawOptions::default(), fo, ex).unwrap()
+        };
+        (frame, svg)
+    }
+
+    #[test]
+    fn chart_layer_frames_draw_the_kept_marks_as_pixels() {
+        let data = synthetic(60_000, 3);
+        let lod = crate::lod::LodSet::build(&data);
+        assert!(!lod.is_empty());
+        let view = data.full_view();
+        let fo = FrameOptions { sorted: true, ..FrameOptions::default() };
+        let (f_el, svg_el) = svg_frame(&data, &view, &fo, Extras::default());
+        let mut layers = Vec::new();
+        let mut keep_layer = |l: &crate::raster::Layer| layers.push(l.clone());
+        let (f_lay, svg_lay) =
+            svg_frame(&data, &view, &fo, Extras { lod: Some(&lod), paint: Some(&mut keep_layer) });
+        assert!(count(&svg_el, "<circle") > 1000, "marks as plotters circles");
+        assert!(count(&svg_lay, "<circle") < 10, "only legend swatches left as circles");
+        assert!(svg_lay.len() * 4 < svg_el.len(), "no per-mark or per-step elements left");
+        assert_eq!(layers.len(), 1);
+        let layer = &layers[0];
+        // Same plot, same slowest mark (the level keeps every column's extremes).
+        assert_eq!(f_el.plot, f_lay.plot);
+        let slow = |f: &Frame| crate::viewport::slowest(&data.marks, &f.kept).unwrap();
+        assert_eq!(data.marks[slow(&f_el)].dur_ms, data.marks[slow(&f_lay)].dur_ms);
+        // Every kept mark is painted in its series colour, at its place.
+        for &k in f_lay.kept.iter().step_by(97) {
+            let m = data.marks[k];
+            let (x, y) = f_lay.point(m.t, m.dur_ms);
+            let p = layer.pixel(x.round() as i32, y.round() as i32);
+            assert!(p[3] > 0, "mark {k} at ({x:.0}, {y:.0}) not painted");
+        }
+        let failed = f_lay.kept.iter().copied().find(|&k| data.marks[k].failed).expect("a failed mark");
+        let (x, y) = f_lay.point(data.marks[failed].t, data.marks[failed].dur_ms);
+        let ringed = (-5..=5).any(|d| layer.pixel(x.round() as i32 + d, y.round() as i32)[..3] == [0, 0, 0]);
+        assert!(ringed, "failed mark has a dark ring");
+        // The in-flight line is in the layer, opaque and dark.
+        let dark = layer.rgba.chunks_exact(4).filter(|p| *p == [40, 40, 40, 255]).count();
+        assert!(dark > 500, "{dark} in-flight pixels");
+
+        // Hidden series: none of their marks kept, nor named in the legend.
+        let fo = FrameOptions { hidden_series: vec![true, false, false], ..fo };
+        let mut sink = |_: &crate::raster::Layer| {};
+        let (f_hid, svg_hid) = svg_frame(&data, &view, &fo, Extras { lod: Some(&lod), paint: Some(&mut sink) });
+        assert!(!f_hid.kept.is_empty());
+        assert!(f_hid.kept.iter().all(|&k| data.marks[k].series != 0));
+        assert!(!svg_hid.contains(&data.series[0]) && svg_hid.contains(&data.series[1]));
+        let (f_hid_el, _) = svg_frame(&data, &view, &fo, Extras::default());
+        assert!(f_hid_el.kept.iter().all(|&k| data.marks[k].series != 0));
+        let fo_all = FrameOptions { decimate: false, ..fo };
+        let (f_all, _) = svg_frame(&data, &view, &fo_all, Extras::default());
+        assert_eq!(f_all.kept.len(), data.marks.iter().filter(|m| m.series != 0).count());
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub mod verify;
 pub mod histogram;
 pub mod table;
 pub mod viewport;
+pub mod lod;
+pub mod raster;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

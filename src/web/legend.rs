@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 use super::controls::{self, Legend};
-use super::{build_vis, by_id, by_id_as, clear, el, on, request_frame, text_el, with_ui};
+use super::{by_id, by_id_as, clear, el, on, request_frame, text_el, with_ui};
 
 /// Series shown in the HTML legend at most (the rest stay visible, unlisted).
 const MAX_ENTRIES: usize = 40;
@@ -60,7 +60,6 @@ fn sync_preset() {
 fn toggle(i: usize) {
     let focus = with_ui(|ui, _, _| {
         ui.legend.toggle(i);
-        build_vis(ui);
         ui.hover = None;
     });
     if focus.is_some() {

@@ -37,6 +37,7 @@ mod worker;
 
 mod controls;
 mod exports;
+mod layer;
 mod findings;
 mod legend;
 mod shared;
@@ -95,52 +96,14 @@ struct Ui {
     frame_pending: bool,
     table_dirty: bool,
     last_table_ms: f64,
-    /// Zoomed-out level of detail for large data (see [`Lod`]).
-    lod: Option<Lod>,
+    /// Levels of detail for zoomed-out views of large data.
+    lod: crate::lod::LodSet,
     /// The overview strip's data, reduced to its width once.
     ov_cache: Option<(u32, crate::chart::ChartData)>,
-    /// Series the legend hides, and the marks left to draw when some are hidden.
+    /// Series the legend hides.
     legend: controls::Legend,
-    vis: Option<Lod>,
     /// Extensibility failure times, drawn along the bottom of the plot.
     failures: Vec<i64>,
-}
-
-/// Marks and steps pre-decimated over the full range at [`LOD_COLUMNS`] columns.
-/// Views whose pixel columns are at least twice as wide are drawn from this set:
-/// per column the extremes are then the same as from all the data, give or take
-/// which of two neighbouring pixel columns a straddling extreme lands in, and every
-/// failed mark is still there. Only built for large data sets.
-struct Lod {
-    data: crate::chart::ChartData,
-    /// Index in the full marks of each LOD mark (ascending).
-    idx: Vec<u32>,
-    col_ms: f64,
-}
-
-const LOD_COLUMNS: u32 = 8192;
-const LOD_MIN_MARKS: usize = 100_000;
-
-fn build_lod(linked: &Linked) -> Option<Lod> {
-    let d = &linked.data;
-    if d.marks.len() < LOD_MIN_MARKS {
-        return None;
-    }
-    let full = d.full_view();
-    let keep = crate::chart::decimate_marks_in(&d.marks, 0..d.marks.len(), &full, LOD_COLUMNS);
-    let (t0, t1) = full.bounds();
-    Some(Lod {
-        data: crate::chart::ChartData {
-            marks: keep.iter().map(|&i| d.marks[i]).collect(),
-            series: d.series.clone(),
-            steps: crate::chart::decimate_steps(&d.steps, &full, LOD_COLUMNS),
-            breaches: d.breaches.clone(),
-            windows: d.windows.clone(),
-            limit: d.limit,
-        },
-        idx: keep.into_iter().map(|i| i as u32).collect(),
-        col_ms: (t1 - t0) as f64 / f64::from(LOD_COLUMNS),
-    })
 }
 
 thread_local! {
@@ -918,37 +881,23 @@ fn new_ui(linked: Linked, synthetic: bool) -> Ui {
         frame_pending: false,
         table_dirty: true,
         last_table_ms: 0.0,
-        lod: None,
+        lod: Default::default(),
         ov_cache: None,
         legend: controls::Legend::new(0),
-        vis: None,
         failures: Vec::new(),
     }
 }
 
-/// With series hidden in the legend: the marks still shown, with their indices.
-fn build_vis(ui: &mut Ui) {
-    ui.vis = None;
-    if !ui.legend.any_hidden() {
-        return;
-    }
-    let d = &ui.linked.data;
-    let idx = ui.legend.visible(d.marks.iter().map(|m| m.series));
-    ui.vis = Some(Lod {
-        data: crate::chart::ChartData {
-            marks: idx.iter().map(|&i| d.marks[i as usize]).collect(),
-            ..d.without_marks()
-        },
-        idx,
-        col_ms: 0.0,
-    });
-}
-
 /// The chart data as drawn (hidden series left out), for the SVG export.
 fn drawn_data(ui: &Ui) -> crate::chart::ChartData {
-    match &ui.vis {
-        Some(v) => v.data.clone(),
-        None => ui.linked.data.clone(),
+    let d = &ui.linked.data;
+    if !ui.legend.any_hidden() {
+        return d.clone();
+    }
+    let idx = ui.legend.visible(d.marks.iter().map(|m| m.series));
+    crate::chart::ChartData {
+        marks: idx.iter().map(|&i| d.marks[i as usize]).collect(),
+        ..d.without_marks()
     }
 }
 
@@ -969,7 +918,7 @@ fn rebuild_ui(fresh: bool) {
                 // Keep the view, the filters and the selection; only the data changed.
                 let view = ui.vp;
                 ui.linked = linked;
-                ui.lod = build_lod(&ui.linked);
+                ui.lod = crate::lod::LodSet::build(&ui.linked.data);
                 ui.ov_cache = None;
                 ui.vp = view;
                 ui.sel_window = None;
@@ -977,11 +926,10 @@ fn rebuild_ui(fresh: bool) {
                 if ui.legend.len() != ui.linked.data.series.len() {
                     ui.legend = controls::Legend::new(ui.linked.data.series.len());
                 }
-                build_vis(ui);
             }
             _ => {
                 let mut ui = new_ui(linked, false);
-                ui.lod = build_lod(&ui.linked);
+                ui.lod = crate::lod::LodSet::build(&ui.linked.data);
                 ui.decimate = by_id_as::<HtmlInputElement>("decimate").checked();
                 ui.legend = controls::Legend::new(ui.linked.data.series.len());
                 app.ui = Some(ui);
@@ -1080,6 +1028,7 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
         return Ok(());
     }
     let backend = FastCanvas::new(canvas.clone()).ok_or("this browser gave no 2D canvas")?;
+    let ctx = backend.ctx.clone();
     let root = backend.into_drawing_area();
     let opts = DrawOptions {
         scale: ui.dpr,
@@ -1091,36 +1040,14 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
         tz_offset_ms: if ui.tz_local { ui.tz_offset_ms } else { 0 },
         selected: ui.sel_marks.clone(),
         selected_window: ui.sel_window,
+        hidden_series: (0..ui.legend.len()).map(|s| ui.legend.is_hidden(s)).collect(),
     };
     let view = ui.vp.view();
-    let plot_px = f64::from((ui.frame.plot.2 - ui.frame.plot.0).max(100));
-    let lod = match &ui.vis {
-        Some(v) => Some(v),
-        None => ui
-            .lod
-            .as_ref()
-            .filter(|l| ui.decimate && ui.vp.span() / plot_px >= 2.0 * l.col_ms),
-    };
-    ui.frame = match lod {
-        Some(l) => {
-            let fo = FrameOptions {
-                selected: fo
-                    .selected
-                    .iter()
-                    .filter_map(|&i| l.idx.binary_search(&(i as u32)).ok())
-                    .collect(),
-                ..fo
-            };
-            let mut f = crate::chart::draw_frame(&root, &l.data, &view, &opts, &fo)
-                .map_err(|e| e.to_string())?;
-            for k in f.kept.iter_mut() {
-                *k = l.idx[*k] as usize;
-            }
-            f
-        }
-        None => crate::chart::draw_frame(&root, &ui.linked.data, &view, &opts, &fo)
-            .map_err(|e| e.to_string())?,
-    };
+    // Marks and the in-flight line go on the canvas as one pixel layer.
+    let mut paint = |l: &crate::raster::Layer| layer::blit(&ctx, l);
+    let ex = crate::chart::Extras { lod: Some(&ui.lod), paint: Some(&mut paint) };
+    ui.frame = crate::chart::draw_frame_with(&root, &ui.linked.data, &view, &opts, &fo, ex)
+        .map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())?;
     findings::draw_failures(&ui.failures, &ui.frame, ui.dpr);
 
@@ -2037,7 +1964,7 @@ pub fn bench_load(n: u32) {
         if let Some(app) = app.borrow_mut().as_mut() {
             app.session = None;
             let mut ui = new_ui(linked, true);
-            ui.lod = build_lod(&ui.linked);
+            ui.lod = crate::lod::LodSet::build(&ui.linked.data);
             app.ui = Some(ui);
         }
     });

@@ -1,0 +1,268 @@
+//! A pixel layer for the parts of the interactive chart that are many small
+//! shapes: request marks and the in-flight step line.
+//!
+//! A software canvas spends several microseconds per path it fills (set-up,
+//! anti-aliased scan conversion, a style change per series), so thousands of
+//! plotters `Circle`s cost more than everything else in a frame. Here the same
+//! shapes are written into one RGBA buffer in memory (the web layer hands it to the
+//! canvas in a single `putImageData` + `drawImage`), so a frame pays per pixel
+//! touched, not per shape. Every mark is a disc of the same radius on integer
+//! centres (plotters' backend coordinates), so the disc and the ring are computed
+//! once per frame as coverage stamps.
+//!
+//! Colours are blended with "source over" in premultiplied form and converted to
+//! straight alpha (what `ImageData` holds) by [`Layer::finish`]. SVG output keeps
+//! plotters' vector elements; this is only for the on-screen canvas.
+
+/// An RGBA layer covering `w`×`h` backend pixels whose top left is `(x, y)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    pub x: i32,
+    pub y: i32,
+    pub w: u32,
+    pub h: u32,
+    /// Row-major RGBA, premultiplied until [`Layer::finish`], straight alpha after.
+    pub rgba: Vec<u8>,
+    finished: bool,
+}
+
+/// Per-pixel coverage (0–255) of a shape centred on a pixel corner, over a square
+/// of `2 * half` pixels each way.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    half: i32,
+    cover: Vec<u8>,
+}
+
+impl Stamp {
+    fn build(half: i32, f: impl Fn(f64) -> f64) -> Stamp {
+        let side = (2 * half).max(0) as usize;
+        let mut cover = Vec::with_capacity(side * side);
+        for py in -half..half {
+            for px in -half..half {
+                let (dx, dy) = (f64::from(px) + 0.5, f64::from(py) + 0.5);
+                let c = f((dx * dx + dy * dy).sqrt()).clamp(0.0, 1.0);
+                cover.push((c * 255.0).round() as u8);
+            }
+        }
+        Stamp { half, cover }
+    }
+
+    /// A filled disc of radius `r` px (anti-aliased edge, as a canvas `arc` + `fill`).
+    pub fn disc(r: f64) -> Stamp {
+        let r = if r.is_finite() { r.clamp(0.0, 64.0) } else { 0.0 };
+        Stamp::build(r.ceil() as i32 + 1, |d| r + 0.5 - d)
+    }
+
+    /// A circle of radius `r` stroked `width` px wide (as a canvas `arc` + `stroke`).
+    pub fn ring(r: f64, width: f64) -> Stamp {
+        let r = if r.is_finite() { r.clamp(0.0, 64.0) } else { 0.0 };
+        let hw = if width.is_finite() { width.clamp(0.0, 16.0) / 2.0 } else { 0.0 };
+        Stamp::build((r + hw).ceil() as i32 + 1, |d| hw + 0.5 - (d - r).abs())
+    }
+}
+
+impl Layer {
+    /// A transparent layer.
+    pub fn new(x: i32, y: i32, w: u32, h: u32) -> Layer {
+        let (w, h) = (w.min(1 << 14), h.min(1 << 14));
+        Layer {
+            x,
+            y,
+            w,
+            h,
+            rgba: vec![0; w as usize * h as usize * 4],
+            finished: false,
+        }
+    }
+
+    /// Blends `rgb` at opacity `alpha * cover / 255` into the pixel at layer
+    /// coordinates `(lx, ly)`, which must be inside.
+    #[inline]
+    fn blend_at(&mut self, lx: usize, ly: usize, rgb: (u8, u8, u8), a: u32) {
+        if a == 0 {
+            return;
+        }
+        let o = (ly * self.w as usize + lx) * 4;
+        let p = &mut self.rgba[o..o + 4];
+        let keep = 255 - a;
+        let mix = |src: u8, dst: u8| -> u8 {
+            ((u32::from(src) * a + u32::from(dst) * keep + 127) / 255) as u8
+        };
+        p[0] = mix(rgb.0, p[0]);
+        p[1] = mix(rgb.1, p[1]);
+        p[2] = mix(rgb.2, p[2]);
+        p[3] = ((a * 255 + u32::from(p[3]) * keep + 127) / 255) as u8;
+    }
+
+    /// Draws `stamp` centred on the backend pixel corner `(cx, cy)` in `rgb` at
+    /// opacity `alpha` (0–1). Parts outside the layer are clipped.
+    pub fn stamp(&mut self, stamp: &Stamp, cx: i32, cy: i32, rgb: (u8, u8, u8), alpha: f64) {
+        debug_assert!(!self.finished, "drawing on a finished layer");
+        let alpha = (alpha.clamp(0.0, 1.0) * 255.0).round() as u32;
+        let side = 2 * stamp.half;
+        let (ox, oy) = (cx - stamp.half - self.x, cy - stamp.half - self.y);
+        let (w, h) = (self.w as i32, self.h as i32);
+        let (sx0, sx1) = ((-ox).max(0), (w - ox).min(side));
+        let (sy0, sy1) = ((-oy).max(0), (h - oy).min(side));
+        for sy in sy0..sy1 {
+            let row = (sy * side) as usize;
+            for sx in sx0..sx1 {
+                let c = u32::from(stamp.cover[row + sx as usize]);
+                if c != 0 {
+                    let a = (c * alpha + 127) / 255;
+                    self.blend_at((ox + sx) as usize, (oy + sy) as usize, rgb, a);
+                }
+            }
+        }
+    }
+
+    /// Fills the backend-pixel rectangle `[x0, x1) × [y0, y1)` (clipped).
+    pub fn fill_rect(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, rgb: (u8, u8, u8), alpha: f64) {
+        let alpha = (alpha.clamp(0.0, 1.0) * 255.0).round() as u32;
+        let (w, h) = (self.w as i32, self.h as i32);
+        let (a0, a1) = ((x0.min(x1) - self.x).max(0), (x0.max(x1) - self.x).min(w));
+        let (b0, b1) = ((y0.min(y1) - self.y).max(0), (y0.max(y1) - self.y).min(h));
+        for ly in b0..b1 {
+            for lx in a0..a1 {
+                self.blend_at(lx as usize, ly as usize, rgb, alpha);
+            }
+        }
+    }
+
+    /// A polyline of horizontal and vertical segments (a step line) `width` px
+    /// wide, opaque. Diagonal segments are drawn as their two legs.
+    pub fn step_line(&mut self, points: &[(i32, i32)], width: u32, rgb: (u8, u8, u8)) {
+        let lw = width.clamp(1, 64) as i32;
+        let lo = lw / 2;
+        let mut rects: Vec<(i32, i32, i32, i32)> = Vec::with_capacity(points.len() * 2);
+        for seg in points.windows(2) {
+            let ((xa, ya), (xb, yb)) = (seg[0], seg[1]);
+            // Horizontal leg at ya, then vertical leg at xb, each covering the joints.
+            if xa != xb {
+                rects.push((xa.min(xb) - lo, ya - lo, xa.max(xb) - lo + lw, ya - lo + lw));
+            }
+            if ya != yb || xa == xb {
+                rects.push((xb - lo, ya.min(yb) - lo, xb - lo + lw, ya.max(yb) - lo + lw));
+            }
+        }
+        // Opaque: overlapping legs need no blending, so each pixel is simply set.
+        let (w, h) = (self.w as i32, self.h as i32);
+        for (x0, y0, x1, y1) in rects {
+            let (a0, a1) = ((x0 - self.x).max(0), (x1 - self.x).min(w));
+            let (b0, b1) = ((y0 - self.y).max(0), (y1 - self.y).min(h));
+            for ly in b0..b1 {
+                let row = (ly * w) as usize * 4;
+                for lx in a0..a1 {
+                    let o = row + lx as usize * 4;
+                    self.rgba[o..o + 4].copy_from_slice(&[rgb.0, rgb.1, rgb.2, 255]);
+                }
+            }
+        }
+    }
+
+    /// Converts to straight alpha, ready for `ImageData`. Idempotent.
+    pub fn finish(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        for p in self.rgba.chunks_exact_mut(4) {
+            let a = u32::from(p[3]);
+            if a != 0 && a != 255 {
+                for c in &mut p[..3] {
+                    *c = ((u32::from(*c) * 255 + a / 2) / a).min(255) as u8;
+                }
+            }
+        }
+    }
+
+    /// The RGBA value at backend pixel `(x, y)` (transparent outside).
+    pub fn pixel(&self, x: i32, y: i32) -> [u8; 4] {
+        let (lx, ly) = (x - self.x, y - self.y);
+        if lx < 0 || ly < 0 || lx >= self.w as i32 || ly >= self.h as i32 {
+            return [0; 4];
+        }
+        let o = (ly as usize * self.w as usize + lx as usize) * 4;
+        [self.rgba[o], self.rgba[o + 1], self.rgba[o + 2], self.rgba[o + 3]]
+    }
+
+    /// Pixels with any opacity.
+    pub fn painted(&self) -> usize {
+        self.rgba.chunks_exact(4).filter(|p| p[3] != 0).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raster_disc_covers_its_radius_only() {
+        let mut l = Layer::new(100, 50, 40, 40);
+        l.stamp(&Stamp::disc(3.0), 120, 70, (0, 114, 178), 1.0);
+        l.finish();
+        // The four pixels around the centre corner are fully covered, in the colour.
+        for (x, y) in [(119, 69), (120, 69), (119, 70), (120, 70)] {
+            assert_eq!(l.pixel(x, y), [0, 114, 178, 255], "({x}, {y})");
+        }
+        // 1.6 px from the corner: inside; 4.5 px: outside.
+        assert_eq!(l.pixel(121, 70)[3], 255);
+        assert_eq!(l.pixel(124, 70)[3], 0);
+        assert_eq!(l.pixel(120, 74)[3], 0);
+        // An edge pixel (its centre 2.9 px from the corner) is partly covered.
+        let edge = l.pixel(122, 71)[3];
+        assert!(edge > 0 && edge < 255, "anti-aliased edge: {edge}");
+        // Roughly the disc's area (π·3² ≈ 28 px, plus the soft edge), nothing else.
+        let n = l.painted();
+        assert!((28..=44).contains(&n), "{n} pixels");
+    }
+
+    #[test]
+    fn raster_blending_is_source_over() {
+        let mut l = Layer::new(0, 0, 4, 4);
+        l.fill_rect(0, 0, 4, 4, (255, 0, 0), 0.8);
+        l.fill_rect(0, 0, 2, 4, (0, 0, 255), 0.5);
+        l.finish();
+        assert_eq!(l.pixel(3, 0), [255, 0, 0, 204]);
+        // a = 0.5 + 0.8 · 0.5 = 0.9; red = 0.8 · 0.5 / 0.9, blue = 0.5 / 0.9.
+        let p = l.pixel(0, 0);
+        assert_eq!(p[3], 230);
+        assert!((p[0] as i32 - 113).abs() <= 1 && (p[2] as i32 - 141).abs() <= 1, "{p:?}");
+    }
+
+    #[test]
+    fn raster_ring_is_hollow_and_clipping_is_safe() {
+        let mut l = Layer::new(0, 0, 20, 20);
+        l.stamp(&Stamp::ring(4.0, 1.0), 10, 10, (0, 0, 0), 1.0);
+        l.finish();
+        assert_eq!(l.pixel(10, 10)[3], 0, "hollow");
+        assert!(l.pixel(14, 10)[3] > 100, "on the ring: {:?}", l.pixel(14, 10));
+        // Stamps and lines partly or wholly outside do not panic and draw the inside part.
+        let mut l = Layer::new(10, 10, 5, 5);
+        for (cx, cy) in [(10, 10), (-100, 5), (15, 15), (12, 1000), (i32::MAX / 2, 0)] {
+            l.stamp(&Stamp::disc(3.0), cx, cy, (1, 2, 3), 1.0);
+        }
+        l.step_line(&[(-50, 12), (50, 12), (50, -40)], 3, (0, 0, 0));
+        l.fill_rect(-5, -5, 100, 11, (9, 9, 9), 1.0);
+        assert!(l.painted() > 0);
+        let mut empty = Layer::new(0, 0, 0, 0);
+        empty.stamp(&Stamp::disc(3.0), 0, 0, (1, 2, 3), 1.0);
+        empty.finish();
+        assert_eq!(empty.painted(), 0);
+    }
+
+    #[test]
+    fn raster_step_line_draws_both_legs_crisply() {
+        let mut l = Layer::new(0, 0, 30, 30);
+        l.step_line(&[(2, 20), (10, 20), (10, 5), (25, 5)], 1, (40, 40, 40));
+        l.finish();
+        assert_eq!(l.pixel(6, 20), [40, 40, 40, 255], "first horizontal");
+        assert_eq!(l.pixel(6, 19)[3], 0, "one pixel thick");
+        assert_eq!(l.pixel(10, 12), [40, 40, 40, 255], "vertical leg");
+        assert_eq!(l.pixel(20, 5)[3], 255, "second horizontal");
+        assert_eq!(l.pixel(20, 20)[3], 0, "nothing past the step");
+        // 8 + 16 + 15 pixels (the corners shared).
+        assert_eq!(l.painted(), 8 + 16 + 15);
+    }
+}
