@@ -58,6 +58,98 @@ pub fn count(marks: &[Mark], buckets: &[u8], range: Range<usize>, t0: i64, t1: i
     out
 }
 
+/// Is series `s` hidden (`hidden[s]`; series past the end are shown)?
+fn is_hidden(hidden: &[bool], s: u16) -> bool {
+    hidden.get(usize::from(s)).copied().unwrap_or(false)
+}
+
+/// [`count`] leaving out the marks of hidden series (`hidden[s]`), as the legend
+/// hides them from the chart.
+pub fn count_shown(
+    marks: &[Mark],
+    buckets: &[u8],
+    range: Range<usize>,
+    t0: i64,
+    t1: i64,
+    hidden: &[bool],
+) -> [u64; BUCKETS] {
+    let mut out = [0u64; BUCKETS];
+    let end = range.end.min(marks.len()).min(buckets.len());
+    for i in range.start.min(end)..end {
+        let m = &marks[i];
+        if m.t >= t0 && m.t <= t1 && m.dur_ms.is_finite() && !is_hidden(hidden, m.series) {
+            out[usize::from(buckets[i]).min(BUCKETS - 1)] += 1;
+        }
+    }
+    out
+}
+
+/// Running bucket counts per series over blocks of marks sorted by time, so that
+/// counting a view costs two partial blocks plus one subtraction per series and
+/// bucket, not a pass over every mark in view (a million at the full range).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Index {
+    block: usize,
+    series: usize,
+    /// `prefix[(b * series + s) * BUCKETS + k]`: marks of series `s` in bucket `k`
+    /// among the first `b` blocks (non-finite durations not counted).
+    prefix: Vec<u32>,
+}
+
+impl Index {
+    /// Entries held at most (×4 bytes); blocks grow to stay under it.
+    const MAX_ENTRIES: usize = 4 << 20;
+
+    /// `marks` sorted by time, `buckets` from [`buckets_of`].
+    pub fn build(marks: &[Mark], buckets: &[u8]) -> Index {
+        let n = marks.len().min(buckets.len());
+        let series = marks.iter().map(|m| usize::from(m.series) + 1).max().unwrap_or(0);
+        let per_block = (series * BUCKETS).max(1);
+        let block = (n * per_block).div_ceil(Self::MAX_ENTRIES).max(1024);
+        let blocks = n / block;
+        let mut prefix = vec![0u32; (blocks + 1) * per_block];
+        for b in 0..blocks {
+            let (done, next) = prefix.split_at_mut((b + 1) * per_block);
+            let row = &mut next[..per_block];
+            row.copy_from_slice(&done[b * per_block..]);
+            for i in b * block..(b + 1) * block {
+                if marks[i].dur_ms.is_finite() {
+                    row[usize::from(marks[i].series) * BUCKETS + usize::from(buckets[i]).min(BUCKETS - 1)] += 1;
+                }
+            }
+        }
+        Index { block, series, prefix }
+    }
+
+    /// Counts per bucket of the marks with time in `[t0, t1]` whose series is not
+    /// hidden; the same as [`count_shown`] over all marks.
+    pub fn count(&self, marks: &[Mark], buckets: &[u8], t0: i64, t1: i64, hidden: &[bool]) -> [u64; BUCKETS] {
+        let n = marks.len().min(buckets.len());
+        let a = marks[..n].partition_point(|m| m.t < t0);
+        let b = marks[..n].partition_point(|m| m.t <= t1).max(a);
+        let blocks = if self.series == 0 { 0 } else { self.prefix.len() / (self.series * BUCKETS) - 1 };
+        // Whole blocks inside a..b.
+        let (ba, bb) = (a.div_ceil(self.block), (b / self.block).min(blocks));
+        if ba >= bb {
+            return count_shown(marks, buckets, a..b, t0, t1, hidden);
+        }
+        let mut out = count_shown(marks, buckets, a..ba * self.block, t0, t1, hidden);
+        let tail = count_shown(marks, buckets, bb * self.block..b, t0, t1, hidden);
+        for k in 0..BUCKETS {
+            out[k] += tail[k];
+        }
+        let per_block = self.series * BUCKETS;
+        for s in (0..self.series).filter(|&s| !is_hidden(hidden, s as u16)) {
+            let hi = &self.prefix[bb * per_block + s * BUCKETS..][..BUCKETS];
+            let lo = &self.prefix[ba * per_block + s * BUCKETS..][..BUCKETS];
+            for k in 0..BUCKETS {
+                out[k] += u64::from(hi[k] - lo[k]);
+            }
+        }
+        out
+    }
+}
+
 /// "1 ms", "10 ms", "100 ms", "1 s", "10 s", "100 s", "1000 s": decade labels.
 pub fn decade_label(ms: f64) -> String {
     if ms < 1000.0 {
@@ -208,6 +300,54 @@ mod tests {
         assert_eq!(some[9], expect);
         assert_eq!(count(&marks, &b, 50..10, 0, 1000).iter().sum::<u64>(), 0);
         assert_eq!(count(&marks, &b, 0..1000, 0, 1000).iter().sum::<u64>(), 100, "range is clamped");
+    }
+
+    #[test]
+    fn histogram_follows_hidden_series() {
+        let marks: Vec<Mark> = (0..90)
+            .map(|i| Mark { t: i * 10, dur_ms: if i % 3 == 1 { 5000.0 } else { 20.0 }, series: (i % 3) as u16, failed: false })
+            .collect();
+        let b = buckets_of(&marks);
+        let all = count_shown(&marks, &b, 0..90, 0, 1000, &[]);
+        assert_eq!(all[bucket_of(5000.0) as usize], 30);
+        assert_eq!(all[bucket_of(20.0) as usize], 60);
+        // Series 1 (the slow one) hidden: its 30 marks are gone, nothing else.
+        let shown = count_shown(&marks, &b, 0..90, 0, 1000, &[false, true]);
+        assert_eq!(shown[bucket_of(5000.0) as usize], 0);
+        assert_eq!(shown[bucket_of(20.0) as usize], 60);
+        assert_eq!(count_shown(&marks, &b, 0..90, 0, 1000, &[true, true, true]).iter().sum::<u64>(), 0);
+        assert_eq!(count_shown(&marks, &b, 0..90, 0, 1000, &[false; 3]), count(&marks, &b, 0..90, 0, 1000));
+    }
+
+    #[test]
+    fn histogram_index_counts_like_a_scan() {
+        // Sorted marks, four series, some non-finite durations, several blocks.
+        let mut x = 0x2545_f491u64;
+        let mut rnd = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut t = 0;
+        let marks: Vec<Mark> = (0..20_000)
+            .map(|i| {
+                t += rnd(3) as i64;
+                let d = if i % 997 == 0 { f64::NAN } else { (rnd(20_000) as f64).powf(1.3) / 10.0 };
+                Mark { t, dur_ms: d, series: rnd(4) as u16, failed: false }
+            })
+            .collect();
+        let b = buckets_of(&marks);
+        let idx = Index::build(&marks, &b);
+        assert!(idx.block >= 1024 && idx.prefix.len() > 10 * BUCKETS);
+        let end = marks.last().unwrap().t;
+        for (t0, t1) in [(0, end), (-50, end + 50), (end / 3, end / 2), (100, 200), (end / 2, end / 2), (end, 0)] {
+            for hidden in [vec![], vec![false, true], vec![true, false, true, true], vec![true; 4]] {
+                let r = 0..marks.len();
+                assert_eq!(idx.count(&marks, &b, t0, t1, &hidden), count_shown(&marks, &b, r, t0, t1, &hidden), "{t0}..{t1} {hidden:?}");
+            }
+        }
+        assert_eq!(Index::build(&[], &[]).count(&[], &[], 0, 10, &[]), [0; BUCKETS]);
     }
 
     #[test]

@@ -252,6 +252,8 @@ pub struct Linked {
     pub mark_event: Vec<u32>,
     /// Histogram bucket of each (sorted) mark.
     pub buckets: Vec<u8>,
+    /// Running bucket counts, so a frame's histogram does not scan the view.
+    pub hist: crate::histogram::Index,
     /// Per event, its slowest mark (`u32::MAX`: none).
     pub event_mark: Vec<u32>,
 }
@@ -277,6 +279,7 @@ impl Linked {
             }
         }
         let buckets = crate::histogram::buckets_of(&marks);
+        let hist = crate::histogram::Index::build(&marks, &buckets);
         Linked {
             data: ChartData {
                 marks,
@@ -284,6 +287,7 @@ impl Linked {
             },
             mark_event,
             buckets,
+            hist,
             event_mark,
         }
     }

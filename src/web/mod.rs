@@ -1095,10 +1095,11 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
 
     let hist: HtmlCanvasElement = by_id_as("hist");
     if fit_canvas(&hist, ui.dpr) {
+        // The marks in view of the series the legend shows.
         let (t0, t1) = view.bounds();
-        let marks = &ui.linked.data.marks;
-        let range = crate::chart::sorted_range(marks, &view);
-        let counts = crate::histogram::count(marks, &ui.linked.buckets, range, t0, t1);
+        let l = &ui.linked;
+        let counts = l.hist.count(&l.data.marks, &l.buckets, t0, t1, &fo.hidden_series);
+        let _ = hist.set_attribute("data-count", &counts.iter().sum::<u64>().to_string());
         if let Some(b) = FastCanvas::new(hist) {
             let root = b.into_drawing_area();
             crate::histogram::draw(&root, &counts, "sans-serif", ui.dpr)

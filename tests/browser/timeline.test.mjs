@@ -161,11 +161,16 @@ test('mouse only: findings, first breach window, zoom, hover the slow Action, op
   await page.screenshot({ path: join(out, 'timeline-zoomed.png'), fullPage: false, clip: { x: 0, y: Math.max(0, box.y - 120), width: 1280, height: 720 } });
 
   // The legend hides and shows a series: with enrich-profile hidden, the slowest mark in
-  // view is another Action's.
+  // view is another Action's, and the duration histogram counts only what is shown.
+  const histCount = async () => Number(await page.getAttribute('#hist', 'data-count'));
+  const histInView = await histCount();
+  assert.ok(histInView > 0, 'the histogram counts the requests in view');
   const legendBtn = '#legend button[data-series]:has-text("enrich-profile")';
   await page.click(legendBtn);
   await page.waitForSelector(`${legendBtn}[aria-pressed="false"]`);
   await page.waitForFunction((s) => document.getElementById('chart').dataset.slowest !== s, `${sx},${sy}`);
+  const shown = await histCount();
+  assert.ok(shown > 0 && shown < histInView, `histogram without enrich-profile: ${shown} of ${histInView}`);
   const [hx, hy] = (await page.getAttribute('#chart', 'data-slowest')).split(',').map(Number);
   box = await chartBox(page);
   await page.mouse.move(box.x + hx, box.y + hy);
@@ -174,6 +179,7 @@ test('mouse only: findings, first breach window, zoom, hover the slow Action, op
   await page.click(legendBtn);
   await page.waitForSelector(`${legendBtn}[aria-pressed="true"]`);
   await page.waitForFunction((s) => document.getElementById('chart').dataset.slowest === s, `${sx},${sy}`);
+  assert.equal(await histCount(), histInView, 'the histogram counts enrich-profile again');
   box = await chartBox(page);
   await page.mouse.move(box.x + sx, box.y + sy);
   await page.waitForFunction(() => /enrich-profile/.test(document.getElementById('tooltip').textContent));
