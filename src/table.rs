@@ -158,11 +158,79 @@ fn cmp_col<R: Rows + ?Sized>(rows: &R, a: usize, b: usize, col: Col, desc: bool)
 /// Rows passing the filters, sorted (stable: ties keep row order, which is time
 /// order for loaded events).
 pub fn select<R: Rows + ?Sized>(rows: &R, q: &Query) -> Vec<u32> {
-    let mut out: Vec<u32> = (0..rows.len()).filter(|&i| matches(rows, i, q)).map(|i| i as u32).collect();
-    if q.sort != Col::Time || q.descending {
-        out.sort_by(|&a, &b| cmp_col(rows, a as usize, b as usize, q.sort, q.descending).then(a.cmp(&b)));
+    filter_in(rows, &order(rows, q.sort, q.descending), q)
+}
+
+/// Every row in the order `sort` / `descending` gives (stable: ties keep row
+/// order; missing values last).
+pub fn order<R: Rows + ?Sized>(rows: &R, sort: Col, descending: bool) -> Vec<u32> {
+    let mut out: Vec<u32> = (0..rows.len() as u32).collect();
+    let by = |a: &u32, b: &u32| cmp_col(rows, *a as usize, *b as usize, sort, descending).then(a.cmp(b));
+    // Loaded events are already in time order: check before sorting.
+    if !out.is_sorted_by(|a, b| by(a, b) != Ordering::Greater) {
+        out.sort_by(by);
     }
     out
+}
+
+/// The rows of `order` passing the filters of `q`, in that order.
+pub fn filter_in<R: Rows + ?Sized>(rows: &R, order: &[u32], q: &Query) -> Vec<u32> {
+    order.iter().copied().filter(|&i| matches(rows, i as usize, q)).collect()
+}
+
+/// The table's sorted order, kept between filter changes: a new filter only
+/// walks the sorted rows; sorting happens again only when the sort column or
+/// direction changes (or the rows do: call [`Sorted::reset`]).
+#[derive(Clone, Debug, Default)]
+pub struct Sorted {
+    key: Option<(Col, bool, usize)>,
+    order: Vec<u32>,
+    sorts: usize,
+}
+
+impl Sorted {
+    /// Rows passing `q`'s filters in `q`'s order; the same as [`select`].
+    pub fn select<R: Rows + ?Sized>(&mut self, rows: &R, q: &Query) -> Vec<u32> {
+        let key = (q.sort, q.descending, rows.len());
+        if self.key != Some(key) {
+            self.order = order(rows, q.sort, q.descending);
+            self.key = Some(key);
+            self.sorts += 1;
+        }
+        filter_in(rows, &self.order, q)
+    }
+
+    /// Forgets the order (the rows changed).
+    pub fn reset(&mut self) {
+        *self = Sorted { sorts: self.sorts, ..Sorted::default() };
+    }
+
+    /// How many times an order was computed (for tests).
+    pub fn sorts(&self) -> usize {
+        self.sorts
+    }
+}
+
+/// [`in_range`] for rows selected with `q`: when they are in time order (either
+/// direction) the range is found by binary search instead of a pass over them.
+pub fn in_range_for<R: Rows + ?Sized>(rows: &R, selected: &[u32], q: &Query, t0: i64, t1: i64) -> Vec<u32> {
+    if q.sort != Col::Time {
+        return in_range(rows, selected, t0, t1);
+    }
+    // Timed rows first (ascending or descending), untimed ones last.
+    let time = |i: &u32| rows.time(*i as usize);
+    let (a, b) = if q.descending {
+        (
+            selected.partition_point(|i| time(i).is_some_and(|t| t > t1)),
+            selected.partition_point(|i| time(i).is_some_and(|t| t >= t0)),
+        )
+    } else {
+        (
+            selected.partition_point(|i| time(i).is_some_and(|t| t < t0)),
+            selected.partition_point(|i| time(i).is_some_and(|t| t <= t1)),
+        )
+    };
+    selected[a..b.max(a)].to_vec()
 }
 
 /// The rows of `selected` whose time is within `[t0, t1]`, in the same order.
@@ -549,6 +617,54 @@ mod tests {
         let all = select(&rows, &Query { sort: Col::Duration, ..Query::default() });
         assert_eq!(in_range(&rows, &all, 150, 400), vec![3, 1, 2], "order kept, untimed left out");
         assert!(in_range(&rows, &all, 500, 600).is_empty());
+    }
+
+    #[test]
+    fn table_filters_within_the_kept_order() {
+        let rows = t();
+        let mut sorted = Sorted::default();
+        let mut q = Query { sort: Col::Duration, descending: true, ..Query::default() };
+        assert_eq!(sorted.select(&rows, &q), vec![1, 0, 3, 2, 4]);
+        assert_eq!(sorted.sorts(), 1);
+        // Filter changes walk the kept order: no new sort, same result as select().
+        for f in [
+            |q: &mut Query| q.type_code = Some("s".into()),
+            |q: &mut Query| q.text = "db".into(),
+            |q: &mut Query| q.series = Some(0),
+            |q: &mut Query| *q = Query { sort: Col::Duration, descending: true, ..Query::default() },
+        ] {
+            f(&mut q);
+            assert_eq!(sorted.select(&rows, &q), select(&rows, &q), "{q:?}");
+        }
+        assert_eq!(sorted.select(&rows, &Query { type_code: Some("s".into()), ..q.clone() }), vec![1, 0]);
+        assert_eq!(sorted.sorts(), 1, "filters never re-sort");
+        // A new sort key sorts again; so does a reset (new rows).
+        q.descending = false;
+        assert_eq!(sorted.select(&rows, &q), vec![3, 0, 1, 2, 4]);
+        assert_eq!(sorted.sorts(), 2);
+        sorted.select(&rows, &q);
+        assert_eq!(sorted.sorts(), 2);
+        sorted.reset();
+        sorted.select(&rows, &q);
+        assert_eq!(sorted.sorts(), 3);
+        // Rows out of time order are sorted for the time order too, untimed last.
+        let shuffled = T { rows: vec![rows.rows[4], rows.rows[2], rows.rows[0], rows.rows[3]], names: rows.names.clone() };
+        assert_eq!(order(&shuffled, Col::Time, false), vec![2, 1, 3, 0]);
+        assert_eq!(order(&shuffled, Col::Time, true), vec![3, 1, 2, 0]);
+    }
+
+    #[test]
+    fn table_range_by_binary_search_matches_the_scan() {
+        let rows = t();
+        for desc in [false, true] {
+            for sort in [Col::Time, Col::Duration] {
+                let q = Query { sort, descending: desc, ..Query::default() };
+                let sel = select(&rows, &q);
+                for (t0, t1) in [(0, 1000), (150, 400), (100, 100), (401, 500), (300, 200), (i64::MIN, i64::MAX)] {
+                    assert_eq!(in_range_for(&rows, &sel, &q, t0, t1), in_range(&rows, &sel, t0, t1), "{q:?} {t0}..{t1}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ try {
   await init({ module_or_path: new URL('./inflight_bg.wasm', import.meta.url) });
   // Benchmark mode (tests/browser/bench.mjs): synthetic data and frame timing.
   if (new URLSearchParams(location.search).has('bench')) {
-    window.inflightBench = { load: inflight.bench_load, frames: inflight.bench_frames, table: inflight.bench_table };
+    window.inflightBench = { load: inflight.bench_load, frames: inflight.bench_frames, table: inflight.bench_table, filter: inflight.bench_filter };
   }
 } catch (err) {
   const box = document.getElementById('error');

@@ -85,6 +85,8 @@ struct Ui {
     decimate: bool,
     query: Query,
     follow_range: bool,
+    /// All rows in the sort order (re-sorted only when the sort key changes).
+    order: table::Sorted,
     /// Rows passing the filters, sorted; then those in the visible range.
     filtered: Vec<u32>,
     rows: Vec<u32>,
@@ -872,6 +874,7 @@ fn new_ui(linked: Linked, synthetic: bool) -> Ui {
         decimate: true,
         query: Query::default(),
         follow_range: true,
+        order: table::Sorted::default(),
         filtered: Vec::new(),
         rows: Vec::new(),
         rows_for: None,
@@ -918,6 +921,7 @@ fn rebuild_ui(fresh: bool) {
                 // Keep the view, the filters and the selection; only the data changed.
                 let view = ui.vp;
                 ui.linked = linked;
+                ui.order.reset();
                 ui.lod = crate::lod::LodSet::build(&ui.linked.data);
                 ui.ov_cache = None;
                 ui.vp = view;
@@ -1752,11 +1756,11 @@ fn refresh_table() {
     with_ui(|ui, session, _| {
         let rows = rows_for(&ui.linked, ui.synthetic, session);
         if ui.table_dirty {
-            ui.filtered = table::select(rows.as_ref(), &ui.query);
+            ui.filtered = ui.order.select(rows.as_ref(), &ui.query);
         }
         let v = ui.vp.view();
         ui.rows = if ui.follow_range && !ui.vp.is_full() {
-            table::in_range(rows.as_ref(), &ui.filtered, v.t0, v.t1)
+            table::in_range_for(rows.as_ref(), &ui.filtered, &ui.query, v.t0, v.t1)
         } else {
             ui.filtered.clone()
         };
@@ -2050,6 +2054,36 @@ pub fn bench_table(frames: u32) -> String {
         refresh_table();
         times.push(now_ms() - t);
     }
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    let max = times.iter().copied().fold(0.0, f64::max);
+    format!("{{\"mean\":{mean:.3},\"max\":{max:.3},\"frames\":{}}}", times.len())
+}
+
+/// Times filter changes on a table sorted by duration (slowest first): each
+/// change alternates a series filter on and off, then re-filters and renders.
+#[wasm_bindgen]
+pub fn bench_filter(frames: u32) -> String {
+    with_ui(|ui, _, _| {
+        ui.vp.reset();
+        ui.query = Query { sort: Col::Duration, descending: true, ..Query::default() };
+        ui.table_dirty = true;
+    });
+    refresh_table();
+    let mut times = Vec::new();
+    for i in 0..frames {
+        with_ui(|ui, _, _| {
+            ui.query.series = if i % 2 == 0 { Some(i / 2 % 3) } else { None };
+            ui.table_dirty = true;
+        });
+        let t = now_ms();
+        refresh_table();
+        times.push(now_ms() - t);
+    }
+    with_ui(|ui, _, _| {
+        ui.query = Query::default();
+        ui.table_dirty = true;
+    });
+    refresh_table();
     let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
     let max = times.iter().copied().fold(0.0, f64::max);
     format!("{{\"mean\":{mean:.3},\"max\":{max:.3},\"frames\":{}}}", times.len())
