@@ -147,6 +147,11 @@ impl ChartData {
         }
     }
 
+    /// Is there anything to draw over time (a mark, a step, a breach or a window)?
+    pub fn has_time(&self) -> bool {
+        !(self.marks.is_empty() && self.steps.is_empty() && self.breaches.is_empty() && self.windows.is_empty())
+    }
+
     /// A view covering every mark, step, breach and window, with a 2% margin.
     /// Empty data gives a one-second view at the epoch.
     pub fn full_view(&self) -> View {
@@ -896,7 +901,9 @@ impl Frame {
 /// Draws the chart of `data` over `view` on `root`.
 ///
 /// Never panics on empty data or an empty view: with no request in view the
-/// axes are drawn with a "no timed requests" note.
+/// axes are drawn with a "no timed requests in this range" note, and data with
+/// nothing timed at all (see [`ChartData::has_time`]) gets an empty state with no
+/// axes ([`EMPTY_TITLE`]) instead of an axis at the epoch.
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,
@@ -933,6 +940,9 @@ pub fn draw_frame_with<DB: DrawingBackend>(
     let sc = Scale::new(opts.scale);
     let font = TextStyle::from((opts.font, sc.font(14)).into_font()).color(&BLACK);
     let small = TextStyle::from((opts.font, sc.font(13)).into_font()).color(&RGBColor(50, 50, 50));
+    if !data.has_time() {
+        return draw_empty(root, opts, sc, (t0, t1));
+    }
 
     // Margins shrink on tiny canvases so the plot area never goes negative.
     let left = (w / 8).clamp(0, sc.px(64));
@@ -1320,6 +1330,73 @@ pub fn draw_frame_with<DB: DrawingBackend>(
     Ok(frame)
 }
 
+/// The empty state's headline.
+pub const EMPTY_TITLE: &str = "No timed requests to draw";
+/// The empty state's explanation.
+pub const EMPTY_TEXT: &str = "None of the events has a duration (Action or script execution timing, \
+elapsedTime, or start and end times), so there is no timeline. The tables still list every event.";
+
+/// The chart with nothing timed: the title, if any, and a framed note in the
+/// middle; no axes (there is no time range to show).
+fn draw_empty<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    opts: &DrawOptions,
+    sc: Scale,
+    (t0, t1): (i64, i64),
+) -> Result<Frame, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let title_h = if let Some(title) = &opts.title {
+        root.draw(&Text::new(
+            title.clone(),
+            (w / 2, sc.px(4)),
+            TextStyle::from((opts.font, sc.font(18)).into_font())
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+        sc.px(22)
+    } else {
+        0
+    };
+    let (l, t, r, b) = (sc.px(8), title_h + sc.px(8), w - sc.px(8), h - sc.px(8));
+    if r > l && b > t {
+        root.draw(&Rectangle::new([(l, t), (r, b)], RGBColor(246, 247, 249).filled()))?;
+        root.draw(&Rectangle::new([(l, t), (r, b)], RGBColor(210, 214, 220).stroke_width(sc.line(1))))?;
+    }
+    let mid = (t + b) / 2;
+    let head = TextStyle::from((opts.font, sc.font(16)).into_font())
+        .color(&RGBColor(60, 60, 60))
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
+    root.draw(&Text::new(EMPTY_TITLE, (w / 2, mid - sc.px(4)), head))?;
+    // The explanation, wrapped to the frame's width.
+    let body = TextStyle::from((opts.font, sc.font(13)).into_font())
+        .color(&RGBColor(90, 90, 90))
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    let max_w = (r - l - sc.px(24)).max(1) as u32;
+    let mut lines: Vec<String> = Vec::new();
+    for word in EMPTY_TEXT.split(' ') {
+        let wider = match lines.last() {
+            Some(line) => format!("{line} {word}"),
+            None => word.to_string(),
+        };
+        let fits = root.estimate_text_size(&wider, &body)?.0 <= max_w;
+        match lines.last_mut() {
+            Some(line) if fits => *line = wider,
+            _ => lines.push(word.to_string()),
+        }
+    }
+    for (k, line) in lines.into_iter().enumerate() {
+        root.draw(&Text::new(line, (w / 2, mid + sc.px(4) + sc.px(18) * k as i32), body.clone()))?;
+    }
+    Ok(Frame {
+        plot: (l, t, r.max(l), b.max(t)),
+        t0,
+        t1,
+        y_top: 1000.0,
+        kept: Vec::new(),
+    })
+}
+
 /// The overview strip: the whole time range (`full`) between pixel columns
 /// `x0..x1` of `root` (pass the main plot's, so both line up), the in-flight
 /// count as a filled profile, breach windows shaded, breaches as ticks, and the
@@ -1384,7 +1461,10 @@ pub fn draw_overview<DB: DrawingBackend>(
             BREACH_COLOR.stroke_width(sc.line(1)),
         ))?;
     }
-    // The visible range.
+    // The visible range (none when there is no time range at all).
+    if !data.has_time() {
+        return Ok(());
+    }
     let (s0, s1) = sel.bounds();
     let (a, b) = (px(s0).max(x0), px(s1).min(x1));
     let b = b.max(a + sc.px(2));
@@ -1890,7 +1970,7 @@ mod tests {
     fn chart_empty_and_degenerate_inputs_do_not_panic() {
         let empty = ChartData::default();
         let svg = render_svg(&empty, 800, 400);
-        assert!(svg.contains("no timed requests"));
+        assert!(svg.contains(EMPTY_TITLE), "the empty state says why");
         for (w, h) in [(0, 0), (1, 1), (30, 20), (200, 100)] {
             let svg = render_svg(&small(), w, h);
             assert!(svg.trim_end().ends_with("</svg>"), "{w}x{h}");
@@ -1935,6 +2015,36 @@ mod tests {
         ];
         for d in parts {
             assert!(render_svg(&d, 500, 300).trim_end().ends_with("</svg>"));
+        }
+    }
+
+    #[test]
+    fn chart_with_nothing_timed_shows_an_empty_state_not_an_epoch_axis() {
+        let empty = ChartData { series: vec!["post-login: a".into()], limit: Some(Limit { value: 5, estimated: false }), ..ChartData::default() };
+        assert!(!empty.has_time());
+        let opts = DrawOptions { title: Some("incident".into()), ..DrawOptions::default() };
+        let svg = render_svg_view(&empty, &empty.full_view(), &opts, 800, 400);
+        assert!(svg.contains(EMPTY_TITLE), "headline");
+        assert!(svg.contains("None of the events has a duration"), "explanation");
+        assert!(svg.contains("incident"), "title kept");
+        for no in ["1970", "00:00", "request duration", "requests in flight", "time (UTC"] {
+            assert!(!svg.contains(no), "empty chart still shows {no:?}");
+        }
+        // The explanation is wrapped inside the canvas width.
+        assert!(count(&svg, "<text") >= 4, "{svg}");
+        // Anything timed gets the real chart back.
+        for d in [
+            ChartData { steps: vec![(T, 1), (T + 10, 0)], ..ChartData::default() },
+            ChartData { breaches: vec![T], ..ChartData::default() },
+            small(),
+        ] {
+            assert!(d.has_time());
+            let svg = render_svg(&d, 800, 400);
+            assert!(!svg.contains(EMPTY_TITLE) && svg.contains("time (UTC"));
+        }
+        // Tiny canvases do not panic.
+        for (w, h) in [(1, 1), (20, 10)] {
+            assert!(render_svg(&empty, w, h).trim_end().ends_with("</svg>"));
         }
     }
 

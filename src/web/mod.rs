@@ -1141,6 +1141,12 @@ fn update_range_label() {
         let _ = el.set_attribute("data-t0", &v.t0.to_string());
         let _ = el.set_attribute("data-t1", &v.t1.to_string());
         let _ = el.set_attribute("data-full", if ui.vp.is_full() { "1" } else { "0" });
+        let empty = !ui.linked.data.has_time();
+        let _ = by_id("chart").set_attribute("data-empty", if empty { "1" } else { "0" });
+        if empty {
+            // No time range at all: not an axis at the epoch.
+            return crate::chart::EMPTY_TITLE.to_string();
+        }
         format!(
             "{} → {} ({})",
             fmt_when(v.t0, ui.tz_local, ui.tz_offset_ms),

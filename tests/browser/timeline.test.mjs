@@ -262,6 +262,31 @@ test('mouse only: findings, first breach window, zoom, hover the slow Action, op
   await page.close();
 });
 
+test('logs with no timed request: an empty state, not an axis at 1970', async () => {
+  const { page, errors } = await openSample();
+  const before = Number((await page.getAttribute('body', 'data-loads')) ?? '0');
+  const text = [
+    '{"log_id":"e1","data":{"date":"2024-03-01T10:00:00.000Z","type":"s","description":"ok"}}',
+    '{"log_id":"e2","data":{"date":"2024-03-01T10:00:02.000Z","type":"fp","description":"Wrong email or password."}}',
+  ].join('\n');
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', text);
+    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, text);
+  await page.waitForFunction((n) => Number(document.body.dataset.loads ?? '0') > n, before, { timeout: 30_000 });
+  await page.waitForSelector('#chart[data-empty="1"]');
+  const label = await page.textContent('#range');
+  assert.match(label, /No timed requests/, `range label: ${label}`);
+  assert.doesNotMatch(label, /1970/);
+  // The two events are still listed.
+  await page.waitForFunction(() => document.getElementById('ev-table').dataset.rows === '2');
+  const box = await chartBox(page);
+  await page.screenshot({ path: join(out, 'timeline-empty.png'), clip: { x: 0, y: Math.max(0, box.y - 120), width: 1280, height: 640 } });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('keyboard only: load, first breach, zoom, slowest request, open it', async () => {
   const { page, errors } = await openSample();
   await tabTo(page, '#sample');
