@@ -28,7 +28,9 @@
 //! backend. Natively, with plotters' `ttf`/`ab_glyph` features off, it measures
 //! with a built-in width estimate and the SVG backend writes `<text>` elements
 //! (escaped), so no font file is needed. On wasm32 plotters measures through the
-//! DOM and the canvas backend draws with `fillText`, i.e. the browser's fonts.
+//! DOM and the canvas backend draws with `fillText`, i.e. the browser's fonts; SVG
+//! output measures with the native estimate on every platform (`SameTextSize`), so
+//! the page's SVG and report equal the CLI's.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -1562,13 +1564,64 @@ pub fn render_svg_view(
 ) -> String {
     let mut buf = String::new();
     let result = {
-        let root = SVGBackend::with_string(&mut buf, (w.max(1), h.max(1))).into_drawing_area();
+        let root = SameTextSize(SVGBackend::with_string(&mut buf, (w.max(1), h.max(1)))).into_drawing_area();
         draw(&root, data, view, opts).and_then(|()| root.present())
     };
     // The SVG string backend has no I/O and text is only estimated, so drawing
     // cannot fail; should it ever, the partial document is still well formed.
     debug_assert!(result.is_ok(), "SVG drawing failed: {result:?}");
     buf
+}
+
+/// An SVG backend that measures text the same way on every platform: plotters'
+/// own font-less estimate (what native builds use anyway), not the browser's fonts,
+/// which plotters reads on wasm32. So the SVG (and the report that holds it) made in
+/// the page equals the one the CLI makes; a viewer draws the text with its own fonts
+/// either way.
+struct SameTextSize<'a>(SVGBackend<'a>);
+
+type SvgErr = <SVGBackend<'static> as DrawingBackend>::ErrorType;
+
+impl DrawingBackend for SameTextSize<'_> {
+    type ErrorType = SvgErr;
+    fn get_size(&self) -> (u32, u32) {
+        self.0.get_size()
+    }
+    fn ensure_prepared(&mut self) -> Result<(), plotters_backend::DrawingErrorKind<SvgErr>> {
+        self.0.ensure_prepared()
+    }
+    fn present(&mut self) -> Result<(), plotters_backend::DrawingErrorKind<SvgErr>> {
+        self.0.present()
+    }
+    fn draw_pixel(&mut self, p: plotters_backend::BackendCoord, c: plotters_backend::BackendColor) -> Result<(), plotters_backend::DrawingErrorKind<SvgErr>> {
+        self.0.draw_pixel(p, c)
+    }
+    fn draw_line<S: plotters_backend::BackendStyle>(&mut self, a: plotters_backend::BackendCoord, b: plotters_backend::BackendCoord, s: &S) -> Result<(), plotters_backend::DrawingErrorKind<SvgErr>> {
+        self.0.draw_line(a, b, s)
+    }
+    fn draw_rect<S: plotters_backend::BackendStyle>(&mut self, a: plotters_backend::BackendCoord, b: plotters_backend::BackendCoord, s: &S, fill: bool) -> Result<(), plotters_backend::DrawingErrorKind<SvgErr>> {
+        self.0.draw_rect(a, b, s, fill)
+    }
+    fn draw_path<S: plotters_backend::BackendStyle, I: IntoIterator<Item = plotters_backend::BackendCoord>>(&mut self, path: I, s: &S) -> Result<(), plotters_backend::DrawingErrorKind<SvgErr>> {
+        self.0.draw_path(path, s)
+    }
+    fn draw_circle<S: plotters_backend::BackendStyle>(&mut self, c: plotters_backend::BackendCoord, r: u32, s: &S, fill: bool) -> Result<(), plotters_backend::DrawingErrorKind<SvgErr>> {
+        self.0.draw_circle(c, r, s, fill)
+    }
+    fn fill_polygon<S: plotters_backend::BackendStyle, I: IntoIterator<Item = plotters_backend::BackendCoord>>(&mut self, vert: I, s: &S) -> Result<(), plotters_backend::DrawingErrorKind<SvgErr>> {
+        self.0.fill_polygon(vert, s)
+    }
+    fn draw_text<S: plotters_backend::BackendTextStyle>(&mut self, text: &str, s: &S, pos: plotters_backend::BackendCoord) -> Result<(), plotters_backend::DrawingErrorKind<SvgErr>> {
+        self.0.draw_text(text, s, pos)
+    }
+    fn estimate_text_size<S: plotters_backend::BackendTextStyle>(&self, text: &str, s: &S) -> Result<(u32, u32), plotters_backend::DrawingErrorKind<SvgErr>> {
+        // As plotters 0.3's `style/font/naive.rs`: em = size / 1.24², 0.7 em per
+        // byte wide, from -em to 0.24 em high.
+        let em = s.size() / 1.24 / 1.24;
+        let w = (em * 0.7 * text.len() as f64).round();
+        let h = (em * 0.24).round() + em.round();
+        Ok((w.max(0.0) as u32, h.max(0.0) as u32))
+    }
 }
 
 #[cfg(test)]
