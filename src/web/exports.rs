@@ -1,16 +1,29 @@
-//! What leaves the page on the user's request: the chart as PNG (from the canvas) and
-//! SVG (plotters' SVG backend, the current view), the offline HTML report
-//! (`report::render` with the page's redactor), and a share link (`share::fit`, the
-//! summary packed into the URL fragment, which browsers never send to a server).
-//! Every download is a `Blob` + object URL; nothing goes to the network.
+//! What leaves the page on the user's request: each input's redacted logs (in its own
+//! container shape and MIME type), the chart as PNG (from the canvas) and SVG
+//! (plotters' SVG backend, the current view), the offline HTML report, and a share
+//! link (`share::fit`, the summary packed into the URL fragment, which browsers never
+//! send to a server). Every download is a `Blob` + object URL; nothing goes to the
+//! network.
+//!
+//! The gate: every output is made under the redaction panel's key and rules
+//! ([`super::redaction::with_keys`]) and its *final bytes* go through
+//! `session::gate` (the independent verifier, with the rule set's allow-list) before
+//! anything is saved. The PNG's pixels cannot be scanned, so the SVG of the same view
+//! (the same chart code, the same labels) is scanned for it; the share link's summary
+//! JSON is scanned before it is packed, without the allow-list (a link cannot carry
+//! kept values). When the verifier finds something, nothing is saved and the panel's
+//! gate lists it ([`super::redaction::show_gate`]); fixing or keeping a value runs
+//! the export again ([`run`]).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlCanvasElement, HtmlElement, HtmlInputElement, Url};
 
-use super::{body, by_id, by_id_as, el, fmt_bytes, js_error_text, on, set_hidden, set_text, show_error, with_ui, APP};
+use super::redaction::{self, Pending};
+use super::{body, by_id, by_id_as, el, fmt_bytes, js_error_text, on, plural, set_hidden, set_status, set_text, show_error, with_ui, APP};
 use crate::chart::DrawOptions;
 use crate::report::{self, ReportOptions};
+use crate::rules::RuleSet;
 use crate::share;
 
 /// SVG export size (CSS px).
@@ -18,11 +31,86 @@ const SVG_W: u32 = 1200;
 const SVG_H: u32 = 500;
 
 pub(super) fn wire() -> Result<(), JsValue> {
-    on(&by_id("exp-png"), "click", |_| png())?;
-    on(&by_id("exp-svg"), "click", |_| svg())?;
-    on(&by_id("exp-report"), "click", |_| report_file())?;
-    on(&by_id("exp-share"), "click", |_| share_link())?;
+    on(&by_id("exp-png"), "click", |_| run(Pending::Png))?;
+    on(&by_id("exp-svg"), "click", |_| run(Pending::Svg))?;
+    on(&by_id("exp-report"), "click", |_| run(Pending::Report))?;
+    on(&by_id("exp-share"), "click", |_| run(Pending::Share))?;
     Ok(())
+}
+
+/// Makes one output, checks it, and saves it when the verifier passes it.
+pub(super) fn run(what: Pending) {
+    match what {
+        Pending::Logs(source) => logs(source),
+        Pending::Report => report_file(),
+        Pending::Share => share_link(),
+        Pending::Svg => svg(),
+        Pending::Png => png(),
+    }
+}
+
+/// The verifier over an output's final bytes: true when it may be saved; otherwise
+/// the gate lists what was found. `rules` gives the allow-list.
+fn passes(what: Pending, bytes: &[u8], rules: &RuleSet, keepable: bool) -> bool {
+    let (verdict, blocked) = crate::session::gate(bytes, rules);
+    if verdict.is_clean() {
+        redaction::close_gate();
+        return true;
+    }
+    say(&format!("Not saved: the verifier found {} (listed below).", plural(blocked.len(), "value", "values")));
+    redaction::show_gate(what, blocked, keepable);
+    false
+}
+
+/// Said after a save when the verifier let kept values through.
+fn kept_note(bytes: &[u8], rules: &RuleSet) -> String {
+    if rules.allow.is_empty() {
+        return String::new();
+    }
+    let n = crate::verify::scan_with(bytes, &crate::verify::Allow::from_rules(rules)).allowed.len();
+    if n == 0 {
+        String::new()
+    } else {
+        format!(" It holds {} you chose to keep.", plural(n, "flagged value", "flagged values"))
+    }
+}
+
+/// Input `source`, redacted under the panel's key and rules, in its own shape.
+fn logs(source: usize) {
+    let result = APP.with(|app| {
+        let app = app.borrow();
+        let app = app.as_ref()?;
+        let s = app.session.as_ref()?;
+        Some(redaction::with_keys(&app.redactor, |r, rules| (s.export_redacted(source, r, rules), rules.clone())))
+    });
+    let (d, rules) = match result {
+        None => {
+            set_status("Load logs first.");
+            return;
+        }
+        Some((Err(e), _)) => {
+            show_error(&format!("The redacted copy could not be made: {e}"));
+            return;
+        }
+        Some((Ok(d), rules)) => (d, rules),
+    };
+    if !passes(Pending::Logs(source), &d.bytes, &rules, true) {
+        set_status(&format!("{} was not saved: see the list under Share.", d.file_name));
+        return;
+    }
+    match save_bytes(&d.bytes, d.mime, &d.file_name) {
+        Ok(()) => {
+            let msg = format!(
+                "Saved {}: {} replaced with keyed pseudonyms.{}",
+                d.file_name,
+                plural(d.redactions, "value", "values"),
+                kept_note(&d.bytes, &rules)
+            );
+            set_status(&msg);
+            say(&msg);
+        }
+        Err(e) => show_error(&format!("The download could not be prepared: {e}")),
+    }
 }
 
 fn say(text: &str) {
@@ -59,13 +147,33 @@ fn loaded() -> bool {
     APP.with(|app| app.borrow().as_ref().is_some_and(|a| a.session.is_some()))
 }
 
-/// The chart canvas as drawn (current view, hidden series left out), as PNG.
+/// The chart as SVG for the current view and series shown, at `w`×`h` CSS px.
+fn chart_svg(w: u32, h: u32) -> Option<String> {
+    with_ui(|ui, session, _| {
+        session?;
+        let data = super::drawn_data(ui);
+        let view = ui.vp.view();
+        let opts = DrawOptions { title: Some("Inflight: requests in flight over time (UTC)".into()), ..DrawOptions::default() };
+        Some(crate::chart::render_svg_view(&data, &view, &opts, w, h))
+    })
+    .flatten()
+}
+
+/// The chart canvas as drawn (current view, hidden series left out), as PNG. Its
+/// text (series names, labels) is checked through the SVG of the same view.
 fn png() {
     if !loaded() {
         say("Load logs first.");
         return;
     }
     let canvas: HtmlCanvasElement = by_id_as("chart");
+    let w = canvas.client_width().max(1) as u32;
+    let h = canvas.client_height().max(1) as u32;
+    let rules = redaction::rules();
+    let Some(doc) = chart_svg(w, h) else { return };
+    if !passes(Pending::Png, doc.as_bytes(), &rules, true) {
+        return;
+    }
     let cb = Closure::once_into_js(move |blob: JsValue| match blob.dyn_into::<Blob>() {
         Ok(b) => match save_blob(&b, "inflight-chart.png") {
             Ok(()) => say(&format!("Saved inflight-chart.png ({}).", fmt_bytes(b.size() as usize))),
@@ -80,44 +188,48 @@ fn png() {
 
 /// The current view (and series shown) through plotters' SVG backend.
 fn svg() {
-    let doc = with_ui(|ui, session, _| {
-        session?;
-        let data = super::drawn_data(ui);
-        let view = ui.vp.view();
-        let opts = DrawOptions { title: Some("Inflight: requests in flight over time (UTC)".into()), ..DrawOptions::default() };
-        Some(crate::chart::render_svg_view(&data, &view, &opts, SVG_W, SVG_H))
-    })
-    .flatten();
-    let Some(doc) = doc else {
+    let Some(doc) = chart_svg(SVG_W, SVG_H) else {
         say("Load logs first.");
         return;
     };
+    let rules = redaction::rules();
+    if !passes(Pending::Svg, doc.as_bytes(), &rules, true) {
+        return;
+    }
     match save_bytes(doc.as_bytes(), "image/svg+xml", "inflight-chart.svg") {
-        Ok(()) => say(&format!("Saved inflight-chart.svg ({}).", fmt_bytes(doc.len()))),
+        Ok(()) => say(&format!("Saved inflight-chart.svg ({}).{}", fmt_bytes(doc.len()), kept_note(doc.as_bytes(), &rules))),
         Err(e) => show_error(&format!("The SVG could not be saved: {e}")),
     }
 }
 
-/// One offline HTML file: findings, chart, windows, tables, redaction summary.
+/// One offline HTML file: findings, chart, windows, tables, redaction summary; made
+/// under the panel's key and rules, checked here (so that the gate can list what it
+/// finds), then saved.
 fn report_file() {
     let now = js_sys::Date::now() as i64;
     let result = APP.with(|app| {
         let app = app.borrow();
         let app = app.as_ref()?;
         let s = app.session.as_ref()?;
-        let opts = ReportOptions { generated_at: Some(now), ..ReportOptions::default() };
-        Some(report::render(s, &app.redactor, &opts))
+        Some(redaction::with_keys(&app.redactor, |r, rules| {
+            let opts = ReportOptions { generated_at: Some(now), rules: rules.clone(), ..ReportOptions::default() };
+            (report::render_unverified(s, r, &opts), rules.clone())
+        }))
     });
-    match result {
-        None => say("Load logs first."),
-        Some(Ok(r)) => match save_bytes(r.html.as_bytes(), "text/html", "inflight-report.html") {
-            Ok(()) => say(&format!(
-                "Saved inflight-report.html ({}): one file that opens offline, with no raw events and personal data replaced.",
-                fmt_bytes(r.html.len())
-            )),
-            Err(e) => show_error(&format!("The report could not be saved: {e}")),
-        },
-        Some(Err(e)) => show_error(&format!("The report was not made: {e}")),
+    let Some(((html, _), rules)) = result else {
+        say("Load logs first.");
+        return;
+    };
+    if !passes(Pending::Report, html.as_bytes(), &rules, true) {
+        return;
+    }
+    match save_bytes(html.as_bytes(), "text/html", "inflight-report.html") {
+        Ok(()) => say(&format!(
+            "Saved inflight-report.html ({}): one file that opens offline, with no raw events and personal data replaced.{}",
+            fmt_bytes(html.len()),
+            kept_note(html.as_bytes(), &rules)
+        )),
+        Err(e) => show_error(&format!("The report could not be saved: {e}")),
     }
 }
 
@@ -164,6 +276,19 @@ fn say_link_status(copied: bool) {
 }
 
 fn share_link() {
+    // The summary as it would be packed, checked first (without the allow-list: a
+    // link cannot carry kept values, `share::encode` refuses them).
+    let json = APP.with(|app| {
+        let app = app.borrow();
+        let s = app.as_ref()?.session.as_ref()?;
+        serde_json::to_string(&share::ShareSummary::from_session(s, None, &share::BUDGETS[0])).ok()
+    });
+    if let Some(json) = json {
+        if !passes(Pending::Share, json.as_bytes(), &RuleSet::default(), false) {
+            set_hidden(&by_id("share-link"), true);
+            return;
+        }
+    }
     let result = APP.with(|app| {
         let app = app.borrow();
         let s = app.as_ref()?.session.as_ref()?;

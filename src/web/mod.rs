@@ -20,8 +20,8 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    Blob, BlobPropertyBag, ClipboardEvent, DataTransfer, Document, DragEvent, Element, Event,
-    EventTarget, File, FileList, HtmlAnchorElement, HtmlCanvasElement, HtmlElement,
+    ClipboardEvent, DataTransfer, Document, DragEvent, Element, Event,
+    EventTarget, File, FileList, HtmlCanvasElement, HtmlElement,
     HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent, MouseEvent, Url,
     WheelEvent, Window,
 };
@@ -40,6 +40,7 @@ mod exports;
 mod layer;
 mod findings;
 mod legend;
+mod redaction;
 mod shared;
 use findings::{render_culprits, render_findings};
 
@@ -380,6 +381,7 @@ fn wire() -> Result<(), JsValue> {
     wire_timeline()?;
     legend::wire()?;
     exports::wire()?;
+    redaction::wire()?;
     shared::start()?;
     Ok(())
 }
@@ -489,6 +491,7 @@ fn show_session(session: Session, count: usize, bytes: usize, parse_ms: f64) {
     let t2 = now_ms();
     rebuild_ui(true);
     draw_now();
+    redaction::on_load();
     let t3 = now_ms();
 
     let timing = format!(
@@ -1918,7 +1921,7 @@ fn open_detail_inner(focus: bool) {
                 } else {
                     let mut out = Vec::with_capacity(record.len());
                     let mut sum = crate::redact::Summary::default();
-                    match crate::redact::redact_record(
+                    match redaction::redact_record(
                         record.as_bytes(),
                         ev.envelope.prefix(),
                         redactor,
@@ -1956,6 +1959,7 @@ fn open_detail_inner(focus: bool) {
         },
     );
     set_hidden(&detail, false);
+    redaction::refresh_preview();
     if focus {
         let d: HtmlElement = detail.unchecked_into();
         let _ = d.focus();
@@ -2096,54 +2100,9 @@ pub fn bench_filter(frames: u32) -> String {
 }
 
 
+/// The redacted copy of input `source`, through the export gate (see `exports`).
 fn download(source: usize) {
-    let result = APP.with(|app| {
-        let app = app.borrow();
-        let app = app.as_ref().expect("app state");
-        match &app.session {
-            Some(s) => s.export_redacted(source, &app.redactor, &crate::rules::RuleSet::default()),
-            None => Err("Nothing loaded".to_string()),
-        }
-    });
-    let d = match result {
-        Ok(d) => d,
-        Err(e) => {
-            show_error(&format!("The redacted copy could not be made: {e}"));
-            return;
-        }
-    };
-    let parts = js_sys::Array::new();
-    parts.push(&js_sys::Uint8Array::from(&d.bytes[..]));
-    let opts = BlobPropertyBag::new();
-    opts.set_type(d.mime);
-    let url = Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
-        .and_then(|blob| Url::create_object_url_with_blob(&blob));
-    let url = match url {
-        Ok(u) => u,
-        Err(e) => {
-            show_error(&format!(
-                "The download could not be prepared: {}",
-                js_error_text(&e)
-            ));
-            return;
-        }
-    };
-    let a: HtmlAnchorElement = el("a").unchecked_into();
-    a.set_href(&url);
-    a.set_download(&d.file_name);
-    let _ = body().append_child(&a);
-    a.click();
-    a.remove();
-    APP.with(|app| {
-        if let Some(app) = app.borrow_mut().as_mut() {
-            app.object_urls.push(url);
-        }
-    });
-    set_status(&format!(
-        "Saved {}: {} replaced with keyed pseudonyms.",
-        d.file_name,
-        plural(d.redactions, "value", "values")
-    ));
+    exports::run(redaction::Pending::Logs(source));
 }
 
 // ---------------------------------------------------------------------------------------
