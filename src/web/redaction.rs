@@ -544,7 +544,9 @@ fn count_slice(generation: u32, started: f64) {
         set_hidden(&bar, true);
         let _ = by_id("redaction").set_attribute("data-state", "ready");
         let ms = super::now_ms() - started;
-        if ms > 250.0 {
+        // Replace the progress line (and say how long it took when it was slow).
+        let shown_progress = by_id("rd-status").text_content().is_some_and(|t| t.starts_with("Counting"));
+        if ms > 250.0 || shown_progress {
             set_text("rd-status", &format!("Counted {} in {} s.", plural(all, "event", "events"), (ms / 100.0).round() / 10.0));
         }
         render_rules();

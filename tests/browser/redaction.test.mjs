@@ -163,6 +163,7 @@ test('panel: counts for the sample, a rule off blocks the export, switching it b
   const byDetector = await count(page, 'detector:ip');
   assert.ok(byDetector > 0, 'the detector replaces the ips the path rule no longer does');
   assert.ok(await page.$eval('#rd-rules tr[data-rule="path:ip"]', (r) => r.classList.contains('rd-off')));
+  assert.doesNotMatch(await page.textContent('#rd-status'), /^Counting/, 'no stale progress line once counted');
   // The detector off too: the ips are left in, and the gate blocks the download.
   await setRule(page, 'detector:ip', false);
   assert.equal(await count(page, 'detector:ip'), 0);
