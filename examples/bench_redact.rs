@@ -1,15 +1,23 @@
 //! Redaction throughput and memory, natively.
 //!
-//! `cargo run --release --example bench_redact -- [MB ...]` (default 200): generates a
-//! synthetic incident of that size as NDJSON (`sample::Scenario::sized`), ingests it
-//! (`ingest::ingest`), then times `Session::export_redacted` (redact + export under
-//! the default rules) and `verify::scan` over the result, three times each (best
-//! kept). Peak RSS (`VmHWM`) is reset after the input is generated where the kernel
-//! allows it (`/proc/self/clear_refs`), so it measures what ingest and export hold.
+//! `cargo run --release --example bench_redact -- [MB ...] [--iters N] [--digest]`
+//! (default 200 MB, 3 iterations): generates a synthetic incident of that size as
+//! NDJSON (`sample::Scenario::sized`), ingests it (`ingest::ingest`), then times
+//! `Session::export_redacted` (redact + export under the default rules) and
+//! `verify::scan` over the result, N times each (best kept). Peak RSS (`VmHWM`) is
+//! reset after the input is generated where the kernel allows it
+//! (`/proc/self/clear_refs`), so it measures what ingest and export hold.
+//!
+//! `--digest` also prints a SHA-256 of the export and of the verifier's findings, to
+//! check that a speed-up changed no output byte at full size. For instruction
+//! counts: `valgrind --tool=callgrind --collect-atstart=no
+//! --toggle-collect='*run_export*' target/release/examples/bench_redact 20 --iters 1`
+//! (or `'*run_verify*'`).
 
 use inflight::redact::Redactor;
 use inflight::sample::{self, Format, Scenario};
 use inflight::session::Session;
+use sha2::{Digest, Sha256};
 use std::time::Instant;
 
 fn status(field: &str) -> Option<u64> {
@@ -22,11 +30,39 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
+fn hex(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Not inlined, so callgrind can count it alone (`--toggle-collect='*run_export*'`).
+#[inline(never)]
+fn run_export(session: &Session, r: &Redactor) -> inflight::session::Download {
+    session.export_redacted(0, r, &inflight::rules::RuleSet::default()).expect("export")
+}
+
+#[inline(never)]
+fn run_verify(bytes: &[u8]) -> Vec<inflight::verify::Finding> {
+    inflight::verify::scan(bytes)
+}
+
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() { vec![200] } else { sizes };
-    println!("| input | MB | events | redact + export s | MB/s | verify s | verify MB/s | values redacted | peak RSS MB | peak / input |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut sizes = Vec::new();
+    let mut iters = 3;
+    let mut digest = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--iters" => iters = it.next().and_then(|n| n.parse().ok()).unwrap_or(3),
+            "--digest" => digest = true,
+            n => sizes.extend(n.parse::<usize>().ok()),
+        }
+    }
+    if sizes.is_empty() {
+        sizes.push(200);
+    }
+    println!("| input | MB | events | output MB | redact + export s | MB/s | verify s | verify MB/s | values redacted | peak RSS MB | peak / input |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for mb in sizes {
         let text = sample::generate(&Scenario::sized(mb * 1_000_000), Format::Ndjson).text.into_bytes();
         let len = text.len();
@@ -36,21 +72,27 @@ fn main() {
         let mut best = f64::MAX;
         let mut best_verify = f64::MAX;
         let mut redacted = 0;
-        for _ in 0..3 {
+        let mut out_len = 0;
+        for i in 0..iters {
             let t = Instant::now();
-            let d = session.export_redacted(0, &r, &inflight::rules::RuleSet::default()).expect("export");
+            let d = run_export(&session, &r);
             best = best.min(t.elapsed().as_secs_f64());
             redacted = d.redactions;
+            out_len = d.bytes.len();
             let t = Instant::now();
-            let found = inflight::verify::scan(&d.bytes);
+            let found = run_verify(&d.bytes);
             best_verify = best_verify.min(t.elapsed().as_secs_f64());
             assert!(found.is_empty(), "the verifier found {} values, first {:?}", found.len(), found.first());
+            if digest && i == 0 {
+                eprintln!("{mb} MB: export sha256 {} ({} bytes), findings {}", hex(&Sha256::digest(&d.bytes)), d.bytes.len(), found.len());
+            }
         }
         let peak = status("VmHWM:").unwrap_or(0) as f64;
         let m = len as f64 / 1e6;
         println!(
-            "| NDJSON | {m:.1} | {} | {best:.3} | {:.0} | {best_verify:.3} | {:.0} | {redacted} | {:.0} | {:.2} |",
+            "| NDJSON | {m:.1} | {} | {:.1} | {best:.3} | {:.0} | {best_verify:.3} | {:.0} | {redacted} | {:.0} | {:.2} |",
             session.ingest.events.len(),
+            out_len as f64 / 1e6,
             m / best,
             m / best_verify,
             peak / 1e6,
