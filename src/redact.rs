@@ -385,14 +385,6 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn add(&mut self, rule: &'static str) {
-        *self.replacements.entry(rule).or_insert(0) += 1;
-    }
-
-    fn add_custom(&mut self, rule: String) {
-        *self.custom.entry(rule).or_insert(0) += 1;
-    }
-
     /// Adds another summary's counts to this one.
     pub fn merge(&mut self, other: &Summary) {
         self.records += other.records;
@@ -414,6 +406,72 @@ impl Summary {
     /// Replacements made by one rule or detector (default or user).
     pub fn count(&self, rule: &str) -> u64 {
         self.replacements.get(rule).or_else(|| self.custom.get(rule)).copied().unwrap_or(0)
+    }
+}
+
+/// Replacement counts while redacting: a few (rule, count) pairs per record,
+/// found by pointer first, instead of a `BTreeMap` entry (string compares and
+/// node walks) per replaced value. Turned into a [`Summary`] once at the end.
+#[derive(Debug, Default)]
+struct Tally {
+    rules: Vec<(&'static str, u64)>,
+    /// By index for [`RuleSet::custom_name`].
+    custom: Vec<(u16, u64)>,
+    masked: u64,
+}
+
+impl Tally {
+    #[inline]
+    fn add(&mut self, rule: &'static str) {
+        self.add_n(rule, 1);
+    }
+
+    fn add_n(&mut self, rule: &'static str, n: u64) {
+        for e in self.rules.iter_mut() {
+            if std::ptr::eq(e.0, rule) || e.0 == rule {
+                e.1 += n;
+                return;
+            }
+        }
+        self.rules.push((rule, n));
+    }
+
+    fn add_custom(&mut self, i: u16) {
+        self.add_custom_n(i, 1);
+    }
+
+    fn add_custom_n(&mut self, i: u16, n: u64) {
+        match self.custom.iter_mut().find(|e| e.0 == i) {
+            Some(e) => e.1 += n,
+            None => self.custom.push((i, n)),
+        }
+    }
+
+    fn absorb(&mut self, other: &Tally) {
+        for &(rule, n) in &other.rules {
+            self.add_n(rule, n);
+        }
+        for &(i, n) in &other.custom {
+            self.add_custom_n(i, n);
+        }
+        self.masked += other.masked;
+    }
+
+    fn clear(&mut self) {
+        self.rules.clear();
+        self.custom.clear();
+        self.masked = 0;
+    }
+
+    /// Adds these counts to `summary` (not `records`).
+    fn into_summary(&self, rules: &RuleSet, summary: &mut Summary) {
+        for &(rule, n) in &self.rules {
+            *summary.replacements.entry(rule).or_insert(0) += n;
+        }
+        for &(i, n) in &self.custom {
+            *summary.custom.entry(rules.custom_name(usize::from(i))).or_insert(0) += n;
+        }
+        summary.already_masked += self.masked;
     }
 }
 
@@ -493,6 +551,8 @@ pub fn export_with(
 ) -> Export {
     let mut bytes = Vec::with_capacity(input.len() + input.len() / 16 + 64);
     let mut summary = Summary::default();
+    let mut total = Tally::default();
+    let mut local = Tally::default();
     let mut scratch = Vec::new();
     let mut ctx = Ctx::new(r, rules);
     let mut csv: Option<Option<CsvColumns>> = None;
@@ -504,7 +564,7 @@ pub fn export_with(
             continue;
         };
         scratch.clear();
-        let mut local = Summary::default();
+        local.clear();
         let done = if envelope == Envelope::CsvRow {
             match csv.get_or_insert_with(|| CsvColumns::from_header(&container.prefix)) {
                 Some(cols) => redact_csv_row(record, cols, &mut ctx, &mut local, &mut scratch),
@@ -516,7 +576,7 @@ pub fn export_with(
                 // without the comma rather than leave the event out.
                 let fixed = without_trailing_commas(record).ok_or(e)?;
                 scratch.clear();
-                local = Summary::default();
+                local.clear();
                 redact_value(&fixed, envelope.prefix(), &mut ctx, &mut local, &mut scratch)
             })
         };
@@ -528,11 +588,12 @@ pub fn export_with(
                 first = false;
                 bytes.extend_from_slice(&scratch);
                 summary.records += 1;
-                summary.merge(&local);
+                total.absorb(&local);
             }
             Err(_) => summary.records_skipped += 1,
         }
     }
+    total.into_summary(rules, &mut summary);
     bytes.extend_from_slice(&container.suffix);
     Export { bytes, summary }
 }
@@ -591,10 +652,10 @@ pub fn redact_record_with(
     summary: &mut Summary,
     out: &mut Vec<u8>,
 ) -> Result<(), ScanError> {
-    let mut local = Summary::default();
+    let mut local = Tally::default();
     redact_value(record, envelope_prefix, &mut Ctx::new(r, rules), &mut local, out)?;
     summary.records += 1;
-    summary.merge(&local);
+    local.into_summary(rules, summary);
     Ok(())
 }
 
@@ -630,15 +691,17 @@ pub fn preview(
     let mut ctx = Ctx::new(r, rules);
     ctx.changes = Some(Vec::new());
     let mut out = Vec::with_capacity(record.len() + 64);
-    let mut summary = Summary::default();
+    let mut tally = Tally::default();
     let done = if envelope == Envelope::CsvRow {
         let cols = CsvColumns::from_header(csv_header.unwrap_or_default()).ok_or("this CSV row has no readable header row")?;
         ctx.changes = None;
-        redact_csv_row(record, &cols, &mut ctx, &mut summary, &mut out)
+        redact_csv_row(record, &cols, &mut ctx, &mut tally, &mut out)
     } else {
-        redact_value(record, envelope.prefix(), &mut ctx, &mut summary, &mut out)
+        redact_value(record, envelope.prefix(), &mut ctx, &mut tally, &mut out)
     };
     done.map_err(|e| format!("this record cannot be read: {e}"))?;
+    let mut summary = Summary::default();
+    tally.into_summary(rules, &mut summary);
     summary.records = 1;
     Ok(Preview {
         redacted: String::from_utf8_lossy(&out).into_owned(),
@@ -684,8 +747,22 @@ struct Detectors {
 }
 
 impl Detectors {
+    /// Every detector on (what the default rule set gives).
+    const ALL: Detectors = Detectors {
+        email: true,
+        ip: true,
+        jwt: true,
+        bearer: true,
+        opaque: true,
+        url: true,
+        code: true,
+        user_id: true,
+        phone: true,
+        known: true,
+    };
+
     fn all() -> Self {
-        Detectors::from(&RuleSet::default())
+        Detectors::ALL
     }
 
     fn from(rules: &RuleSet) -> Self {
@@ -720,18 +797,20 @@ fn redact_value(
     record: &[u8],
     envelope_prefix: &[&str],
     ctx: &mut Ctx<'_>,
-    local: &mut Summary,
+    local: &mut Tally,
     out: &mut Vec<u8>,
 ) -> Result<(), ScanError> {
     // 1. One walk: the span, class and key of every scalar that may need work.
     let rules = ctx.rules;
     let mut items: Vec<Item<'_>> = Vec::with_capacity(64);
+    // A key can only hold an escape if the record holds a backslash somewhere.
+    let plain_keys = !record.contains(&b'\\');
     let start = jsonscan::skip_ws(record, 0);
     let end = jsonscan::walk(record, start, |path, scalar, s, e| {
         if !matches!(scalar, Scalar::Str | Scalar::Number) {
             return;
         }
-        let (rule, embedded) = classify_in_record(path, envelope_prefix, rules);
+        let (rule, embedded) = classify_in_record(path, envelope_prefix, rules, plain_keys);
         if scalar == Scalar::Number && rule.is_none() {
             return;
         }
@@ -805,7 +884,7 @@ fn redact_value(
             continue;
         }
         if item.string && is_masked(&value) {
-            local.already_masked += 1;
+            local.masked += 1;
             continue;
         }
         let at = arena.len();
@@ -826,7 +905,7 @@ fn redact_value(
         }
         arena.push(b'"');
         match rule.custom {
-            Some(i) => local.add_custom(rules.custom_name(usize::from(i))),
+            Some(i) => local.add_custom(i),
             None => local.add(rule.name),
         }
         if want_changes {
@@ -902,7 +981,7 @@ fn redact_value(
             arena.extend_from_slice(&token);
             last = h.end;
             match h.custom {
-                Some(i) => local.add_custom(rules.custom_name(usize::from(i))),
+                Some(i) => local.add_custom(i),
                 None => local.add(h.rule),
             }
             if want_changes {
@@ -1081,7 +1160,7 @@ fn redact_csv_row(
     row: &[u8],
     cols: &CsvColumns,
     ctx: &mut Ctx<'_>,
-    local: &mut Summary,
+    local: &mut Tally,
     out: &mut Vec<u8>,
 ) -> Result<(), ScanError> {
     let fields = match crate::vendor::parse_row(row, 0, cols.delimiter, true) {
@@ -1120,14 +1199,14 @@ fn redact_csv_row(
         (obj, raw)
     };
     let mut red = Vec::with_capacity(row.len() + 64);
-    let mut attempt = Summary::default();
+    let mut attempt = Tally::default();
     let (obj, mut raw) = build(true);
     if redact_value(&obj, &[], ctx, &mut attempt, &mut red).is_err() {
         // A `details` cell that only looked like JSON: read every cell as text.
         let (obj, r) = build(false);
         raw = r;
         red.clear();
-        attempt = Summary::default();
+        attempt.clear();
         redact_value(&obj, &[], ctx, &mut attempt, &mut red)?;
     }
     let values = object_values(&red);
@@ -1146,7 +1225,7 @@ fn redact_csv_row(
             }
         })
         .collect();
-    local.merge(&attempt);
+    local.absorb(&attempt);
     if new.iter().zip(&fields).zip(&raw).all(|((n, f), &r)| if r { n.as_ref() == f.trim() } else { n == f }) {
         out.extend_from_slice(row);
         return Ok(());
@@ -1462,7 +1541,7 @@ const D_TOKEN_IDS: Rule = leaf("path:details.token_ids", Kind::Token);
 /// The rule for a scalar at `path` in a record whose event sits at `prefix`
 /// (switched-off rules removed, user path rules added), and whether the scalar
 /// sits exactly at a non-empty prefix (an event embedded as a string).
-fn classify_in_record(path: &[Seg<'_>], prefix: &[&str], rules: &RuleSet) -> (Option<Rule>, bool) {
+fn classify_in_record(path: &[Seg<'_>], prefix: &[&str], rules: &RuleSet, plain_keys: bool) -> (Option<Rule>, bool) {
     let inside = path.len() >= prefix.len()
         && path
             .iter()
@@ -1473,7 +1552,7 @@ fn classify_in_record(path: &[Seg<'_>], prefix: &[&str], rules: &RuleSet) -> (Op
     }
     let rel = if inside { &path[prefix.len()..] } else { path };
     let mut rule = if inside {
-        classify(rel)
+        classify(rel, plain_keys)
     } else {
         // Envelope fields; anything else is classified as if the event were at the
         // root, so a wrong envelope never lets `ip` through.
@@ -1481,7 +1560,7 @@ fn classify_in_record(path: &[Seg<'_>], prefix: &[&str], rules: &RuleSet) -> (Op
             Some(Seg::Key("account")) if !prefix.is_empty() => Some(leaf(RULE_ENVELOPE, Kind::Id)),
             Some(Seg::Key("source")) if !prefix.is_empty() => Some(leaf(RULE_ENVELOPE, Kind::Tenant)),
             Some(Seg::Key("resources")) if !prefix.is_empty() => Some(tree(RULE_ENVELOPE)),
-            _ => classify(path),
+            _ => classify(path, plain_keys),
         }
     };
     if let Some(r) = rule {
@@ -1507,10 +1586,12 @@ fn key_at<'p>(rel: &[Seg<'p>], i: usize) -> Option<&'p str> {
 }
 
 /// The rule for a path relative to the Auth0 event object, or `None` to keep it.
-fn classify(rel: &[Seg<'_>]) -> Option<Rule> {
-    if rel
-        .iter()
-        .any(|s| matches!(s, Seg::Key(k) if k.contains('\\')))
+/// `plain_keys`: the caller knows no key holds a backslash (skips that check).
+fn classify(rel: &[Seg<'_>], plain_keys: bool) -> Option<Rule> {
+    if !plain_keys
+        && rel
+            .iter()
+            .any(|s| matches!(s, Seg::Key(k) if k.contains('\\')))
     {
         return Some(ESCAPED_KEY);
     }
@@ -2243,7 +2324,11 @@ fn find_phones(b: &[u8], hits: &mut Vec<Hit>) {
 /// escape becomes U+FFFD or the escaped character, invalid UTF-8 is replaced.
 pub fn unescape(raw: &[u8]) -> Cow<'_, str> {
     if !raw.contains(&b'\\') {
-        return String::from_utf8_lossy(raw);
+        // Validating is cheaper than `from_utf8_lossy`'s chunk walk; the same result.
+        return match std::str::from_utf8(raw) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(raw),
+        };
     }
     let mut out: Vec<u8> = Vec::with_capacity(raw.len());
     let mut i = 0;
