@@ -805,6 +805,15 @@ fn redact_value(
     let mut items: Vec<Item<'_>> = Vec::with_capacity(64);
     // A key can only hold an escape if the record holds a backslash somewhere.
     let plain_keys = !record.contains(&b'\\');
+    // Validated once: then a string without escapes is borrowed by a range
+    // (two char-boundary checks), not validated again.
+    let record_text = if plain_keys { std::str::from_utf8(record).ok() } else { None };
+    let string_at = |start: usize, end: usize| -> Cow<'_, str> {
+        match record_text.and_then(|t| t.get(start + 1..end - 1)) {
+            Some(s) => Cow::Borrowed(s),
+            None => unescape(&record[start + 1..end - 1]),
+        }
+    };
     let start = jsonscan::skip_ws(record, 0);
     let end = jsonscan::walk(record, start, |path, scalar, s, e| {
         if !matches!(scalar, Scalar::Str | Scalar::Number) {
@@ -874,7 +883,7 @@ fn redact_value(
         let Some(rule) = item.rule else { continue };
         let raw = &record[item.start..item.end];
         let value: Cow<'_, str> = if item.string {
-            unescape(&raw[1..raw.len() - 1])
+            string_at(item.start, item.end)
         } else if rule.numbers.covers(raw) {
             String::from_utf8_lossy(raw)
         } else {
@@ -892,13 +901,18 @@ fn redact_value(
         if rule.route {
             write_route(&value, ctx, &mut hits, &mut arena);
         } else {
-            let kind = infer_kind(&value, &mut hits).unwrap_or_else(|| rule.kind_for(item.key));
+            let kind = match ctx.tokens.infer(&value, &mut hits) {
+                Some(k) => k,
+                // A subtree rule takes the kind from the key name.
+                None if rule.tree => ctx.tokens.key_kind(item.key).unwrap_or(rule.kind),
+                None => rule.kind,
+            };
             ctx.tokens.write(kind, &value, &mut arena);
             if value.len() >= MIN_KNOWN_VALUE_LEN
                 && !(rule.tree && (is_protocol_word(item.key) || value.contains(char::is_whitespace)))
             {
                 known.push(Known {
-                    value: value.into_owned(),
+                    value,
                     token: at + 1..arena.len(),
                 });
             }
@@ -922,6 +936,14 @@ fn redact_value(
     // Longest first, so a value containing another wins the overlap.
     known.sort_by_key(|k| std::cmp::Reverse(k.value.len()));
     let shortest_known = known.iter().map(|k| k.value.len()).min().unwrap_or(usize::MAX);
+    // Each known value's first two bytes, hashed into 256 bits: a string holding
+    // none of these pairs holds no known value, and skips the search for each.
+    let mut known_pairs = [0u64; 4];
+    for k in &known {
+        let b = k.value.as_bytes();
+        let p = pair_bit(b[0], b[1]);
+        known_pairs[p >> 6] |= 1 << (p & 63);
+    }
 
     // 3. Detectors over every string no rule replaced.
     let mut token = Vec::with_capacity(24);
@@ -929,15 +951,19 @@ fn redact_value(
         if item.rule.is_some() || item.embedded || !item.string {
             continue;
         }
-        let raw = &record[item.start + 1..item.end - 1];
-        if raw.is_empty() {
+        if item.end - item.start == 2 {
             continue;
         }
-        let value = unescape(raw);
+        let value = string_at(item.start, item.end);
         hits.clear();
         detect(&value, &mut hits, ctx.on);
         detect_by_key(&value, item.key, &mut hits, ctx.on);
-        if value.len() >= shortest_known {
+        if value.len() >= shortest_known
+            && value.as_bytes().windows(2).any(|w| {
+                let p = pair_bit(w[0], w[1]);
+                known_pairs[p >> 6] & (1 << (p & 63)) != 0
+            })
+        {
             for (i, k) in known.iter().enumerate() {
                 for at in find_all(value.as_bytes(), k.value.as_bytes()) {
                     hits.push(Hit {
@@ -1292,8 +1318,14 @@ struct Item<'a> {
     fired: Vec<String>,
 }
 
-struct Known {
-    value: String,
+/// The bit of a byte pair in a 256-bit set.
+#[inline]
+fn pair_bit(a: u8, b: u8) -> usize {
+    (usize::from(a).wrapping_mul(31) ^ usize::from(b)) & 255
+}
+
+struct Known<'a> {
+    value: Cow<'a, str>,
     /// The token (unquoted) in the record's arena.
     token: Range<usize>,
 }
@@ -1338,25 +1370,60 @@ impl<'r> Tokens<'r> {
     }
 
     fn hex(&mut self, kind: Kind, value: &[u8]) -> [u8; 8] {
-        let h = self.memo.hash(kind, value);
-        match self.memo.find(h, kind, value) {
+        let tag = kind as u8;
+        let h = self.memo.hash(tag, value);
+        match self.memo.find(h, tag, value) {
             Ok(slot) => self.memo.slots[slot].hex,
             Err(slot) => {
                 let hex = self.r.hex(kind, value);
-                self.memo.insert(slot, h, kind, value, hex);
+                self.memo.insert(slot, h, tag, value, hex);
                 hex
+            }
+        }
+    }
+
+    /// [`infer_kind`], memoised per value (path-rule values repeat: the same
+    /// users, user agents and hosts on every event). A value holding none of the
+    /// bytes any detector needs is answered without either.
+    fn infer(&mut self, value: &str, hits: &mut Vec<Hit>) -> Option<Kind> {
+        let v = value.trim();
+        if v.is_empty() || byte_flags(v.as_bytes()) & F_ANY_DETECTOR == 0 {
+            return None;
+        }
+        self.cached(TAG_INFER, value.as_bytes(), |_| infer_kind(value, hits))
+    }
+
+    /// [`kind_for_key`], memoised per key.
+    fn key_kind(&mut self, key: &str) -> Option<Kind> {
+        self.cached(TAG_KEY, key.as_bytes(), |_| kind_for_key(key))
+    }
+
+    fn cached(&mut self, tag: u8, value: &[u8], f: impl FnOnce(&[u8]) -> Option<Kind>) -> Option<Kind> {
+        let h = self.memo.hash(tag, value);
+        match self.memo.find(h, tag, value) {
+            Ok(slot) => Kind::ALL.get(usize::from(self.memo.slots[slot].hex[0])).copied(),
+            Err(slot) => {
+                let kind = f(value);
+                let code = kind.map_or(u8::MAX, |k| k as u8);
+                self.memo.insert(slot, h, tag, value, [code, 0, 0, 0, 0, 0, 0, 0]);
+                kind
             }
         }
     }
 }
 
-/// The token memo: an open-addressing table (linear probing) of (kind, value) →
-/// 8 hex digits, the values' bytes kept in one arena. No allocation per entry, no
+/// Memo tags besides the token kinds (`kind as u8`, 0..14).
+const TAG_INFER: u8 = 0x80;
+const TAG_KEY: u8 = 0x81;
+
+/// The token memo: an open-addressing table (linear probing) of (tag, value) →
+/// 8 bytes (a token's hex digits, or an inferred kind), the values' bytes kept in
+/// one arena. No allocation per entry, no
 /// SipHash; sized for every distinct value of a large export (a 200 MB incident has
 /// a few hundred thousand), with a ceiling on its memory.
 struct Memo {
     slots: Vec<Slot>,
-    /// `kind as u8` then the value's bytes, per entry.
+    /// The tag byte then the value's bytes, per entry.
     arena: Vec<u8>,
     len: usize,
     seed: u64,
@@ -1382,9 +1449,9 @@ impl Memo {
     }
 
     #[inline]
-    fn hash(&self, kind: Kind, value: &[u8]) -> u64 {
+    fn hash(&self, tag: u8, value: &[u8]) -> u64 {
         const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut h = (self.seed ^ kind as u64).wrapping_mul(K);
+        let mut h = (self.seed ^ u64::from(tag)).wrapping_mul(K);
         let mut chunks = value.chunks_exact(8);
         for c in &mut chunks {
             let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
@@ -1402,7 +1469,7 @@ impl Memo {
 
     /// `Ok(slot)` holding the value, or `Err(slot)` where it would go.
     #[inline]
-    fn find(&self, h: u64, kind: Kind, value: &[u8]) -> Result<usize, usize> {
+    fn find(&self, h: u64, tag: u8, value: &[u8]) -> Result<usize, usize> {
         let mask = self.slots.len() - 1;
         let mut i = (h as usize) & mask;
         loop {
@@ -1412,7 +1479,7 @@ impl Memo {
             }
             if s.hash == h && s.len as usize == value.len() + 1 {
                 let at = s.at as usize;
-                if self.arena[at] == kind as u8 && &self.arena[at + 1..at + 1 + value.len()] == value {
+                if self.arena[at] == tag && &self.arena[at + 1..at + 1 + value.len()] == value {
                     return Ok(i);
                 }
             }
@@ -1420,12 +1487,12 @@ impl Memo {
         }
     }
 
-    fn insert(&mut self, slot: usize, h: u64, kind: Kind, value: &[u8], hex: [u8; 8]) {
+    fn insert(&mut self, slot: usize, h: u64, tag: u8, value: &[u8], hex: [u8; 8]) {
         if self.len >= MEMO_MAX_ENTRIES || self.arena.len() + value.len() + 1 > MEMO_MAX_ARENA {
             return;
         }
         let at = self.arena.len() as u32;
-        self.arena.push(kind as u8);
+        self.arena.push(tag);
         self.arena.extend_from_slice(value);
         self.slots[slot] = Slot { hash: h, at, len: value.len() as u32 + 1, hex };
         self.len += 1;
@@ -1486,16 +1553,6 @@ struct Rule {
     route: bool,
     /// A user path rule: its index in [`RuleSet::paths`].
     custom: Option<u16>,
-}
-
-impl Rule {
-    fn kind_for(self, key: &str) -> Kind {
-        if self.tree {
-            kind_for_key(key).unwrap_or(self.kind)
-        } else {
-            self.kind
-        }
-    }
 }
 
 const fn leaf(name: &'static str, kind: Kind) -> Rule {
@@ -1876,26 +1933,25 @@ fn hit(hits: &mut Vec<Hit>, start: usize, end: usize, kind: Kind, rule: &'static
 fn detect(s: &str, hits: &mut Vec<Hit>, on: Detectors) {
     let b = s.as_bytes();
     // One pass to learn which detectors can match at all; most strings are dates,
-    // type codes and short words, and skip every detector.
-    let (mut at, mut pct, mut bar, mut colon, mut plus, mut dot, mut space, mut eq) =
-        (false, false, false, false, false, false, false, false);
-    for &c in b {
-        match c {
-            b'@' => at = true,
-            b'%' => pct = true,
-            b'|' => bar = true,
-            b':' => colon = true,
-            b'+' => plus = true,
-            b'.' => dot = true,
-            b' ' | b'\t' => space = true,
-            b'=' => eq = true,
-            _ => {}
-        }
-    }
-    if dot && on.jwt {
+    // type codes and short words, and skip every detector. Each test below is a
+    // byte the detector cannot match without (a JWT starts `eyJ`, an address
+    // holds digits, `bearer` starts with a b).
+    let f = byte_flags(b);
+    let has = |flag: u16| f & flag != 0;
+    let (at, pct, bar, colon, plus, dot, space, eq) = (
+        has(F_AT),
+        has(F_PCT),
+        has(F_BAR),
+        has(F_COLON),
+        has(F_PLUS),
+        has(F_DOT),
+        has(F_SPACE),
+        has(F_EQ),
+    );
+    if dot && has(F_J) && on.jwt {
         find_jwts(b, hits);
     }
-    if space && on.bearer {
+    if space && has(F_B) && on.bearer {
         find_bearer(b, hits);
     }
     if (at || pct) && on.email {
@@ -1904,13 +1960,13 @@ fn detect(s: &str, hits: &mut Vec<Hit>, on: Detectors) {
     if bar && on.user_id {
         find_user_ids(b, hits);
     }
-    if dot && on.ip {
+    if dot && has(F_DIGIT) && on.ip {
         find_ipv4(b, hits);
     }
     if colon && on.ip {
         find_ipv6(s, hits);
     }
-    if plus && on.phone {
+    if plus && has(F_DIGIT) && on.phone {
         find_phones(b, hits);
     }
     if at && colon && on.url {
@@ -1919,6 +1975,53 @@ fn detect(s: &str, hits: &mut Vec<Hit>, on: Detectors) {
     if eq && (on.url || on.code) {
         find_url_params(b, 0, hits, on);
     }
+}
+
+const F_AT: u16 = 1;
+const F_PCT: u16 = 1 << 1;
+const F_BAR: u16 = 1 << 2;
+const F_COLON: u16 = 1 << 3;
+const F_PLUS: u16 = 1 << 4;
+const F_DOT: u16 = 1 << 5;
+const F_SPACE: u16 = 1 << 6;
+const F_EQ: u16 = 1 << 7;
+const F_DIGIT: u16 = 1 << 8;
+const F_J: u16 = 1 << 9;
+const F_B: u16 = 1 << 10;
+/// A string without any of these bytes triggers no detector in [`detect`].
+const F_ANY_DETECTOR: u16 = F_AT | F_PCT | F_BAR | F_COLON | F_PLUS | F_DOT | F_SPACE | F_EQ;
+
+/// Byte classes for [`byte_flags`].
+static BYTE_CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
+    t[b'@' as usize] = F_AT;
+    t[b'%' as usize] = F_PCT;
+    t[b'|' as usize] = F_BAR;
+    t[b':' as usize] = F_COLON;
+    t[b'+' as usize] = F_PLUS;
+    t[b'.' as usize] = F_DOT;
+    t[b' ' as usize] = F_SPACE;
+    t[b'\t' as usize] = F_SPACE;
+    t[b'=' as usize] = F_EQ;
+    t[b'J' as usize] = F_J;
+    t[b'b' as usize] = F_B;
+    t[b'B' as usize] = F_B;
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = F_DIGIT;
+        d += 1;
+    }
+    t
+};
+
+/// The union of the byte classes in `b` (a table lookup and an OR per byte).
+#[inline]
+fn byte_flags(b: &[u8]) -> u16 {
+    let mut f = 0;
+    for &c in b {
+        f |= BYTE_CLASS[usize::from(c)];
+    }
+    f
 }
 
 /// Detectors that depend on the key above the value: opaque credentials under a
@@ -2501,6 +2604,64 @@ mod tests {
             }
         }
         assert_eq!(t.memo.len, values.len());
+    }
+
+    #[test]
+    fn byte_class_prechecks_never_skip_a_detector_that_would_match() {
+        // Strings from an alphabet rich in the bytes detectors look for; each
+        // finder is run unconditionally and must find nothing whenever `detect`
+        // would have skipped it.
+        let alphabet: Vec<char> = "eyJbBrarR .:@%|+=-_/?&#0123456789abcdefABCDEFxyz\t|é".chars().collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let templates = [
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2ln",
+            "Bearer abcdef123456",
+            "1.2.3.4",
+            "+1 415 555 4321",
+            "a@b.io",
+            "x%40y.com",
+            "auth0|abc123",
+            "fe80::1",
+        ];
+        for round in 0..20_000 {
+            let mut v = String::new();
+            if round % 3 == 0 {
+                v.push_str(templates[(next() % templates.len() as u64) as usize]);
+            }
+            for _ in 0..(next() % 24) {
+                v.push(alphabet[(next() % alphabet.len() as u64) as usize]);
+            }
+            let b = v.as_bytes();
+            let f = byte_flags(b);
+            let found = |run: &dyn Fn(&mut Vec<Hit>)| {
+                let mut h = Vec::new();
+                run(&mut h);
+                !h.is_empty()
+            };
+            if found(&|h| find_jwts(b, h)) {
+                assert!(f & F_DOT != 0 && f & F_J != 0, "{v}");
+            }
+            if found(&|h| find_bearer(b, h)) {
+                assert!(f & F_SPACE != 0 && f & F_B != 0, "{v}");
+            }
+            if found(&|h| find_ipv4(b, h)) {
+                assert!(f & F_DOT != 0 && f & F_DIGIT != 0, "{v}");
+            }
+            if found(&|h| find_phones(b, h)) {
+                assert!(f & F_PLUS != 0 && f & F_DIGIT != 0, "{v}");
+            }
+            let mut all = Vec::new();
+            detect(&v, &mut all, Detectors::ALL);
+            if f & F_ANY_DETECTOR == 0 {
+                assert!(all.is_empty(), "{v}");
+            }
+        }
     }
 
     #[test]
