@@ -550,10 +550,53 @@ pub fn export_with(
     rules: &RuleSet,
 ) -> Export {
     let mut bytes = Vec::with_capacity(input.len() + input.len() / 16 + 64);
+    let summary = export_into(input, container, records, r, rules, &mut bytes, usize::MAX, &mut |_| {});
+    Export { bytes, summary }
+}
+
+/// [`export_with`] without holding the output whole: it is handed to `sink` in
+/// pieces of at least `chunk` bytes (the last may be shorter), each ending at a
+/// record boundary. The pieces joined are exactly [`export_with`]'s bytes. For
+/// the page, which passes each piece on (a `Blob` part) so that memory holds the
+/// input and one piece, not the input and a second copy of it.
+pub fn export_chunks_with(
+    input: &[u8],
+    container: &Container,
+    records: impl Iterator<Item = (Range<usize>, Envelope)>,
+    r: &Redactor,
+    rules: &RuleSet,
+    chunk: usize,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Summary {
+    let chunk = chunk.max(1);
+    let mut bytes = Vec::with_capacity(chunk.saturating_add(64 << 10).min(input.len() + 64));
+    let summary = export_into(input, container, records, r, rules, &mut bytes, chunk, &mut |b: &mut Vec<u8>| {
+        sink(b);
+        b.clear();
+    });
+    if !bytes.is_empty() {
+        sink(&bytes);
+    }
+    summary
+}
+
+/// The export loop: records are redacted straight into `bytes` (a record that
+/// fails is cut off again), and `flush` is called whenever `bytes` holds `chunk`
+/// bytes or more after a record.
+#[allow(clippy::too_many_arguments)]
+fn export_into(
+    input: &[u8],
+    container: &Container,
+    records: impl Iterator<Item = (Range<usize>, Envelope)>,
+    r: &Redactor,
+    rules: &RuleSet,
+    bytes: &mut Vec<u8>,
+    chunk: usize,
+    flush: &mut dyn FnMut(&mut Vec<u8>),
+) -> Summary {
     let mut summary = Summary::default();
     let mut total = Tally::default();
     let mut local = Tally::default();
-    let mut scratch = Vec::new();
     let mut ctx = Ctx::new(r, rules);
     let mut csv: Option<Option<CsvColumns>> = None;
     bytes.extend_from_slice(&container.prefix);
@@ -563,39 +606,44 @@ pub fn export_with(
             summary.records_skipped += 1;
             continue;
         };
-        scratch.clear();
         local.clear();
+        let mark = bytes.len();
+        if !first {
+            bytes.extend_from_slice(&container.separator);
+        }
+        // On error the redactors append nothing, so `mark` undoes the separator.
         let done = if envelope == Envelope::CsvRow {
             match csv.get_or_insert_with(|| CsvColumns::from_header(&container.prefix)) {
-                Some(cols) => redact_csv_row(record, cols, &mut ctx, &mut local, &mut scratch),
+                Some(cols) => redact_csv_row(record, cols, &mut ctx, &mut local, bytes),
                 None => Err(ScanError { offset: 0, kind: ScanErrorKind::UnexpectedEnd }),
             }
         } else {
-            redact_value(record, envelope.prefix(), &mut ctx, &mut local, &mut scratch).or_else(|e| {
+            redact_value(record, envelope.prefix(), &mut ctx, &mut local, bytes).or_else(|e| {
                 // Ingest reads a record with a trailing comma (`{"a":1,}`); write it
                 // without the comma rather than leave the event out.
                 let fixed = without_trailing_commas(record).ok_or(e)?;
-                scratch.clear();
                 local.clear();
-                redact_value(&fixed, envelope.prefix(), &mut ctx, &mut local, &mut scratch)
+                redact_value(&fixed, envelope.prefix(), &mut ctx, &mut local, bytes)
             })
         };
         match done {
             Ok(()) => {
-                if !first {
-                    bytes.extend_from_slice(&container.separator);
-                }
                 first = false;
-                bytes.extend_from_slice(&scratch);
                 summary.records += 1;
                 total.absorb(&local);
+                if bytes.len() >= chunk {
+                    flush(bytes);
+                }
             }
-            Err(_) => summary.records_skipped += 1,
+            Err(_) => {
+                bytes.truncate(mark);
+                summary.records_skipped += 1;
+            }
         }
     }
     total.into_summary(rules, &mut summary);
     bytes.extend_from_slice(&container.suffix);
-    Export { bytes, summary }
+    summary
 }
 
 /// `record` without the commas that stand right before a `}` or `]` (outside

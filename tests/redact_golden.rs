@@ -202,3 +202,40 @@ fn redacted_output_is_byte_identical_to_the_pinned_digests() {
     );
     assert!(pinned.len() >= 50, "too few pinned digests: {}", pinned.len());
 }
+
+#[test]
+fn the_chunked_export_joins_to_the_whole_export() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = vec![("sample.ndjson".to_string(), sample::sample_incident_ndjson().into_bytes())];
+    for p in files_in(&root.join("tests/fixtures/ingest"), &[]) {
+        inputs.push((p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()));
+    }
+    let mut checked = 0;
+    for (name, bytes) in inputs {
+        let s = Session::load(vec![(name.clone(), bytes)], None);
+        for (si, info) in s.ingest.sources.iter().enumerate() {
+            let input = info.text.as_bytes();
+            let container = Container { prefix: info.frame.prefix.clone(), separator: info.frame.separator.clone(), suffix: info.frame.suffix.clone() };
+            let mut records: Vec<_> = s.ingest.events.iter().filter(|e| e.source as usize == si).map(|e| (e.record, e.span.clone(), e.envelope)).collect();
+            records.sort_by_key(|r| r.0);
+            let (_, rules, key) = &rule_sets()[0];
+            let r = Redactor::new(*key);
+            let whole = redact::export_with(input, &container, records.iter().map(|(_, sp, env)| (sp.clone(), *env)), &r, rules);
+            for chunk in [1, 700, 64 << 10] {
+                let mut joined = Vec::new();
+                let mut pieces = 0;
+                let summary = redact::export_chunks_with(input, &container, records.iter().map(|(_, sp, env)| (sp.clone(), *env)), &r, rules, chunk, &mut |b| {
+                    joined.extend_from_slice(b);
+                    pieces += 1;
+                });
+                assert_eq!(joined, whole.bytes, "{name} chunk {chunk}");
+                assert_eq!(summary, whole.summary, "{name} chunk {chunk}");
+                if chunk == 1 && records.len() > 1 {
+                    assert!(pieces >= records.len(), "{name}: {pieces} pieces for {} records", records.len());
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "{checked}");
+}
