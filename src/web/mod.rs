@@ -42,6 +42,7 @@ mod findings;
 mod legend;
 mod redaction;
 mod shared;
+mod bench;
 use findings::{render_culprits, render_findings};
 
 /// Rows of the problems table drawn at most (the rest are counted below it).
