@@ -1009,7 +1009,10 @@ fn redact_value(
         let value = string_at(item.start, item.end);
         hits.clear();
         detect(&value, &mut hits, ctx.on);
-        detect_by_key(&value, item.key, &mut hits, ctx.on);
+        if !item.key.is_empty() && value.len() >= 7 {
+            let class = ctx.tokens.key_class(item.key);
+            detect_by_key(&value, class, &mut hits, ctx.on);
+        }
         if value.len() >= shortest_known
             && value.as_bytes().windows(2).any(|w| {
                 let p = pair_bit(w[0], w[1]);
@@ -1450,15 +1453,24 @@ impl<'r> Tokens<'r> {
         self.cached(TAG_KEY, key.as_bytes(), |_| kind_for_key(key))
     }
 
+    /// [`key_class`], memoised per key.
+    fn key_class(&mut self, key: &str) -> u8 {
+        self.cached_byte(TAG_KEY_CLASS, key.as_bytes(), || key_class(key))
+    }
+
     fn cached(&mut self, tag: u8, value: &[u8], f: impl FnOnce(&[u8]) -> Option<Kind>) -> Option<Kind> {
+        let code = self.cached_byte(tag, value, || f(value).map_or(u8::MAX, |k| k as u8));
+        Kind::ALL.get(usize::from(code)).copied()
+    }
+
+    fn cached_byte(&mut self, tag: u8, value: &[u8], f: impl FnOnce() -> u8) -> u8 {
         let h = self.memo.hash(tag, value);
         match self.memo.find(h, tag, value) {
-            Ok(slot) => Kind::ALL.get(usize::from(self.memo.slots[slot].hex[0])).copied(),
+            Ok(slot) => self.memo.slots[slot].hex[0],
             Err(slot) => {
-                let kind = f(value);
-                let code = kind.map_or(u8::MAX, |k| k as u8);
-                self.memo.insert(slot, h, tag, value, [code, 0, 0, 0, 0, 0, 0, 0]);
-                kind
+                let byte = f();
+                self.memo.insert(slot, h, tag, value, [byte, 0, 0, 0, 0, 0, 0, 0]);
+                byte
             }
         }
     }
@@ -1467,6 +1479,7 @@ impl<'r> Tokens<'r> {
 /// Memo tags besides the token kinds (`kind as u8`, 0..14).
 const TAG_INFER: u8 = 0x80;
 const TAG_KEY: u8 = 0x81;
+const TAG_KEY_CLASS: u8 = 0x82;
 
 /// The token memo: an open-addressing table (linear probing) of (tag, value) →
 /// 8 bytes (a token's hex digits, or an inferred kind), the values' bytes kept in
@@ -2081,21 +2094,17 @@ fn byte_flags(b: &[u8]) -> u16 {
 
 /// Detectors that depend on the key above the value: opaque credentials under a
 /// key that names one, and phone numbers without a `+` under a key naming a phone.
-fn detect_by_key(s: &str, key: &str, hits: &mut Vec<Hit>, on: Detectors) {
-    if key.is_empty() || s.len() < 7 {
-        return;
-    }
-    let k = key.as_bytes();
-    let has = |p: &str| k.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p.as_bytes()));
+/// `class` is [`key_class`] of the (non-empty) key; `s` has 7+ bytes.
+fn detect_by_key(s: &str, class: u8, hits: &mut Vec<Hit>, on: Detectors) {
     let b = s.as_bytes();
-    if on.phone && has("phone") {
+    if on.phone && class & KEY_PHONE != 0 {
         let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
         if digits >= 7 && b.iter().all(|&c| c.is_ascii_digit() || b" +-.()".contains(&c)) {
             hit(hits, 0, b.len(), Kind::Phone, DET_PHONE);
             return;
         }
     }
-    if on.opaque && b.len() >= OPAQUE_MIN && is_secret_key(&has) {
+    if on.opaque && b.len() >= OPAQUE_MIN && class & KEY_SECRET != 0 {
         let is_tok = |c: u8| c.is_ascii_alphanumeric() || b"-_+/=~.".contains(&c);
         let mut i = 0;
         while i < b.len() {
@@ -2110,6 +2119,24 @@ fn detect_by_key(s: &str, key: &str, hits: &mut Vec<Hit>, on: Detectors) {
             i = e;
         }
     }
+}
+
+const KEY_PHONE: u8 = 1;
+const KEY_SECRET: u8 = 2;
+
+/// What a key name tells [`detect_by_key`]: it names a phone ([`KEY_PHONE`]),
+/// a credential ([`KEY_SECRET`]).
+fn key_class(key: &str) -> u8 {
+    let k = key.as_bytes();
+    let has = |p: &str| k.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p.as_bytes()));
+    let mut class = 0;
+    if has("phone") {
+        class |= KEY_PHONE;
+    }
+    if is_secret_key(&has) {
+        class |= KEY_SECRET;
+    }
+    class
 }
 
 /// Shortest run of base64url/hex characters taken for an opaque credential.
