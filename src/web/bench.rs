@@ -1,8 +1,8 @@
 //! Bench-only hook for `tests/browser/bench-redact.mjs` (not used by the page):
 //! times redaction + export + the verifier on the loaded input, in the page, with
 //! the page's key, and reports wasm memory. `bench_redact("whole")` is what the
-//! download does today (`Session::export_redacted`, then `verify::scan_with` over
-//! the bytes, then a `Blob`); `bench_redact("stream")` hands the export to a `Blob`
+//! download does today (`Session::export_redacted`, then the export gate
+//! `session::gate` = `verify::scan_with` over the bytes, then a `Blob`); `bench_redact("stream")` hands the export to a `Blob`
 //! in pieces (`redact::export_chunks_with`), scanning each piece, so wasm memory
 //! holds the input and one piece instead of a second copy of the input.
 
@@ -86,13 +86,15 @@ pub fn bench_redact(mode: &str) -> Result<String, JsValue> {
             redactions = summary.total_replacements() as usize;
             redact_ms = now_ms() - t0 - verify_ms - blob_ms;
         } else {
-            let d = s.export_redacted(0, &app.redactor).map_err(|e| JsValue::from_str(&e))?;
+            let rules = crate::rules::RuleSet::default();
+            let d = s.export_redacted(0, &app.redactor, &rules).map_err(|e| JsValue::from_str(&e))?;
             let t1 = now_ms();
             redact_ms = t1 - t0;
-            let v = verify::scan_with(&d.bytes, &verify::Allow::none());
+            // The page's export gate (verify::scan_with, findings grouped).
+            let (verdict, _) = crate::session::gate(&d.bytes, &rules);
             let t2 = now_ms();
             verify_ms = t2 - t1;
-            findings = v.blocked.len();
+            findings = verdict.blocked.len();
             let blob = Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(&d.bytes[..])))?;
             size = blob.size();
             blob_ms = now_ms() - t2;

@@ -3,8 +3,8 @@
 // the app in headless Chromium; once it is analysed, the bench-only wasm export
 // `bench_redact(mode)` (src/web/bench.rs) redacts and exports it under the default rules with
 // the page's key, runs the verifier over the output and makes the download `Blob`:
-//   whole  — what the download does today: Session::export_redacted, verify::scan_with over the
-//            bytes, one Blob;
+//   whole  — what the download does today: Session::export_redacted, the export gate
+//            (session::gate = verify::scan_with over the bytes), one Blob;
 //   stream — redact::export_chunks_with in 4 MiB pieces, verify::scan per piece, a Blob per piece.
 // Each mode runs in a fresh page (wasm memory never shrinks), twice: the first run's memory
 // is reported, both runs' times.
