@@ -82,7 +82,7 @@
 //! times saturates.
 
 use crate::model::{ActionExecution, Event, Millis, Stats};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// The longest believable request duration: one hour. Longer durations are rejected.
@@ -98,7 +98,7 @@ pub const WEBTASK_TIMEOUT_MS: Millis = 20_000;
 pub const DEFAULT_LOOKBACK_MS: i64 = 300_000;
 
 /// Where a span's start and end came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimingSource {
     /// `details.stats` (the seed's timing object): ends at the event's `date`.
@@ -116,7 +116,7 @@ pub enum TimingSource {
 }
 
 /// What held an extensibility slot during a [`WorkSpan`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkKind {
     /// A named Action (from an execution object or `actions_execution_failed`).
@@ -131,7 +131,7 @@ pub enum WorkKind {
 /// (`boot_duration_ms`), `network` (`network_duration_ms`), `processing`
 /// (`runtime_processing_duration_ms`), `external` (`runtime_external_call_duration_ms`)
 /// and `code` (`action_duration_ms`). Missing keys are 0.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Breakdown {
     pub boot: Millis,
     pub network: Millis,
@@ -201,7 +201,7 @@ impl Breakdown {
 
 /// One Action run, script run, or unnamed request, holding a slot from `start` to
 /// `end` (half-open). See the module documentation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkSpan {
     pub start: Millis,
     pub end: Millis,
@@ -225,14 +225,14 @@ impl WorkSpan {
 }
 
 /// The name and kind of what a work span ran.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WorkLabel {
     pub name: String,
     pub kind: WorkKind,
 }
 
 /// The kinds of extensibility failure that [`classify_failure`] recognises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// "exceeded allowed execution time" with no Action data: a login script (Custom
@@ -248,7 +248,7 @@ pub enum FailureKind {
 }
 
 /// One classified extensibility failure, placed on the timeline at `time`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtFailure {
     pub time: Option<Millis>,
     /// Index into the events slice given to [`analyze`].
@@ -261,7 +261,7 @@ pub struct ExtFailure {
 }
 
 /// One request (or Action run) in flight from `start` to `end` (half-open).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     pub start: Millis,
     pub end: Millis,
@@ -283,7 +283,7 @@ impl Span {
 }
 
 /// A `resource_exhausted` failure: the limit was hit at `time`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Breach {
     pub time: Millis,
     /// Index into the events slice given to [`analyze`].
@@ -292,7 +292,7 @@ pub struct Breach {
 
 /// Breaches grouped in time: consecutive breaches at most `window_gap_ms` apart
 /// share a window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BreachWindow {
     /// Time of the first breach in the window.
     pub start: Millis,
@@ -307,7 +307,7 @@ pub struct BreachWindow {
 
 /// Duration statistics for one label. Percentiles use the nearest-rank method
 /// (see [`percentile`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelStats {
     pub label: String,
     pub count: usize,
@@ -319,7 +319,7 @@ pub struct LabelStats {
 }
 
 /// Options for [`analyze`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Options {
     /// The tenant's concurrency limit, when the user knows it.
     pub limit: Option<u32>,
@@ -340,7 +340,7 @@ impl Default for Options {
 }
 
 /// Everything [`analyze`] found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Analysis {
     /// One span per timed event, in event order.
     pub spans: Vec<Span>,

@@ -38,7 +38,7 @@ use crate::analyze::{
     WorkSpan,
 };
 use crate::model::{format_time, Event, Millis};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// After a window's last failure, runs are still slow for a while: the slowness
@@ -48,7 +48,7 @@ use std::collections::{BTreeMap, HashMap};
 pub const RECOVERY_MS: Millis = 60_000;
 
 /// Nearest-rank duration percentiles of a set of runs, in ms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Durations {
     pub count: usize,
     pub p50: Millis,
@@ -71,7 +71,7 @@ impl Durations {
 }
 
 /// Where a culprit's time went, as fractions of `measured_ms` (they add up to 1).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TimeSplit {
     pub boot: f64,
     pub network: f64,
@@ -101,7 +101,7 @@ impl TimeSplit {
 }
 
 /// Why a culprit held its slots so long, in the terms of the seed's stats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
     /// Most of the time was `boot_duration_ms`: fresh containers (cold starts).
@@ -122,7 +122,7 @@ pub enum Cause {
 }
 
 /// One Action or script, ranked within a breach window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Culprit {
     pub label: String,
     pub kind: WorkKind,
@@ -200,7 +200,7 @@ impl Cause {
 }
 
 /// The ranked culprits of one breach window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowAttribution {
     pub window: BreachWindow,
     /// The interval attributed: `[from, to)`.
@@ -213,7 +213,7 @@ pub struct WindowAttribution {
 }
 
 /// Counts and request durations for one client or connection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupStats {
     pub name: String,
     /// All events with this key.
@@ -230,7 +230,7 @@ pub struct GroupStats {
 }
 
 /// Everything attribution found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attribution {
     pub lookback_ms: i64,
     /// One per breach window, in time order.

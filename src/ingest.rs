@@ -86,7 +86,7 @@ impl Shape {
 }
 
 /// How serious a problem is: errors lose a record, warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -148,6 +148,10 @@ pub struct SourceInfo {
     pub notes: Vec<String>,
     #[serde(skip)]
     pub frame: Frame,
+    /// The text is the input's bytes exactly (not gzip, valid UTF-8, no BOM, not
+    /// refused), so a caller that still has the input need not copy the text back.
+    #[serde(skip)]
+    pub verbatim: bool,
 }
 
 impl SourceInfo {
@@ -164,6 +168,7 @@ impl SourceInfo {
             envelopes: [0; Envelope::ALL.len()],
             notes: Vec::new(),
             frame: Frame::default(),
+            verbatim: false,
         }
     }
 
@@ -406,6 +411,7 @@ struct Reader {
     utf8_tail: Vec<u8>,
     utf8_warned: bool,
     bom_checked: bool,
+    bom_blanked: bool,
     refused: bool,
     split: Splitter,
     problems: ProblemSink,
@@ -425,6 +431,7 @@ impl Reader {
             utf8_tail: Vec::new(),
             utf8_warned: false,
             bom_checked: false,
+            bom_blanked: false,
             refused: false,
             split: Splitter::default(),
             problems: ProblemSink::new(index),
@@ -568,6 +575,7 @@ impl Reader {
             if self.text.starts_with('\u{feff}') {
                 // Keep offsets simple: the BOM becomes spaces of the same byte length.
                 self.text.replace_range(0..3, "   ");
+                self.bom_blanked = true;
             }
         }
     }
@@ -578,6 +586,7 @@ impl Reader {
             self.bom_checked = true;
             if self.text.starts_with('\u{feff}') {
                 self.text.replace_range(0..3, "   ");
+                self.bom_blanked = true;
             }
         }
         self.run(false, out);
@@ -653,6 +662,11 @@ impl Reader {
             info.notes = notes;
         }
         out.problems.extend(self.problems.finish(self.text.as_bytes()));
+        info.verbatim = !self.refused
+            && self.gzip != Some(true)
+            && !self.utf8_warned
+            && !self.bom_blanked
+            && self.text.len() == self.pushed;
         info.text = self.text;
         out.sources.push(info);
     }
@@ -1865,5 +1879,38 @@ mod tests {
         assert!(s.starts_with('…') && s.ends_with('…'));
         assert_eq!(caret, 51);
         assert_eq!(s.chars().count(), 102);
+    }
+
+    #[test]
+    fn verbatim_says_when_the_text_is_the_input() {
+        let line = b"{\"type\":\"s\",\"date\":\"2024-01-15T10:30:00Z\"}\n";
+        let gz = {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(line).unwrap();
+            enc.finish().unwrap()
+        };
+        let bom = [&b"\xef\xbb\xbf"[..], line].concat();
+        let bad = [&line[..], b"\xff\n"].concat();
+        let cut = [&line[..], b"\xe2\x82"].concat();
+        for (bytes, want) in [(line.to_vec(), true), (gz, false), (bom, false), (bad, false), (cut, false), (Vec::new(), true)] {
+            // One-shot and in 3-byte slices alike.
+            let one = ingest(vec![("x".into(), bytes.clone())]);
+            let mut s = IngestStream::new();
+            s.begin("x", Some(bytes.len()));
+            for c in bytes.chunks(3) {
+                s.push(c);
+            }
+            let streamed = s.finish();
+            for ing in [one, streamed] {
+                assert_eq!(ing.sources[0].verbatim, want, "{bytes:?}");
+                if want {
+                    assert_eq!(ing.sources[0].text.as_bytes(), &bytes[..]);
+                }
+            }
+        }
+        let mut s = IngestStream::with_limit(10);
+        s.begin("big", Some(line.len()));
+        s.push(line);
+        assert!(!s.finish().sources[0].verbatim, "refused");
     }
 }

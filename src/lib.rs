@@ -23,6 +23,7 @@ pub mod session;
 pub mod vendor;
 pub mod share;
 pub mod verify;
+pub mod wire;
 pub mod histogram;
 pub mod table;
 pub mod viewport;

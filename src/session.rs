@@ -15,7 +15,7 @@ use crate::ingest::Shape;
 use crate::model::Envelope;
 use crate::redact;
 use crate::rules::RuleSet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -28,10 +28,15 @@ pub struct Session {
     pub attribution: Attribution,
     chart: ChartData,
     options: Options,
+    /// The summary when it was computed elsewhere (the page's Web Worker), until the
+    /// limit changes.
+    summary: Option<Summary>,
+    /// Events still arriving (see [`Session::from_parts`]): how many there will be.
+    pending_events: Option<usize>,
 }
 
 /// One input, as the page or terminal shows it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SourceSummary {
     pub name: String,
     /// Human description of the detected container shape.
@@ -47,7 +52,7 @@ pub struct SourceSummary {
 }
 
 /// A problem row, ready to show: the excerpt is log text (show it as text only).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ProblemRow {
     pub source: String,
     pub record: Option<u32>,
@@ -61,7 +66,7 @@ pub struct ProblemRow {
 }
 
 /// The numbers a user sees first.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     pub sources: Vec<SourceSummary>,
     pub events: usize,
@@ -156,7 +161,7 @@ pub fn group_digits(n: usize) -> String {
 }
 
 /// One breach window and who filled the slots before and during it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WindowRow {
     pub start: String,
     pub end: String,
@@ -174,7 +179,7 @@ pub struct WindowRow {
 }
 
 /// Extensibility failures of one kind and script/Action.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FailureRow {
     pub kind: FailureKind,
     pub label: String,
@@ -186,7 +191,7 @@ pub struct FailureRow {
 }
 
 /// Execution objects loaded and joined to events by id.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ExecutionJoin {
     pub loaded: usize,
     pub joined: usize,
@@ -219,7 +224,61 @@ impl Session {
         let analysis = analyze::analyze_with_executions(&ingest.events, &ingest.executions, &options);
         let attribution = attribution::attribute(&ingest.events, &analysis, options.lookback_ms);
         let chart = chart_data(&analysis);
-        Session { ingest, analysis, attribution, chart, options }
+        Session { ingest, analysis, attribution, chart, options, summary: None, pending_events: None }
+    }
+
+    /// A session from parts analysed elsewhere (the page gets them from its Web
+    /// Worker), so nothing is analysed twice. `ingest` may come without its events
+    /// and texts: `events` says how many there will be, and the page adds them with
+    /// [`Session::complete`] (until then [`Session::loading`] is true, the events
+    /// table is empty and redacted exports are refused). `summary` is the
+    /// worker's [`Session::summary`], without its problem rows (made here).
+    pub fn from_parts(
+        ingest: Ingest,
+        analysis: Analysis,
+        attribution: Attribution,
+        limit: Option<u32>,
+        summary: Option<Summary>,
+        events: usize,
+    ) -> Session {
+        let options = Options { limit, ..Options::default() };
+        let chart = chart_data(&analysis);
+        let summary = summary.map(|mut s| {
+            s.problems = problem_rows(&ingest);
+            s
+        });
+        let pending_events = (ingest.events.len() != events).then_some(events);
+        Session { ingest, analysis, attribution, chart, options, summary, pending_events }
+    }
+
+    /// True while the events (or texts) of [`Session::from_parts`] are still arriving.
+    pub fn loading(&self) -> bool {
+        self.pending_events.is_some()
+    }
+
+    /// Number of events, counting those still arriving.
+    pub fn event_count(&self) -> usize {
+        self.pending_events.unwrap_or(self.ingest.events.len())
+    }
+
+    /// Adds the events and texts that [`Session::from_parts`] was waiting for
+    /// (`texts[i]` is input `i`'s). Returns true when the limit changed meanwhile,
+    /// so the analysis was run again here.
+    pub fn complete(&mut self, events: Vec<crate::model::Event>, texts: Vec<String>) -> bool {
+        self.ingest.events = events;
+        for (s, t) in self.ingest.sources.iter_mut().zip(texts) {
+            s.text = t;
+        }
+        self.pending_events = None;
+        let rerun = self.analysis.limit != self.options.limit;
+        if rerun {
+            // As `set_limit` does: the limit changes neither the windows nor the attribution.
+            self.summary = None;
+            self.analysis =
+                analyze::analyze_with_executions(&self.ingest.events, &self.ingest.executions, &self.options);
+            self.chart = chart_data(&self.analysis);
+        }
+        rerun
     }
 
     pub fn chart(&self) -> &ChartData {
@@ -232,6 +291,11 @@ impl Session {
             return;
         }
         self.options.limit = limit;
+        if self.loading() {
+            // Analysed again by `complete`, once the events are here.
+            return;
+        }
+        self.summary = None;
         // The limit changes neither the windows nor the attribution.
         self.analysis =
             analyze::analyze_with_executions(&self.ingest.events, &self.ingest.executions, &self.options);
@@ -239,6 +303,9 @@ impl Session {
     }
 
     pub fn summary(&self) -> Summary {
+        if let Some(s) = &self.summary {
+            return s.clone();
+        }
         let ing = &self.ingest;
         let an = &self.analysis;
         let mut per_source = vec![0usize; ing.sources.len()];
@@ -269,20 +336,7 @@ impl Session {
             })
             .collect();
         let range = ing.time_range();
-        let problems: Vec<ProblemRow> = ing
-            .problems
-            .iter()
-            .map(|p| ProblemRow {
-                source: ing.sources.get(p.source as usize).map(|s| s.name.clone()).unwrap_or_default(),
-                record: p.record,
-                severity: p.severity,
-                line: p.line,
-                column: p.column,
-                message: p.message.clone(),
-                excerpt: p.excerpt.clone(),
-                caret: p.caret,
-            })
-            .collect();
+        let problems = problem_rows(ing);
         let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
         let at = &self.attribution;
         Summary {
@@ -354,8 +408,12 @@ impl Session {
     }
 
     /// Redacts the events of input `source` under `rules`, in input order and in the
-    /// input's own container shape. `None` when there is no such input.
+    /// input's own container shape. `None` when there is no such input (or while
+    /// the events are still arriving, see [`Session::loading`]).
     pub fn redact_source(&self, source: usize, redactor: &redact::Redactor, rules: &RuleSet) -> Option<redact::Export> {
+        if self.loading() {
+            return None;
+        }
         let info = self.ingest.sources.get(source)?;
         let records = self.source_records(source);
         Some(redact::export_with(
@@ -385,6 +443,9 @@ impl Session {
     /// (and with that shape's MIME type). The redactor holds the per-page (or
     /// per-report) key; it is never written out.
     pub fn export_redacted(&self, source: usize, redactor: &redact::Redactor, rules: &RuleSet) -> Result<Download, String> {
+        if self.loading() {
+            return Err("the file is still being loaded into the page; try again in a moment".into());
+        }
         let info = self.ingest.sources.get(source).ok_or_else(|| format!("no input number {source}"))?;
         let export = self.redact_source(source, redactor, rules).ok_or_else(|| format!("no input number {source}"))?;
         Ok(Download {
@@ -698,6 +759,23 @@ fn pretty_mapped(text: &str) -> (String, Vec<usize>) {
 fn map_range(map: &[usize], r: &Range<usize>) -> Range<usize> {
     let at = |i: usize| map.get(i).copied().unwrap_or_else(|| map.last().copied().unwrap_or(0));
     at(r.start)..at(r.end)
+}
+
+/// The problem rows of a summary.
+fn problem_rows(ing: &Ingest) -> Vec<ProblemRow> {
+    ing.problems
+        .iter()
+        .map(|p| ProblemRow {
+            source: ing.sources.get(p.source as usize).map(|s| s.name.clone()).unwrap_or_default(),
+            record: p.record,
+            severity: p.severity,
+            line: p.line,
+            column: p.column,
+            message: p.message.clone(),
+            excerpt: p.excerpt.clone(),
+            caret: p.caret,
+        })
+        .collect()
 }
 
 /// Extensibility failures grouped by kind and label, most frequent first.

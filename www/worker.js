@@ -1,12 +1,14 @@
 // Inflight's file reader: a module Web Worker started by the page (src/web/worker.rs).
 // It loads the same wasm module as the page (Trunk.toml: filehash = false, so the names are
 // stable), reads each File in 4 MiB slices into ingest's IngestStream, posts progress at
-// most ~10 times a second, and at the end sends the parsed result back as transferable
-// ArrayBuffers: the events etc. in a compact binary form, and each input's decoded text.
-// Nothing is parsed twice and nothing leaves the page.
+// most ~10 times a second, analyses what it read, and sends the page everything it needs
+// as transferable ArrayBuffers: the summary and the analysis first (so the page can draw
+// the chart at once), then the events in batches and each input's decoded text.
+// Nothing is parsed or analysed twice and nothing leaves the page.
 import init, { WorkerIngest } from './inflight.js';
 
 const SLICE = 4 << 20;
+const AHEAD = 4;
 const PROGRESS_MS = 100;
 
 let wasm;
@@ -20,13 +22,16 @@ try {
 self.onmessage = async (e) => {
   const msg = e.data;
   if (!msg || msg.type !== 'job') return;
-  const { job, files, limit } = msg;
+  const { job, files, limit, concurrency } = msg;
   let ing;
   try {
     const t0 = performance.now();
     ing = new WorkerIngest(limit || 0);
     let read = 0;
     let last = 0;
+    let recordsSoFar = 0;
+    let pushMs = 0;
+    let waitMs = 0;
     const report = (force) => {
       const now = performance.now();
       if (!force && now - last < PROGRESS_MS) return;
@@ -34,17 +39,35 @@ self.onmessage = async (e) => {
       const [source, , records, events] = ing.progress();
       self.postMessage({ type: 'progress', job, read, source, records: recordsSoFar + records, events });
     };
-    let recordsSoFar = 0;
+    // The slices read, per file: when ingest's text is exactly the file's bytes, these
+    // go to the page as the text, and the text in wasm memory is not copied out.
+    const slices = [];
     for (const file of files) {
+      const mine = [];
+      slices.push(mine);
       ing.begin(file.name, file.size);
       // Inputs over the limit are refused by begin(): do not read them at all.
       if (file.size <= (limit || Infinity)) {
-        // Read the next slice while this one is parsed.
-        let next = file.slice(0, SLICE).arrayBuffer();
-        for (let off = 0; off < file.size; off += SLICE) {
-          const buf = new Uint8Array(await next);
-          if (off + SLICE < file.size) next = file.slice(off + SLICE, off + 2 * SLICE).arrayBuffer();
+        // Keep AHEAD slice reads going while this one is parsed: a single read at a time
+        // left the worker waiting for the file about as long as it spent parsing.
+        const reads = [];
+        let ahead = 0;
+        const more = () => {
+          while (reads.length < AHEAD && ahead < file.size) {
+            reads.push(file.slice(ahead, ahead + SLICE).arrayBuffer());
+            ahead += SLICE;
+          }
+        };
+        more();
+        while (reads.length) {
+          const w0 = performance.now();
+          const buf = new Uint8Array(await reads.shift());
+          waitMs += performance.now() - w0;
+          more();
+          const p0 = performance.now();
           ing.push(buf);
+          pushMs += performance.now() - p0;
+          mine.push(buf);
           read += buf.length;
           report(false);
         }
@@ -56,16 +79,37 @@ self.onmessage = async (e) => {
     }
     const readMs = performance.now() - t0;
     const events = ing.progress()[3];
-    const meta = ing.finish();
+    const f0 = performance.now();
+    ing.finish();
+    const finishMs = performance.now() - f0;
+    // The texts leave wasm memory before the analysis, which then reuses it.
     const texts = [];
-    for (let i = 0; i < ing.source_count(); i++) texts.push(ing.take_text(i));
-    const ms = performance.now() - t0;
+    for (let i = 0; i < ing.source_count(); i++) {
+      if (ing.text_is_input(i) && slices[i]) {
+        ing.drop_text(i);
+        texts.push(slices[i]);
+      } else {
+        texts.push([ing.take_text(i)]);
+      }
+    }
+    const t1 = performance.now();
+    const parts = ing.analyze(concurrency || 0);
+    const t2 = performance.now();
+    const head = ing.head();
+    const analysisBatches = ing.analysis_batches();
+    const eventBatches = ing.event_batches();
+    const t3 = performance.now();
     ing.free();
     ing = undefined;
+    const buffers = [head, ...analysisBatches, ...eventBatches, ...texts.flat()].map((b) => b.buffer);
     self.postMessage(
       // wasmBytes: the worker's wasm memory, which never shrinks, i.e. its peak (for benchmarks).
-      { type: 'done', job, meta, texts, ms, readMs, records: recordsSoFar, events, wasmBytes: wasm.memory.buffer.byteLength },
-      [meta.buffer, ...texts.map((t) => t.buffer)],
+      {
+        type: 'done', job, concurrency, parts, head, analysisBatches, eventBatches, texts,
+        ms: t3 - t0, times: { readMs, waitMs, pushMs, finishMs, textMs: t1 - f0 - finishMs, analyzeMs: t2 - t1, encodeMs: t3 - t2, ms: t3 - t0 },
+        records: recordsSoFar, events, wasmBytes: wasm.memory.buffer.byteLength,
+      },
+      buffers,
     );
   } catch (err) {
     try { ing?.free(); } catch { /* already gone */ }

@@ -25,19 +25,29 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use crate::ingest::{Frame, Ingest, IngestStream, Problem, Severity, Shape, SourceInfo, MAX_INPUT_BYTES};
-use crate::model::{ActionExecution, ActionResult, Envelope, Event, Stats};
-use crate::session::Session;
+use serde::Serialize;
+
+use crate::analyze::Analysis;
+use crate::attribution::Attribution;
+use crate::ingest::{Ingest, IngestStream, Shape, MAX_INPUT_BYTES};
+use crate::model::Event;
+use crate::session::{Session, Summary};
+use crate::wire::{self, Res};
 
 // =======================================================================================
 // Worker side
 
-/// Incremental ingest for `www/worker.js`.
+/// Incremental ingest for `www/worker.js`, then the analysis, in the worker.
 #[wasm_bindgen]
 pub struct WorkerIngest {
     stream: Option<IngestStream>,
     ingest: Option<Ingest>,
+    session: Option<Session>,
 }
+
+/// Events per batch, and analysis items per batch: the page decodes one batch per task.
+const EVENT_BATCH: usize = 8192;
+const ANALYSIS_BATCH: usize = 8192;
 
 #[wasm_bindgen]
 impl WorkerIngest {
@@ -45,7 +55,7 @@ impl WorkerIngest {
     #[wasm_bindgen(constructor)]
     pub fn new(limit: f64) -> WorkerIngest {
         let limit = if limit >= 1.0 { (limit as usize).min(MAX_INPUT_BYTES) } else { MAX_INPUT_BYTES };
-        WorkerIngest { stream: Some(IngestStream::with_limit(limit)), ingest: None }
+        WorkerIngest { stream: Some(IngestStream::with_limit(limit)), ingest: None, session: None }
     }
 
     /// Starts the next input; `size` is the file's size (inputs over the limit are refused here).
@@ -73,26 +83,85 @@ impl WorkerIngest {
         }
     }
 
-    /// Ends the last input, de-duplicates and sorts; returns everything but the texts, encoded.
-    pub fn finish(&mut self) -> Vec<u8> {
-        let Some(stream) = self.stream.take() else { return Vec::new() };
-        let ingest = stream.finish();
-        let bytes = encode(&ingest);
-        self.ingest = Some(ingest);
-        bytes
+    /// Ends the last input, de-duplicates and sorts.
+    pub fn finish(&mut self) {
+        if let Some(stream) = self.stream.take() {
+            self.ingest = Some(stream.finish());
+        }
     }
 
     pub fn source_count(&self) -> u32 {
         self.ingest.as_ref().map_or(0, |i| i.sources.len() as u32)
     }
 
-    /// The decoded text of input `i`, moved out (its memory is freed here).
+    /// The decoded text of input `i`, moved out (its memory is freed here, so the
+    /// analysis reuses it).
     pub fn take_text(&mut self, i: u32) -> Vec<u8> {
         self.ingest
             .as_mut()
             .and_then(|ing| ing.sources.get_mut(i as usize))
             .map(|s| std::mem::take(&mut s.text).into_bytes())
             .unwrap_or_default()
+    }
+
+    /// True when input `i`'s text is its bytes exactly, so `worker.js` sends the page
+    /// the slices it read instead of copying the text out ([`WorkerIngest::drop_text`]).
+    pub fn text_is_input(&self, i: u32) -> bool {
+        self.ingest.as_ref().and_then(|ing| ing.sources.get(i as usize)).is_some_and(|s| s.verbatim)
+    }
+
+    /// Frees input `i`'s text here (the page gets it another way).
+    pub fn drop_text(&mut self, i: u32) {
+        if let Some(s) = self.ingest.as_mut().and_then(|ing| ing.sources.get_mut(i as usize)) {
+            s.text = String::new();
+        }
+    }
+
+    /// Runs the analysis here, off the page's thread (`limit`: the user's concurrency
+    /// limit, 0 for none). Returns `{summary, analysis, attribution}`: the summary
+    /// without its problem rows, and the analysis without its big vectors
+    /// ([`wire::analysis_without_vecs`]; [`WorkerIngest::analysis_batches`] has them),
+    /// as plain values (64-bit integers as BigInt, so nothing is rounded).
+    pub fn analyze(&mut self, limit: f64) -> Result<JsValue, JsValue> {
+        let Some(ingest) = self.ingest.take() else { return Ok(JsValue::NULL) };
+        let limit = (limit >= 1.0).then_some(limit.min(f64::from(u32::MAX)) as u32);
+        let session = Session::from_ingest(ingest, limit);
+        let mut summary = session.summary();
+        summary.problems = Vec::new();
+        let ser = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+        let out = js_sys::Object::new();
+        set(&out, "summary", &summary.serialize(&ser)?);
+        set(&out, "analysis", &wire::analysis_without_vecs(&session.analysis).serialize(&ser)?);
+        set(&out, "attribution", &session.attribution.serialize(&ser)?);
+        self.session = Some(session);
+        Ok(out.into())
+    }
+
+    /// Everything in the `Ingest` but its texts and events ([`wire::encode_head`]).
+    pub fn head(&self) -> Vec<u8> {
+        self.session.as_ref().map(|s| wire::encode_head(&s.ingest)).unwrap_or_default()
+    }
+
+    /// The events in batches ([`wire::encode_events`]); each is copied out as it is made.
+    pub fn event_batches(&self) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        if let Some(s) = &self.session {
+            for batch in s.ingest.events.chunks(EVENT_BATCH) {
+                out.push(&js_sys::Uint8Array::from(wire::encode_events(batch).as_slice()));
+            }
+        }
+        out
+    }
+
+    /// The analysis' big vectors in batches ([`wire::encode_analysis`]).
+    pub fn analysis_batches(&self) -> js_sys::Array {
+        let out = js_sys::Array::new();
+        if let Some(s) = &self.session {
+            for b in wire::encode_analysis(&s.analysis, ANALYSIS_BATCH) {
+                out.push(&js_sys::Uint8Array::from(b.as_slice()));
+            }
+        }
+        out
     }
 }
 
@@ -103,436 +172,13 @@ pub fn max_input_bytes() -> f64 {
 }
 
 // =======================================================================================
-// Wire format: everything in an `Ingest` but the texts. Little-endian, lengths as u32 or
-// u64. Structs are destructured exhaustively, so a new field is a compile error here, not
-// a silent loss.
-
-struct W(Vec<u8>);
-
-impl W {
-    fn u8(&mut self, v: u8) {
-        self.0.push(v);
-    }
-    fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn usize(&mut self, v: usize) {
-        self.0.extend_from_slice(&(v as u64).to_le_bytes());
-    }
-    fn i64(&mut self, v: i64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn f64(&mut self, v: f64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn bytes(&mut self, v: &[u8]) {
-        self.u32(v.len() as u32);
-        self.0.extend_from_slice(v);
-    }
-    fn str(&mut self, v: &str) {
-        self.bytes(v.as_bytes());
-    }
-    fn opt_str(&mut self, v: &Option<String>) {
-        match v {
-            Some(s) => {
-                self.u8(1);
-                self.str(s);
-            }
-            None => self.u8(0),
-        }
-    }
-    fn opt_i64(&mut self, v: Option<i64>) {
-        match v {
-            Some(x) => {
-                self.u8(1);
-                self.i64(x);
-            }
-            None => self.u8(0),
-        }
-    }
-    fn opt_f64(&mut self, v: Option<f64>) {
-        match v {
-            Some(x) => {
-                self.u8(1);
-                self.f64(x);
-            }
-            None => self.u8(0),
-        }
-    }
-    fn opt_u32(&mut self, v: Option<u32>) {
-        match v {
-            Some(x) => {
-                self.u8(1);
-                self.u32(x);
-            }
-            None => self.u8(0),
-        }
-    }
-    fn strs(&mut self, v: &[String]) {
-        self.u32(v.len() as u32);
-        for s in v {
-            self.str(s);
-        }
-    }
-}
-
-struct R<'a> {
-    b: &'a [u8],
-    p: usize,
-}
-
-type Res<T> = Result<T, String>;
-
-impl<'a> R<'a> {
-    fn take(&mut self, n: usize) -> Res<&'a [u8]> {
-        let end = self.p.checked_add(n).filter(|&e| e <= self.b.len()).ok_or("truncated worker result")?;
-        let s = &self.b[self.p..end];
-        self.p = end;
-        Ok(s)
-    }
-    fn u8(&mut self) -> Res<u8> {
-        Ok(self.take(1)?[0])
-    }
-    fn bool(&mut self) -> Res<bool> {
-        Ok(self.u8()? != 0)
-    }
-    fn u32(&mut self) -> Res<u32> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
-    }
-    fn usize(&mut self) -> Res<usize> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()) as usize)
-    }
-    fn i64(&mut self) -> Res<i64> {
-        Ok(i64::from_le_bytes(self.take(8)?.try_into().unwrap()))
-    }
-    fn f64(&mut self) -> Res<f64> {
-        Ok(f64::from_le_bytes(self.take(8)?.try_into().unwrap()))
-    }
-    fn bytes(&mut self) -> Res<Vec<u8>> {
-        let n = self.u32()? as usize;
-        Ok(self.take(n)?.to_vec())
-    }
-    fn str(&mut self) -> Res<String> {
-        let n = self.u32()? as usize;
-        std::str::from_utf8(self.take(n)?).map(str::to_owned).map_err(|e| e.to_string())
-    }
-    fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Res<T>) -> Res<Option<T>> {
-        if self.bool()? {
-            f(self).map(Some)
-        } else {
-            Ok(None)
-        }
-    }
-    fn opt_str(&mut self) -> Res<Option<String>> {
-        self.opt(Self::str)
-    }
-    fn opt_i64(&mut self) -> Res<Option<i64>> {
-        self.opt(Self::i64)
-    }
-    fn opt_f64(&mut self) -> Res<Option<f64>> {
-        self.opt(Self::f64)
-    }
-    fn strs(&mut self) -> Res<Vec<String>> {
-        let n = self.u32()? as usize;
-        (0..n).map(|_| self.str()).collect()
-    }
-}
-
-const SHAPES: [Shape; 11] = [
-    Shape::Empty,
-    Shape::JsonArray,
-    Shape::Lines,
-    Shape::Paged,
-    Shape::ElasticEvents,
-    Shape::Single,
-    Shape::Mixed,
-    Shape::Csv,
-    Shape::Tsv,
-    Shape::NotJson,
-    Shape::TooLarge,
-];
-
-fn shape_code(s: Shape) -> u8 {
-    // Exhaustive, so a new shape must be added to SHAPES too.
-    match s {
-        Shape::Empty | Shape::JsonArray | Shape::Lines | Shape::Paged | Shape::ElasticEvents | Shape::Single
-        | Shape::Mixed | Shape::Csv | Shape::Tsv | Shape::NotJson | Shape::TooLarge => {
-            SHAPES.iter().position(|&x| x == s).unwrap_or(0) as u8
-        }
-    }
-}
-
-/// Everything in `ing` except the source texts.
-pub fn encode(ing: &Ingest) -> Vec<u8> {
-    let Ingest { sources, events, problems, duplicates, executions } = ing;
-    let mut w = W(Vec::with_capacity(64 + events.len() * 160));
-    w.u32(sources.len() as u32);
-    for s in sources {
-        let SourceInfo { name, text: _, gzip, bytes, shape, records, events, executions, envelopes, notes, frame } = s;
-        w.str(name);
-        w.u8(*gzip as u8);
-        w.usize(*bytes);
-        w.u8(shape_code(*shape));
-        w.u32(*records);
-        w.u32(*events);
-        w.u32(*executions);
-        w.u32(envelopes.len() as u32);
-        for n in envelopes {
-            w.u32(*n);
-        }
-        w.strs(notes);
-        let Frame { prefix, separator, suffix } = frame;
-        w.bytes(prefix);
-        w.bytes(separator);
-        w.bytes(suffix);
-    }
-    w.u32(problems.len() as u32);
-    for p in problems {
-        let Problem { source, record, severity, offset, line, column, message, excerpt, caret } = p;
-        w.u32(*source);
-        w.opt_u32(*record);
-        w.u8(matches!(severity, Severity::Warning) as u8);
-        w.usize(*offset);
-        w.usize(*line);
-        w.usize(*column);
-        w.str(message);
-        w.str(excerpt);
-        w.usize(*caret);
-    }
-    w.usize(*duplicates);
-    w.u32(executions.len() as u32);
-    for x in executions {
-        let ActionExecution { source, record, id, trigger_id, status, created_at, updated_at, results } = x;
-        w.u32(*source);
-        w.u32(*record);
-        w.str(id);
-        w.opt_str(trigger_id);
-        w.opt_str(status);
-        w.opt_i64(*created_at);
-        w.opt_i64(*updated_at);
-        w.u32(results.len() as u32);
-        for r in results {
-            let ActionResult { action_name, started_at, ended_at, error } = r;
-            w.str(action_name);
-            w.opt_i64(*started_at);
-            w.opt_i64(*ended_at);
-            w.opt_str(error);
-        }
-    }
-    // Events last, so the page can decode them in batches.
-    w.u32(events.len() as u32);
-    for e in events {
-        let Event {
-            source,
-            record,
-            span,
-            envelope,
-            log_id,
-            time,
-            type_code,
-            description,
-            client_name,
-            connection,
-            error_message,
-            executions,
-            stats,
-            elapsed_ms,
-            initiated_at,
-            completed_at,
-            action_name,
-            error_class,
-        } = e;
-        w.u32(*source);
-        w.u32(*record);
-        w.usize(span.start);
-        w.usize(span.end);
-        w.u8(envelope.index() as u8);
-        w.opt_str(log_id);
-        w.opt_i64(*time);
-        w.str(type_code);
-        w.str(description);
-        w.opt_str(client_name);
-        w.opt_str(connection);
-        w.opt_str(error_message);
-        w.strs(executions);
-        match stats {
-            Some(Stats {
-                total_request_duration_ms,
-                total_runtime_execution_duration_ms,
-                runtime_processing_duration_ms,
-                action_duration_ms,
-                runtime_external_call_duration_ms,
-                boot_duration_ms,
-                network_duration_ms,
-            }) => {
-                w.u8(1);
-                for v in [
-                    total_request_duration_ms,
-                    total_runtime_execution_duration_ms,
-                    runtime_processing_duration_ms,
-                    action_duration_ms,
-                    runtime_external_call_duration_ms,
-                    boot_duration_ms,
-                    network_duration_ms,
-                ] {
-                    w.opt_f64(*v);
-                }
-            }
-            None => w.u8(0),
-        }
-        w.opt_f64(*elapsed_ms);
-        w.opt_i64(*initiated_at);
-        w.opt_i64(*completed_at);
-        w.opt_str(action_name);
-        w.opt_str(error_class);
-    }
-    w.0
-}
-
-/// Decodes what [`encode`] wrote, up to the events: the `Ingest` (sources without their
-/// texts, no events yet), the event count, and where the events start.
-fn decode_head(b: &[u8]) -> Res<(Ingest, usize, usize)> {
-    let mut r = R { b, p: 0 };
-    let n = r.u32()? as usize;
-    let mut sources = Vec::with_capacity(n);
-    for _ in 0..n {
-        let name = r.str()?;
-        let gzip = r.bool()?;
-        let bytes = r.usize()?;
-        let shape = *SHAPES.get(r.u8()? as usize).ok_or("unknown shape")?;
-        let records = r.u32()?;
-        let events = r.u32()?;
-        let executions = r.u32()?;
-        let mut envelopes = [0u32; Envelope::ALL.len()];
-        let ne = r.u32()? as usize;
-        for i in 0..ne {
-            let v = r.u32()?;
-            if let Some(slot) = envelopes.get_mut(i) {
-                *slot = v;
-            }
-        }
-        let notes = r.strs()?;
-        let frame = Frame { prefix: r.bytes()?, separator: r.bytes()?, suffix: r.bytes()? };
-        sources.push(SourceInfo {
-            name,
-            text: String::new(),
-            gzip,
-            bytes,
-            shape,
-            records,
-            events,
-            executions,
-            envelopes,
-            notes,
-            frame,
-        });
-    }
-    let n = r.u32()? as usize;
-    let mut problems = Vec::with_capacity(n);
-    for _ in 0..n {
-        problems.push(Problem {
-            source: r.u32()?,
-            record: r.opt(R::u32)?,
-            severity: if r.bool()? { Severity::Warning } else { Severity::Error },
-            offset: r.usize()?,
-            line: r.usize()?,
-            column: r.usize()?,
-            message: r.str()?,
-            excerpt: r.str()?,
-            caret: r.usize()?,
-        });
-    }
-    let duplicates = r.usize()?;
-    let n = r.u32()? as usize;
-    let mut executions = Vec::with_capacity(n);
-    for _ in 0..n {
-        let source = r.u32()?;
-        let record = r.u32()?;
-        let id = r.str()?;
-        let trigger_id = r.opt_str()?;
-        let status = r.opt_str()?;
-        let created_at = r.opt_i64()?;
-        let updated_at = r.opt_i64()?;
-        let nr = r.u32()? as usize;
-        let mut results = Vec::with_capacity(nr);
-        for _ in 0..nr {
-            results.push(ActionResult {
-                action_name: r.str()?,
-                started_at: r.opt_i64()?,
-                ended_at: r.opt_i64()?,
-                error: r.opt_str()?,
-            });
-        }
-        executions.push(ActionExecution { source, record, id, trigger_id, status, created_at, updated_at, results });
-    }
-    let events = r.u32()? as usize;
-    let ingest = Ingest { sources, events: Vec::with_capacity(events), problems, duplicates, executions };
-    Ok((ingest, events, r.p))
-}
-
-/// Decodes up to `max` events from offset `*pos`, appending them to `out`.
-fn decode_events(b: &[u8], pos: &mut usize, max: usize, out: &mut Vec<Event>) -> Res<()> {
-    let mut r = R { b, p: *pos };
-    for _ in 0..max {
-        let source = r.u32()?;
-        let record = r.u32()?;
-        let span = r.usize()?..r.usize()?;
-        let envelope = *Envelope::ALL.get(r.u8()? as usize).ok_or("unknown envelope")?;
-        let log_id = r.opt_str()?;
-        let time = r.opt_i64()?;
-        let type_code = r.str()?;
-        let description = r.str()?;
-        let client_name = r.opt_str()?;
-        let connection = r.opt_str()?;
-        let error_message = r.opt_str()?;
-        let executions = r.strs()?;
-        let stats = if r.bool()? {
-            Some(Stats {
-                total_request_duration_ms: r.opt_f64()?,
-                total_runtime_execution_duration_ms: r.opt_f64()?,
-                runtime_processing_duration_ms: r.opt_f64()?,
-                action_duration_ms: r.opt_f64()?,
-                runtime_external_call_duration_ms: r.opt_f64()?,
-                boot_duration_ms: r.opt_f64()?,
-                network_duration_ms: r.opt_f64()?,
-            })
-        } else {
-            None
-        };
-        out.push(Event {
-            source,
-            record,
-            span,
-            envelope,
-            log_id,
-            time,
-            type_code,
-            description,
-            client_name,
-            connection,
-            error_message,
-            executions,
-            stats,
-            elapsed_ms: r.opt_f64()?,
-            initiated_at: r.opt_i64()?,
-            completed_at: r.opt_i64()?,
-            action_name: r.opt_str()?,
-            error_class: r.opt_str()?,
-        });
-    }
-    *pos = r.p;
-    Ok(())
-}
-
-// =======================================================================================
 // Page side
 
 /// Inputs larger than this (together) are read by a worker that is replaced afterwards, so
 /// that its grown memory goes back to the system.
 const RECYCLE_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
-/// Text copied into wasm memory per task, and events decoded per task.
+/// Text copied into wasm memory per step.
 const TEXT_STEP: u32 = 16 << 20;
-const EVENT_STEP: usize = 20_000;
 
 struct Client {
     worker: Worker,
@@ -712,6 +358,7 @@ fn post_job(client: &mut Client, files: Vec<File>) {
     set(&msg, "job", &job.into());
     set(&msg, "files", &list);
     set(&msg, "limit", &input_limit().into());
+    set(&msg, "concurrency", &f64::from(super::read_limit().unwrap_or(0)).into());
     if let Err(e) = client.worker.post_message(&msg) {
         client.job = 0;
         super::show_error(&format!("Could not start reading: {}", super::js_error_text(&e)));
@@ -820,36 +467,70 @@ fn later(f: impl FnOnce() + 'static) {
     let _ = super::window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 0);
 }
 
-/// The rebuild of a finished job on the main thread, one bounded step per task.
+/// Work per task on the page, in ms: steps run until this much time has passed.
+const TASK_BUDGET_MS: f64 = 30.0;
+
+/// Where the page stands with a finished job. The chart comes first: the summary and
+/// the analysis, then the page is drawn (the session is installed "loading"); then
+/// the events and the texts follow, for the table, the detail pane and the exports.
 struct Rebuild {
     job: u32,
-    meta: Vec<u8>,
-    texts: Vec<js_sys::Uint8Array>,
-    /// Text being copied: which one, the bytes so far, how many are known to be UTF-8.
+    parts: JsValue,
+    head: js_sys::Uint8Array,
+    analysis_batches: Vec<js_sys::Uint8Array>,
+    event_batches: Vec<js_sys::Uint8Array>,
+    /// Per input, its text in parts (the slices the worker read, or one copied-out text).
+    texts: Vec<Vec<js_sys::Uint8Array>>,
+    limit: Option<u32>,
+    /// Decoded so far.
+    ingest: Option<Ingest>,
+    n_events: usize,
+    analysis: Option<Analysis>,
+    attribution: Option<Attribution>,
+    summary: Option<Summary>,
+    /// The worker's parts could not be read: analyse here once the events are in.
+    fallback: bool,
+    next_batch: usize,
+    shown: bool,
+    /// `data-loads` when the session was installed: another load since then ends this one.
+    loads: Option<String>,
+    events: Vec<Event>,
+    next_events: usize,
+    /// Text being copied: which one, which part, the bytes so far, how many are known to be UTF-8.
     text_i: usize,
+    part: usize,
+    part_off: usize,
     buf: Vec<u8>,
     checked: usize,
     done_texts: Vec<String>,
-    ingest: Option<Ingest>,
-    events_total: usize,
-    pos: usize,
     read_ms: f64,
     bytes: usize,
     inputs: usize,
     started: f64,
+    chart_ms: f64,
+    show_ms: Vec<f64>,
+    max_step_ms: f64,
+}
+
+/// The worker's `Uint8Array` as is (`Uint8Array::new` of a typed array would copy it).
+fn as_bytes(v: JsValue) -> js_sys::Uint8Array {
+    v.dyn_into::<js_sys::Uint8Array>().unwrap_or_else(|_| js_sys::Uint8Array::new_with_length(0))
+}
+
+fn arr(data: &JsValue, k: &str) -> Vec<js_sys::Uint8Array> {
+    js_sys::Array::from(&get(data, k)).iter().map(as_bytes).collect()
 }
 
 fn done(data: &JsValue) {
+    let t_done = super::now_ms();
     let job = get_f64(data, "job") as u32;
-    let meta = js_sys::Uint8Array::new(&get(data, "meta")).to_vec();
-    let texts: Vec<js_sys::Uint8Array> =
-        js_sys::Array::from(&get(data, "texts")).iter().map(|t| js_sys::Uint8Array::new(&t)).collect();
     let (total, inputs, started) =
         CLIENT.with(|c| c.borrow().as_ref().map_or((0.0, 0, 0.0), |c| (c.total, c.inputs, c.started)));
     if total > RECYCLE_BYTES {
         // Give the worker's memory back; its replacement is ready for the next drop.
         // The job stays current so the steps below can tell a cancel from this.
         respawn();
+        let _ = super::body().set_attribute("data-respawn-ms", &format!("{:.1}", super::now_ms() - t_done));
         CLIENT.with(|c| {
             if let Some(c) = c.borrow_mut().as_mut() {
                 c.job = job;
@@ -861,25 +542,50 @@ fn done(data: &JsValue) {
     // For tests/browser/bench-ingest.mjs: the worker's peak wasm memory and its times.
     let body = super::body();
     let _ = body.set_attribute("data-worker-memory", &get_f64(data, "wasmBytes").to_string());
-    let _ = body.set_attribute("data-worker-ms", &format!("{:.1}/{:.1}", get_f64(data, "readMs"), get_f64(data, "ms")));
-    show_progress(0.0, total, get_f64(data, "records"), events, "Loading into the page:");
+    let times = js_sys::JSON::stringify(&get(data, "times")).ok().and_then(|s| s.as_string()).unwrap_or_default();
+    let _ = body.set_attribute("data-worker-times", &times);
+    let _ = body.set_attribute("data-worker-done", &format!("{:.1}", super::now_ms()));
+    show_progress(total, total, get_f64(data, "records"), events, "Read");
+    super::set_status("Read; drawing the chart…");
+    let limit = get_f64(data, "concurrency");
     let r = Rebuild {
         job,
-        meta,
-        texts,
+        parts: get(data, "parts"),
+        head: as_bytes(get(data, "head")),
+        analysis_batches: arr(data, "analysisBatches"),
+        event_batches: arr(data, "eventBatches"),
+        texts: js_sys::Array::from(&get(data, "texts"))
+            .iter()
+            .map(|parts| js_sys::Array::from(&parts).iter().map(as_bytes).collect())
+            .collect(),
+        limit: (limit >= 1.0).then_some(limit as u32),
+        ingest: None,
+        n_events: 0,
+        analysis: None,
+        attribution: None,
+        summary: None,
+        fallback: false,
+        next_batch: 0,
+        shown: false,
+        loads: None,
+        events: Vec::new(),
+        next_events: 0,
         text_i: 0,
+        part: 0,
+        part_off: 0,
         buf: Vec::new(),
         checked: 0,
         done_texts: Vec::new(),
-        ingest: None,
-        events_total: 0,
-        pos: 0,
         read_ms: get_f64(data, "ms"),
         bytes: total as usize,
         inputs,
         started,
+        chart_ms: 0.0,
+        show_ms: Vec::new(),
+        max_step_ms: 0.0,
     };
     let state = Rc::new(RefCell::new(r));
+    let _ = super::body().set_attribute("data-done-ms", &format!("{:.1}", super::now_ms() - t_done));
     later(move || step(state));
 }
 
@@ -887,77 +593,170 @@ fn current_job() -> u32 {
     CLIENT.with(|c| c.borrow().as_ref().map_or(0, |c| c.job))
 }
 
-fn step(state: Rc<RefCell<Rebuild>>) {
-    let finished = {
-        let mut r = state.borrow_mut();
-        if r.job != current_job() {
-            return; // cancelled, or replaced by a newer drop
-        }
-        match advance(&mut r) {
-            Ok(finished) => finished,
-            Err(e) => {
-                drop(r);
-                CLIENT.with(|c| {
-                    if let Some(c) = c.borrow_mut().as_mut() {
-                        c.job = 0;
-                    }
-                });
-                hide_progress();
-                super::show_error(&format!("Loading the result into the page failed: {e}"));
-                return;
-            }
-        }
-    };
-    if !finished {
-        later(move || step(state));
-        return;
+/// Cancelled, or replaced by another load.
+fn stale(r: &Rebuild) -> bool {
+    match &r.loads {
+        // Before the chart: the job must still be current (not cancelled or replaced).
+        None => r.job != current_job(),
+        // After it: no other load may have replaced the session.
+        Some(l) => loads_attr() != *l || (current_job() != 0 && current_job() != r.job),
     }
-    let Ok(r) = Rc::try_unwrap(state).map(RefCell::into_inner) else { return };
-    CLIENT.with(|c| {
-        if let Some(c) = c.borrow_mut().as_mut() {
-            c.job = 0;
-        }
-    });
-    let Some(ingest) = r.ingest else { return };
-    let too_large: Vec<String> =
-        ingest.sources.iter().filter(|s| s.shape == Shape::TooLarge).map(|s| s.name.clone()).collect();
-    let (bytes, inputs, read_ms, started) = (r.bytes, r.inputs, r.read_ms, r.started);
-    // The analysis in its own task, then the page in another.
-    later(move || {
-        let session = Session::from_ingest(ingest, super::read_limit());
-        later(move || {
-            hide_progress();
-            super::show_session(session, inputs, bytes, read_ms);
-            let total_ms = super::now_ms() - started;
-            let note = super::by_id("timing").text_content().unwrap_or_default();
-            super::set_text(
-                "timing",
-                &format!("{note} Read in a background worker; {} ms from drop to chart.", super::fmt_ms(total_ms)),
-            );
-            if !too_large.is_empty() {
-                super::show_error(&format!(
-                    "Too large for the browser: {} could not be read here (see the problem list). \
-                     Split the export into smaller files, or use the command line (`inflight analyze`).",
-                    too_large.join(", ")
-                ));
-            }
-        });
-    });
 }
 
-/// One bounded step; true when the `Ingest` is complete.
-fn advance(r: &mut Rebuild) -> Res<bool> {
-    // 1. Texts, TEXT_STEP bytes per task.
+fn loads_attr() -> String {
+    super::body().get_attribute("data-loads").unwrap_or_default()
+}
+
+/// What a step did.
+enum Next {
+    /// More to do.
+    More,
+    /// The summary and analysis are in: install the session and draw the chart.
+    Show,
+    /// Everything is in.
+    Complete,
+}
+
+fn step(state: Rc<RefCell<Rebuild>>) {
+    let t0 = super::now_ms();
+    loop {
+        let next = {
+            let mut r = state.borrow_mut();
+            if stale(&r) {
+                return;
+            }
+            let a0 = super::now_ms();
+            let res = advance(&mut r);
+            let took = super::now_ms() - a0;
+            r.max_step_ms = r.max_step_ms.max(took);
+            let _ = super::body().set_attribute("data-max-step-ms", &format!("{:.1}", r.max_step_ms));
+            match res {
+                Ok(n) => n,
+                Err(e) => {
+                    drop(r);
+                    CLIENT.with(|c| {
+                        if let Some(c) = c.borrow_mut().as_mut() {
+                            c.job = 0;
+                        }
+                    });
+                    hide_progress();
+                    super::set_status("");
+                    super::show_error(&format!("Loading the result into the page failed: {e}"));
+                    return;
+                }
+            }
+        };
+        match next {
+            Next::More if super::now_ms() - t0 < TASK_BUDGET_MS => continue,
+            Next::More => later(move || step(state)),
+            Next::Show => {
+                // The page in three tasks: the session and the cards, the timeline's
+                // data, the first frame; then the rest in later ones.
+                later(move || {
+                    if !show(&state) {
+                        return;
+                    }
+                    later(move || {
+                        if stale(&state.borrow()) {
+                            return;
+                        }
+                        let t0 = super::now_ms();
+                        super::rebuild_ui(true);
+                        state.borrow_mut().show_ms.push(super::now_ms() - t0);
+                        later(move || {
+                            shown(&state);
+                            later(move || step(state));
+                        });
+                    });
+                });
+            }
+            Next::Complete => later(move || complete(state)),
+        }
+        return;
+    }
+}
+
+/// One bounded piece of work.
+fn advance(r: &mut Rebuild) -> Res<Next> {
+    // 1. The head, the summary and the small part of the analysis.
+    if r.ingest.is_none() && !r.shown {
+        let (ing, n) = wire::decode_head(&r.head.to_vec())?;
+        r.head = js_sys::Uint8Array::new_with_length(0);
+        r.n_events = n;
+        r.ingest = Some(ing);
+        let parts = std::mem::replace(&mut r.parts, JsValue::NULL);
+        let de = |k: &str| get(&parts, k);
+        match (
+            serde_wasm_bindgen::from_value::<Summary>(de("summary")),
+            serde_wasm_bindgen::from_value::<Analysis>(de("analysis")),
+            serde_wasm_bindgen::from_value::<Attribution>(de("attribution")),
+        ) {
+            (Ok(s), Ok(a), Ok(at)) => {
+                r.summary = Some(s);
+                r.analysis = Some(a);
+                r.attribution = Some(at);
+            }
+            (s, a, at) => {
+                let why = [s.err(), a.err(), at.err()].into_iter().flatten().map(|e| e.to_string()).next();
+                web_sys::console::warn_1(
+                    &format!("Inflight: the worker's analysis could not be read ({}); analysing here", why.unwrap_or_default())
+                        .into(),
+                );
+                r.fallback = true;
+            }
+        }
+        return Ok(Next::More);
+    }
+    // 2. The analysis' big vectors.
+    if !r.fallback && r.next_batch < r.analysis_batches.len() {
+        let b = r.analysis_batches[r.next_batch].to_vec();
+        r.analysis_batches[r.next_batch] = js_sys::Uint8Array::new_with_length(0);
+        r.next_batch += 1;
+        wire::decode_analysis(&b, r.analysis.as_mut().expect("decoded analysis"))
+            .map_err(|e| format!("analysis batch {} ({} bytes): {e}", r.next_batch, b.len()))?;
+        return Ok(Next::More);
+    }
+    if !r.fallback && !r.shown {
+        r.shown = true;
+        return Ok(Next::Show);
+    }
+    r.shown = true;
+    // 3. Events, a batch per step.
+    if r.next_events < r.event_batches.len() {
+        if r.events.capacity() < r.n_events {
+            r.events.reserve_exact(r.n_events);
+        }
+        let b = r.event_batches[r.next_events].to_vec();
+        r.event_batches[r.next_events] = js_sys::Uint8Array::new_with_length(0);
+        r.next_events += 1;
+        wire::decode_events(&b, &mut r.events).map_err(|e| format!("events batch {} ({} bytes): {e}", r.next_events, b.len()))?;
+        return Ok(Next::More);
+    }
+    if r.events.len() != r.n_events {
+        return Err(format!("{} events arrived, {} expected", r.events.len(), r.n_events));
+    }
+    // 4. Texts, TEXT_STEP bytes per step.
     if r.text_i < r.texts.len() {
-        let src = &r.texts[r.text_i];
-        let len = src.length() as usize;
+        let parts = &r.texts[r.text_i];
+        let len: usize = parts.iter().map(|p| p.length() as usize).sum();
         if r.buf.capacity() < len {
             r.buf.reserve_exact(len - r.buf.len());
         }
         let from = r.buf.len();
         let to = (from + TEXT_STEP as usize).min(len);
         r.buf.resize(to, 0);
-        src.subarray(from as u32, to as u32).copy_to(&mut r.buf[from..to]);
+        let mut at = from;
+        while at < to {
+            let src = &parts[r.part];
+            let n = (src.length() as usize - r.part_off).min(to - at);
+            src.subarray(r.part_off as u32, (r.part_off + n) as u32).copy_to(&mut r.buf[at..at + n]);
+            at += n;
+            r.part_off += n;
+            if r.part_off == src.length() as usize {
+                r.part += 1;
+                r.part_off = 0;
+            }
+        }
         match std::str::from_utf8(&r.buf[r.checked..to]) {
             Ok(_) => r.checked = to,
             // A character split by the step boundary: checked with the next step.
@@ -969,28 +768,171 @@ fn advance(r: &mut Rebuild) -> Res<bool> {
             // SAFETY: every byte of `bytes` was checked to be UTF-8 above (`checked == len`).
             let text = unsafe { String::from_utf8_unchecked(bytes) };
             r.done_texts.push(text);
+            r.texts[r.text_i] = Vec::new();
             r.checked = 0;
+            r.part = 0;
+            r.part_off = 0;
             r.text_i += 1;
         }
-        return Ok(false);
+        return Ok(Next::More);
     }
-    // 2. Everything but the events.
-    if r.ingest.is_none() {
-        let (mut ing, n, pos) = decode_head(&r.meta)?;
-        for (s, t) in ing.sources.iter_mut().zip(r.done_texts.drain(..)) {
+    Ok(Next::Complete)
+}
+
+/// Installs the session (events and texts still to come) and fills the cards.
+fn show(state: &Rc<RefCell<Rebuild>>) -> bool {
+    let mut r = state.borrow_mut();
+    if r.job != current_job() {
+        return false;
+    }
+    let t0 = super::now_ms();
+    let session = Session::from_parts(
+        r.ingest.take().expect("decoded head"),
+        r.analysis.take().expect("decoded analysis"),
+        r.attribution.take().expect("decoded attribution"),
+        r.limit,
+        r.summary.take(),
+        r.n_events,
+    );
+    // The limit may have been changed while the worker was busy.
+    let mut session = session;
+    session.set_limit(super::read_limit());
+    let t1 = super::now_ms();
+    install(session);
+    super::render();
+    super::set_hidden(&super::by_id("results"), false);
+    r.show_ms = vec![t1 - t0, super::now_ms() - t1];
+    // The job is done as far as Cancel and new drops go; the rest is the page's own work.
+    CLIENT.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut() {
+            c.job = 0;
+        }
+    });
+    r.loads = Some(loads_attr());
+    true
+}
+
+/// Draws the first frame: the chart is shown.
+fn shown(state: &Rc<RefCell<Rebuild>>) {
+    let mut r = state.borrow_mut();
+    if stale(&r) {
+        return;
+    }
+    let t0 = super::now_ms();
+    super::draw_now();
+    hide_progress();
+    r.show_ms.push(super::now_ms() - t0);
+    r.chart_ms = r.show_ms.iter().sum();
+    let body = super::body();
+    // For tests/browser/bench-ingest.mjs: session / cards / timeline data / first frame, ms.
+    let times: Vec<String> = r.show_ms.iter().map(|t| format!("{t:.1}")).collect();
+    let _ = body.set_attribute("data-show-ms", &times.join("/"));
+    let shown = body.get_attribute("data-shown").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
+    let _ = body.set_attribute("data-shown", &(shown + 1).to_string());
+    super::set_status(&format!(
+        "Chart drawn; loading {} into the table…",
+        super::plural(r.n_events, "event", "events")
+    ));
+}
+
+fn install(session: Session) {
+    super::APP.with(|app| {
+        let mut app = app.borrow_mut();
+        let app = app.as_mut().expect("app state");
+        for url in app.object_urls.drain(..) {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+        app.session = Some(session);
+    });
+}
+
+/// Everything is in: the events table, the detail pane and the exports work now.
+fn complete(state: Rc<RefCell<Rebuild>>) {
+    let Ok(r) = Rc::try_unwrap(state).map(RefCell::into_inner) else { return };
+    if stale(&r) {
+        return;
+    }
+    CLIENT.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut() {
+            if c.job == r.job {
+                c.job = 0;
+            }
+        }
+    });
+    let Rebuild { ingest, events, done_texts, bytes, inputs, read_ms, started, chart_ms, fallback, .. } = r;
+    if fallback {
+        // The worker's analysis could not be read: analyse here (one long task).
+        let Some(mut ingest) = ingest else { return };
+        ingest.events = events;
+        for (s, t) in ingest.sources.iter_mut().zip(done_texts) {
             s.text = t;
         }
-        r.events_total = n;
-        r.pos = pos;
-        r.ingest = Some(ing);
+        let too_large = too_large(&ingest);
+        let session = Session::from_ingest(ingest, super::read_limit());
+        hide_progress();
+        super::show_session(session, inputs, bytes, read_ms);
+        finish_note(started, chart_ms, &too_large);
+        return;
     }
-    // 3. Events, EVENT_STEP per task.
-    let ing = r.ingest.as_mut().expect("decoded head");
-    let left = r.events_total - ing.events.len();
-    decode_events(&r.meta, &mut r.pos, left.min(EVENT_STEP), &mut ing.events)?;
-    if ing.events.len() < r.events_total {
-        return Ok(false);
+    let t0 = super::now_ms();
+    let (rerun, too_large) = super::APP.with(|app| {
+        let mut app = app.borrow_mut();
+        match app.as_mut().and_then(|a| a.session.as_mut()) {
+            Some(s) => (s.complete(events, done_texts), too_large(&s.ingest)),
+            None => (false, Vec::new()),
+        }
+    });
+    if rerun {
+        super::render();
+        super::rebuild_ui(false);
+    } else {
+        super::fill_filters();
     }
-    r.meta = Vec::new();
-    Ok(true)
+    let loads = loads_attr();
+    // The table in its own task (the next frame), then the load counts as done.
+    later(move || {
+        if loads_attr() != loads {
+            return;
+        }
+        super::with_ui(|ui, _, _| ui.table_dirty = true);
+        super::request_frame();
+        let n = super::APP
+            .with(|app| app.borrow().as_ref().and_then(|a| a.session.as_ref()).map_or(0, |s| s.ingest.events.len()));
+        super::set_text(
+            "timing",
+            &format!(
+                "Parsed and analysed {} from {} ({}) in {} ms; page and chart drawn in {} ms.",
+                super::plural(n, "event", "events"),
+                super::plural(inputs, "input", "inputs"),
+                super::fmt_bytes(bytes),
+                super::fmt_ms(read_ms),
+                super::fmt_ms(chart_ms + super::now_ms() - t0),
+            ),
+        );
+        super::set_status(&format!("Done: parsed {} in {} ms.", super::plural(n, "event", "events"), super::fmt_ms(read_ms)));
+        let body = super::body();
+        let loads = body.get_attribute("data-loads").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
+        let _ = body.set_attribute("data-loads", &(loads + 1).to_string());
+        finish_note(started, chart_ms, &too_large);
+    });
+}
+
+fn too_large(ingest: &Ingest) -> Vec<String> {
+    ingest.sources.iter().filter(|s| s.shape == Shape::TooLarge).map(|s| s.name.clone()).collect()
+}
+
+fn finish_note(started: f64, _chart_ms: f64, too_large: &[String]) {
+    let total_ms = super::now_ms() - started;
+    let note = super::by_id("timing").text_content().unwrap_or_default();
+    super::set_text(
+        "timing",
+        &format!("{note} Read and analysed in a background worker; {} ms from drop to a complete page.", super::fmt_ms(total_ms)),
+    );
+    if !too_large.is_empty() {
+        super::show_error(&format!(
+            "Too large for the browser: {} could not be read here (see the problem list). \
+             Split the export into smaller files, or use the command line (`inflight analyze`).",
+            too_large.join(", ")
+        ));
+    }
 }
