@@ -83,7 +83,7 @@ pub struct Finding {
 /// Renders the report. Fails only when [`verify`] finds personal data in the
 /// result that is not in [`ReportOptions::allow`]; the error lists what was found.
 pub fn render(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> Result<Report, String> {
-    let (h, redaction) = render_unverified(session, redactor, opts);
+    let (h, redaction) = render_unverified(session, redactor, opts)?;
     let mut allow = Allow::from_rules(&opts.rules);
     opts.allow.iter().for_each(|v| allow.insert(v));
     let verdict = verify::scan_with(h.as_bytes(), &allow);
@@ -96,8 +96,13 @@ pub fn render(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> R
 
 /// The report's HTML and redaction summary *before* the verifier ran, for a caller
 /// that runs the verifier itself on the result (the page's export gate). Never
-/// hand this out unchecked.
-pub fn render_unverified(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> (String, redact::Summary) {
+/// hand this out unchecked. Refused ([`crate::session::STILL_LOADING`]) while the
+/// session's events are still arriving: its redaction counts (and events) would be
+/// missing.
+pub fn render_unverified(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> Result<(String, redact::Summary), String> {
+    if session.loading() {
+        return Err(crate::session::STILL_LOADING.into());
+    }
     let summary = session.summary();
     let (redaction, exports) = redact_inputs(session, redactor, &opts.rules, opts.include_events);
     let title = opts.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or("Inflight report");
@@ -132,7 +137,7 @@ pub fn render_unverified(session: &Session, redactor: &Redactor, opts: &ReportOp
         events_section(&mut h, &exports);
     }
     h.push_str("<footer>Inflight report · self-contained: no scripts, no network requests.</footer>\n</body>\n</html>\n");
-    (h, redaction)
+    Ok((h, redaction))
 }
 
 /// One finding per distinct value, with the value read from `text`.

@@ -31,8 +31,17 @@ pub struct Session {
     /// The summary when it was computed elsewhere (the page's Web Worker), until the
     /// limit changes.
     summary: Option<Summary>,
-    /// Events still arriving (see [`Session::from_parts`]): how many there will be.
-    pending_events: Option<usize>,
+    /// Events still arriving (see [`Session::from_parts`]).
+    pending: Option<Pending>,
+}
+
+/// What the events of a [`Session::from_parts`] will be, before they arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    /// How many there will be.
+    pub events: usize,
+    /// Their time range ([`Ingest::time_range`]).
+    pub time_range: Option<(i64, i64)>,
 }
 
 /// One input, as the page or terminal shows it.
@@ -224,12 +233,12 @@ impl Session {
         let analysis = analyze::analyze_with_executions(&ingest.events, &ingest.executions, &options);
         let attribution = attribution::attribute(&ingest.events, &analysis, options.lookback_ms);
         let chart = chart_data(&analysis);
-        Session { ingest, analysis, attribution, chart, options, summary: None, pending_events: None }
+        Session { ingest, analysis, attribution, chart, options, summary: None, pending: None }
     }
 
     /// A session from parts analysed elsewhere (the page gets them from its Web
     /// Worker), so nothing is analysed twice. `ingest` may come without its events
-    /// and texts: `events` says how many there will be, and the page adds them with
+    /// and texts: `pending` says what they will be, and the page adds them with
     /// [`Session::complete`] (until then [`Session::loading`] is true, the events
     /// table is empty and redacted exports are refused). `summary` is the
     /// worker's [`Session::summary`], without its problem rows (made here).
@@ -239,7 +248,7 @@ impl Session {
         attribution: Attribution,
         limit: Option<u32>,
         summary: Option<Summary>,
-        events: usize,
+        pending: Pending,
     ) -> Session {
         let options = Options { limit, ..Options::default() };
         let chart = chart_data(&analysis);
@@ -247,18 +256,26 @@ impl Session {
             s.problems = problem_rows(&ingest);
             s
         });
-        let pending_events = (ingest.events.len() != events).then_some(events);
-        Session { ingest, analysis, attribution, chart, options, summary, pending_events }
+        let pending = (ingest.events.len() != pending.events).then_some(pending);
+        Session { ingest, analysis, attribution, chart, options, summary, pending }
     }
 
     /// True while the events (or texts) of [`Session::from_parts`] are still arriving.
     pub fn loading(&self) -> bool {
-        self.pending_events.is_some()
+        self.pending.is_some()
     }
 
     /// Number of events, counting those still arriving.
     pub fn event_count(&self) -> usize {
-        self.pending_events.unwrap_or(self.ingest.events.len())
+        self.pending.map_or(self.ingest.events.len(), |p| p.events)
+    }
+
+    /// The events' time range ([`Ingest::time_range`]), also while they are arriving.
+    pub fn time_range(&self) -> Option<(i64, i64)> {
+        match &self.pending {
+            Some(p) => p.time_range,
+            None => self.ingest.time_range(),
+        }
     }
 
     /// Adds the events and texts that [`Session::from_parts`] was waiting for
@@ -269,7 +286,7 @@ impl Session {
         for (s, t) in self.ingest.sources.iter_mut().zip(texts) {
             s.text = t;
         }
-        self.pending_events = None;
+        self.pending = None;
         let rerun = self.analysis.limit != self.options.limit;
         if rerun {
             // As `set_limit` does: the limit changes neither the windows nor the attribution.
@@ -335,7 +352,7 @@ impl Session {
                 problems,
             })
             .collect();
-        let range = ing.time_range();
+        let range = self.time_range();
         let problems = problem_rows(ing);
         let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
         let at = &self.attribution;
@@ -444,7 +461,7 @@ impl Session {
     /// per-report) key; it is never written out.
     pub fn export_redacted(&self, source: usize, redactor: &redact::Redactor, rules: &RuleSet) -> Result<Download, String> {
         if self.loading() {
-            return Err("the file is still being loaded into the page; try again in a moment".into());
+            return Err(STILL_LOADING.into());
         }
         let info = self.ingest.sources.get(source).ok_or_else(|| format!("no input number {source}"))?;
         let export = self.redact_source(source, redactor, rules).ok_or_else(|| format!("no input number {source}"))?;
@@ -458,16 +475,23 @@ impl Session {
 
     /// What redacting every input under `rules` replaces, per rule (the counts of the
     /// page's redaction panel and of the report). See [`CountJob`] for the same in
-    /// steps.
-    pub fn redaction_summary(&self, redactor: &redact::Redactor, rules: &RuleSet) -> redact::Summary {
+    /// steps. Refused ([`STILL_LOADING`]) while the events are still arriving: the
+    /// counts would be zero, not the input's.
+    pub fn redaction_summary(&self, redactor: &redact::Redactor, rules: &RuleSet) -> Result<redact::Summary, String> {
+        if self.loading() {
+            return Err(STILL_LOADING.into());
+        }
         let mut job = CountJob::new(self);
         while !job.step(self, redactor, rules, usize::MAX) {}
-        job.summary
+        Ok(job.summary)
     }
 
     /// Event `event` (index into `ingest.events`) before and after redaction under
     /// `rules`, both pretty-printed, with the changed values located in each.
     pub fn preview_event(&self, event: usize, redactor: &redact::Redactor, rules: &RuleSet) -> Result<EventPreview, String> {
+        if self.loading() {
+            return Err(STILL_LOADING.into());
+        }
         let ev = self.ingest.events.get(event).ok_or_else(|| format!("no event number {event}"))?;
         let info = self.ingest.sources.get(ev.source as usize).ok_or("the event's input is gone")?;
         let record = self.ingest.record_text(ev);
@@ -513,29 +537,51 @@ pub fn export_mime(shape: Shape) -> &'static str {
 /// The result equals [`Session::redaction_summary`] whatever the step sizes.
 #[derive(Debug, Clone)]
 pub struct CountJob {
-    /// (source, span, envelope) of every event, by input then record number.
-    records: Vec<(usize, Range<usize>, Envelope)>,
+    /// (source, span, envelope) of every event, by input then record number; `None`
+    /// until the session has all its events (see [`CountJob::waiting`]).
+    records: Option<Vec<(usize, Range<usize>, Envelope)>>,
     next: usize,
     /// Counts so far.
     pub summary: redact::Summary,
 }
 
 impl CountJob {
+    /// A job over `session`'s events. Made while the session is still loading
+    /// ([`Session::loading`]), it waits: [`CountJob::step`] counts nothing and says
+    /// "not done" until the events are in, then starts from them.
     pub fn new(session: &Session) -> CountJob {
-        let records = (0..session.ingest.sources.len())
-            .flat_map(|s| session.source_records(s).into_iter().map(move |(_, span, env)| (s, span, env)))
-            .collect();
-        CountJob { records, next: 0, summary: redact::Summary::default() }
+        CountJob { records: Self::records_of(session), next: 0, summary: redact::Summary::default() }
+    }
+
+    fn records_of(session: &Session) -> Option<Vec<(usize, Range<usize>, Envelope)>> {
+        if session.loading() {
+            return None;
+        }
+        Some(
+            (0..session.ingest.sources.len())
+                .flat_map(|s| session.source_records(s).into_iter().map(move |(_, span, env)| (s, span, env)))
+                .collect(),
+        )
+    }
+
+    /// True while the job waits for the session's events (nothing counted yet).
+    pub fn waiting(&self) -> bool {
+        self.records.is_none()
     }
 
     /// Redacts up to `max_records` more records (at least one) and adds their counts.
-    /// Returns true when every record is done.
+    /// Returns true when every record is done; false, with nothing counted, while
+    /// the session is still loading.
     pub fn step(&mut self, session: &Session, redactor: &redact::Redactor, rules: &RuleSet, max_records: usize) -> bool {
-        let end = self.next.saturating_add(max_records.max(1)).min(self.records.len());
+        if self.records.is_none() {
+            self.records = Self::records_of(session);
+        }
+        let Some(records) = &self.records else { return false };
+        let end = self.next.saturating_add(max_records.max(1)).min(records.len());
         while self.next < end {
             // A run of records from one input: one export call (tokens memoised over it).
-            let source = self.records[self.next].0;
-            let run_end = self.records[self.next..end].iter().position(|r| r.0 != source).map_or(end, |k| self.next + k);
+            let source = records[self.next].0;
+            let run_end = records[self.next..end].iter().position(|r| r.0 != source).map_or(end, |k| self.next + k);
             if let Some(info) = session.ingest.sources.get(source) {
                 let mut container = container_of(info);
                 // Only the counts are kept: no need to copy the wrapper around them,
@@ -547,7 +593,7 @@ impl CountJob {
                 let e = redact::export_with(
                     info.text.as_bytes(),
                     &container,
-                    self.records[self.next..run_end].iter().map(|r| (r.1.clone(), r.2)),
+                    records[self.next..run_end].iter().map(|r| (r.1.clone(), r.2)),
                     redactor,
                     rules,
                 );
@@ -559,12 +605,12 @@ impl CountJob {
     }
 
     pub fn done(&self) -> bool {
-        self.next >= self.records.len()
+        self.records.as_ref().is_some_and(|r| self.next >= r.len())
     }
 
-    /// (records done, records in all).
+    /// (records done, records in all); (0, 0) while waiting.
     pub fn progress(&self) -> (usize, usize) {
-        (self.next, self.records.len())
+        (self.next, self.records.as_ref().map_or(0, Vec::len))
     }
 }
 
@@ -760,6 +806,10 @@ fn map_range(map: &[usize], r: &Range<usize>) -> Range<usize> {
     let at = |i: usize| map.get(i).copied().unwrap_or_else(|| map.last().copied().unwrap_or(0));
     at(r.start)..at(r.end)
 }
+
+/// Why an output that needs the events is refused while they are still arriving
+/// ([`Session::loading`]).
+pub const STILL_LOADING: &str = "the events are still being loaded into the page; this works once they are in";
 
 /// The problem rows of a summary.
 fn problem_rows(ing: &Ingest) -> Vec<ProblemRow> {

@@ -288,7 +288,7 @@ impl ShareSummary {
             title: title.filter(|t| !t.trim().is_empty()),
             events: s.events,
             duplicates: s.duplicates,
-            range: session.ingest.time_range(),
+            range: session.time_range(),
             timed: s.timed,
             untimed: s.untimed,
             breaches: s.breaches,

@@ -10,6 +10,7 @@
 use crate::analyze::{Analysis, Breach, Breakdown, ExtFailure, FailureKind, Span, TimingSource, WorkSpan};
 use crate::ingest::{Frame, Ingest, Problem, Severity, Shape, SourceInfo};
 use crate::model::{ActionExecution, ActionResult, Envelope, Event, Stats};
+use crate::session::Pending;
 
 
 struct W(Vec<u8>);
@@ -227,6 +228,9 @@ pub fn encode_head(ing: &Ingest) -> Vec<u8> {
         }
     }
     w.u32(events.len() as u32);
+    let range = ing.time_range();
+    w.opt_i64(range.map(|r| r.0));
+    w.opt_i64(range.map(|r| r.1));
     w.0
 }
 
@@ -302,8 +306,8 @@ pub fn encode_events(events: &[Event]) -> Vec<u8> {
 }
 
 /// Decodes what [`encode_head`] wrote: the `Ingest` (sources without their texts, no
-/// events yet) and the number of events.
-pub fn decode_head(b: &[u8]) -> Res<(Ingest, usize)> {
+/// events yet) and what its events will be (how many, their time range).
+pub fn decode_head(b: &[u8]) -> Res<(Ingest, Pending)> {
     let mut r = R { b, p: 0 };
     let n = r.u32()? as usize;
     let mut sources = Vec::with_capacity(n);
@@ -380,8 +384,12 @@ pub fn decode_head(b: &[u8]) -> Res<(Ingest, usize)> {
         executions.push(ActionExecution { source, record, id, trigger_id, status, created_at, updated_at, results });
     }
     let events = r.u32()? as usize;
+    let time_range = match (r.opt_i64()?, r.opt_i64()?) {
+        (Some(a), Some(b)) => Some((a, b)),
+        _ => None,
+    };
     let ingest = Ingest { sources, events: Vec::new(), problems, duplicates, executions };
-    Ok((ingest, events))
+    Ok((ingest, Pending { events, time_range }))
 }
 
 /// Decodes a batch of [`encode_events`], appending the events to `out`.
@@ -685,7 +693,9 @@ mod tests {
         let ing = ingest(inputs());
         assert!(ing.events.len() > 5000 && !ing.problems.is_empty() && !ing.executions.is_empty());
         let (mut back, n) = decode_head(&encode_head(&ing)).unwrap();
-        assert_eq!(n, ing.events.len());
+        assert_eq!(n.events, ing.events.len());
+        assert_eq!(n.time_range, ing.time_range());
+        assert!(n.time_range.is_some());
         for batch in ing.events.chunks(777) {
             decode_events(&encode_events(batch), &mut back.events).unwrap();
         }
@@ -716,6 +726,7 @@ mod tests {
         summary.problems.clear();
         let mut part =
             Session::from_parts(head, back, whole.attribution.clone(), None, Some(summary), n);
+        assert_eq!(part.time_range(), whole.time_range());
         assert!(part.loading());
         assert_eq!(part.event_count(), whole.ingest.events.len());
         assert_eq!(part.summary(), whole.summary(), "summary while loading (problem rows made here)");

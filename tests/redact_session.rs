@@ -29,24 +29,24 @@ const TWO: &str = concat!(
 #[test]
 fn counts_follow_the_rules() {
     let s = load("two.ndjson", TWO);
-    let all = s.redaction_summary(&red(), &RuleSet::default());
+    let all = s.redaction_summary(&red(), &RuleSet::default()).unwrap();
     assert_eq!(all.records, 2);
     assert_eq!(all.count("path:ip"), 2);
     assert_eq!(all.count("path:user_name"), 2);
     assert_eq!(all.count("detector:email"), 1, "the contact email: {all:?}");
 
     // path:ip off: the ip detector takes over, the path rule counts nothing.
-    let off = s.redaction_summary(&red(), &RuleSet::new().disable("path:ip"));
+    let off = s.redaction_summary(&red(), &RuleSet::new().disable("path:ip")).unwrap();
     assert_eq!((off.count("path:ip"), off.count("detector:ip")), (0, 2));
     // Both off: nobody replaces them.
-    let off = s.redaction_summary(&red(), &RuleSet::new().disable("path:ip").disable("detector:ip"));
+    let off = s.redaction_summary(&red(), &RuleSet::new().disable("path:ip").disable("detector:ip")).unwrap();
     assert_eq!((off.count("path:ip"), off.count("detector:ip")), (0, 0));
     assert_eq!(off.total_replacements(), all.total_replacements() - 2);
 
     // A user path rule: its own count, and the value is replaced in the export.
     let mut rules = RuleSet::new();
     rules.add_path("details.custom.plan").unwrap();
-    let with = s.redaction_summary(&red(), &rules);
+    let with = s.redaction_summary(&red(), &rules).unwrap();
     assert_eq!(with.count("path:details.custom.plan"), 2);
     assert_eq!(with.total_replacements(), all.total_replacements() + 2);
     let out = String::from_utf8(s.export_redacted(0, &red(), &rules).unwrap().bytes).unwrap();
@@ -61,7 +61,7 @@ fn counting_in_steps_equals_counting_at_once() {
     let s = load("sample.ndjson", &text);
     let mut rules = RuleSet::new().disable("detector:email");
     rules.add_path("details.prompts.*.name").unwrap();
-    let whole = s.redaction_summary(&red(), &rules);
+    let whole = s.redaction_summary(&red(), &rules).unwrap();
     // The same as the export's own summary.
     assert_eq!(whole, s.redact_source(0, &red(), &rules).unwrap().summary);
     for step in [1, 7, 500] {
@@ -85,7 +85,7 @@ fn several_inputs_count_together() {
         vec![("a.ndjson".into(), TWO.as_bytes().to_vec()), ("b.json".into(), format!("[{}]", TWO.lines().next().unwrap().replace("\"1\"", "\"9\"")).into_bytes())],
         None,
     );
-    let sum = s.redaction_summary(&red(), &RuleSet::default());
+    let sum = s.redaction_summary(&red(), &RuleSet::default()).unwrap();
     assert_eq!(sum.records, 3);
     assert_eq!(sum.count("path:ip"), 3);
     let mut job = CountJob::new(&s);
@@ -246,7 +246,7 @@ fn every_default_rule_name_is_a_count_key() {
     // The panel looks counts up by the names it lists.
     let text = inflight::sample::sample_incident_ndjson();
     let s = load("sample.ndjson", &text);
-    let sum = s.redaction_summary(&red(), &RuleSet::default());
+    let sum = s.redaction_summary(&red(), &RuleSet::default()).unwrap();
     for name in sum.replacements.keys() {
         assert!(DEFAULT_RULES.iter().any(|r| r.name == *name), "{name} is not a listed rule");
     }

@@ -24,6 +24,7 @@ use super::{body, by_id, by_id_as, el, fmt_bytes, js_error_text, on, plural, set
 use crate::chart::DrawOptions;
 use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
+use crate::session::STILL_LOADING;
 use crate::share;
 
 /// SVG export size (CSS px).
@@ -88,6 +89,10 @@ fn logs(source: usize) {
             set_status("Load logs first.");
             return;
         }
+        Some((Err(e), _)) if e == STILL_LOADING => {
+            say_loading("redacted logs");
+            return;
+        }
         Some((Err(e), _)) => {
             show_error(&format!("The redacted copy could not be made: {e}"));
             return;
@@ -115,6 +120,16 @@ fn logs(source: usize) {
 
 fn say(text: &str) {
     set_text("exp-status", text);
+}
+
+/// Said instead of saving `what` while the session's events are still arriving
+/// from the worker (nothing is made from a partial session).
+fn say_loading(what: &str) {
+    let msg = format!(
+        "Not saved: the events are still being loaded into the page. The {what} can be saved once they are in (the chart, SVG, PNG and share link work now)."
+    );
+    set_status(&msg);
+    say(&msg);
 }
 
 /// Saves `blob` as `name` through a temporary link; the URL is revoked on the next load.
@@ -216,9 +231,20 @@ fn report_file() {
             (report::render_unverified(s, r, &opts), rules.clone())
         }))
     });
-    let Some(((html, _), rules)) = result else {
-        say("Load logs first.");
-        return;
+    let (html, rules) = match result {
+        None => {
+            say("Load logs first.");
+            return;
+        }
+        Some((Err(e), _)) if e == STILL_LOADING => {
+            say_loading("report");
+            return;
+        }
+        Some((Err(e), _)) => {
+            show_error(&format!("The report could not be made: {e}"));
+            return;
+        }
+        Some((Ok((html, _)), rules)) => (html, rules),
     };
     if !passes(Pending::Report, html.as_bytes(), &rules, true) {
         return;

@@ -77,6 +77,9 @@ struct State {
     /// Records per slice, tuned to [`SLICE_MS`].
     slice: usize,
     count_timer: Option<i32>,
+    /// The session's events are still arriving from the worker: the count waits for
+    /// them (`on_load` runs again when they are in).
+    waiting: bool,
     pass_timer: Option<i32>,
     pending: Option<Pending>,
     blocked: Vec<Blocked>,
@@ -398,7 +401,8 @@ fn with_code_spans(parent: &Element, text: &str) {
 
 /// Switches, user rules, kept values and counts from the state.
 fn render_rules() {
-    let (rules, counts, counting) = with_state(|s| (s.rules.clone(), s.counts.clone(), s.job.is_some() || s.count_timer.is_some()));
+    let (rules, counts, counting, waiting) =
+        with_state(|s| (s.rules.clone(), s.counts.clone(), s.job.is_some() || s.count_timer.is_some(), s.waiting));
     let rows = by_id("rd-rules").query_selector_all("tbody tr").ok();
     for i in 0..rows.as_ref().map_or(0, |r| r.length()) {
         let Some(tr) = rows.as_ref().and_then(|r| r.get(i)).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
@@ -465,6 +469,7 @@ fn render_rules() {
                 if c.already_masked > 0 { format!("; {} already masked", fmt_int(c.already_masked as usize)) } else { String::new() }
             ),
         ),
+        None if waiting => set_text("rd-total", "Counts follow once the events are loaded into the page…"),
         None if counting => set_text("rd-total", "Counting…"),
         None => set_text("rd-total", "Load logs to see what the rules replace."),
     }
@@ -474,9 +479,14 @@ fn render_rules() {
 // ---------------------------------------------------------------------------------------
 // Counting in slices
 
-/// A new session was loaded: count it under the current rules, close the gate.
+/// A new session was loaded: count it under the current rules, close the gate. A
+/// session still loading its events (from the worker) is counted when they are in:
+/// the worker's load calls this again then.
 pub(super) fn on_load() {
-    with_state(|s| s.counts = None);
+    with_state(|s| {
+        s.counts = None;
+        s.waiting = false;
+    });
     close_gate();
     schedule_count();
     render_rules();
@@ -514,6 +524,12 @@ fn count_slice(generation: u32, started: f64) {
             let mut st = st.borrow_mut();
             let st = &mut *st;
             let mut job = st.job.take().unwrap_or_else(|| CountJob::new(session));
+            if job.waiting() && session.loading() {
+                // No counts from an empty event list: wait for the events.
+                st.waiting = true;
+                return Some(None);
+            }
+            st.waiting = false;
             let r = st.pass.as_ref().unwrap_or(&app.redactor);
             let mut done = false;
             while !done && super::now_ms() - t0 < SLICE_MS {
@@ -530,9 +546,20 @@ fn count_slice(generation: u32, started: f64) {
             } else {
                 st.job = Some(job);
             }
-            Some((done, progress))
+            Some(Some((done, progress)))
         })
     });
+    let outcome = match outcome {
+        Some(None) => {
+            let _ = by_id("redaction").set_attribute("data-state", "waiting");
+            set_hidden(&by_id("rd-progress"), true);
+            set_text("rd-status", "");
+            render_rules();
+            return;
+        }
+        Some(Some(o)) => Some(o),
+        None => None,
+    };
     let Some((done, (at, all))) = outcome else {
         // Nothing loaded.
         let _ = by_id("redaction").remove_attribute("data-state");

@@ -485,6 +485,8 @@ struct Rebuild {
     /// Decoded so far.
     ingest: Option<Ingest>,
     n_events: usize,
+    /// What the events will be (from the head).
+    pending: Option<crate::session::Pending>,
     analysis: Option<Analysis>,
     attribution: Option<Attribution>,
     summary: Option<Summary>,
@@ -561,6 +563,7 @@ fn done(data: &JsValue) {
         limit: (limit >= 1.0).then_some(limit as u32),
         ingest: None,
         n_events: 0,
+        pending: None,
         analysis: None,
         attribution: None,
         summary: None,
@@ -618,6 +621,13 @@ enum Next {
 }
 
 fn step(state: Rc<RefCell<Rebuild>>) {
+    if state.borrow().loads.is_some() && super::body().has_attribute("data-hold-load") {
+        // For tests: the chart is shown and the page holds the session "loading" (its
+        // events and texts not in yet) until the attribute goes, checking every 50 ms.
+        let cb = Closure::once_into_js(move || step(state));
+        let _ = super::window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 50);
+        return;
+    }
     let t0 = super::now_ms();
     loop {
         let next = {
@@ -682,7 +692,8 @@ fn advance(r: &mut Rebuild) -> Res<Next> {
     if r.ingest.is_none() && !r.shown {
         let (ing, n) = wire::decode_head(&r.head.to_vec())?;
         r.head = js_sys::Uint8Array::new_with_length(0);
-        r.n_events = n;
+        r.n_events = n.events;
+        r.pending = Some(n);
         r.ingest = Some(ing);
         let parts = std::mem::replace(&mut r.parts, JsValue::NULL);
         let de = |k: &str| get(&parts, k);
@@ -792,13 +803,15 @@ fn show(state: &Rc<RefCell<Rebuild>>) -> bool {
         r.attribution.take().expect("decoded attribution"),
         r.limit,
         r.summary.take(),
-        r.n_events,
+        r.pending.take().expect("decoded head"),
     );
     // The limit may have been changed while the worker was busy.
     let mut session = session;
     session.set_limit(super::read_limit());
     let t1 = super::now_ms();
     install(session);
+    // The panel says its counts wait for the events (and drops the last session's).
+    super::redaction::on_load();
     super::render();
     super::set_hidden(&super::by_id("results"), false);
     r.show_ms = vec![t1 - t0, super::now_ms() - t1];
@@ -888,6 +901,8 @@ fn complete(state: Rc<RefCell<Rebuild>>) {
     } else {
         super::fill_filters();
     }
+    // The events are in: the redaction panel counts them now.
+    super::redaction::on_load();
     let loads = loads_attr();
     // The table in its own task (the next frame), then the load counts as done.
     later(move || {

@@ -378,3 +378,59 @@ test('the page and the CLI write the same bytes for the same input, passphrase a
   assertQuiet(log);
   await context.close();
 });
+
+test('while the worker\'s events are still loading: counts wait, logs and report say so, then both are whole', async () => {
+  const bin = cli();
+  const input = execFileSync(bin, ['gen', '--scenario', 'two-culprits', '--format', 'ndjson'], { maxBuffer: 1 << 28 });
+  const { context, page, log } = await openApp();
+  const file = [{ name: 'incident.ndjson', mimeType: 'text/plain', buffer: input }];
+
+  // Reference: the same file loaded to the end, its counts and its redacted copy.
+  await loaded(page, () => page.setInputFiles('#files', file));
+  await counted(page);
+  const rules = ['path:ip', 'path:user_name', 'detector:email', 'detector:ip'];
+  const want = {};
+  for (const r of rules) want[r] = await count(page, r);
+  assert.ok(want['path:ip'] > 100, `ip count ${want['path:ip']}`);
+  const reference = await saveVia(page, '#sources button[data-source="0"]');
+
+  // Again, held after the chart (the page's test hook): the session is "loading".
+  await page.evaluate(() => document.body.setAttribute('data-hold-load', '1'));
+  const shown = Number((await page.getAttribute('body', 'data-shown')) ?? '0');
+  const loads = Number((await page.getAttribute('body', 'data-loads')) ?? '0');
+  await page.setInputFiles('#files', file);
+  await page.waitForFunction((n) => Number(document.body.dataset.shown ?? '0') > n, shown, { timeout: 60_000 });
+  await page.waitForSelector('#redaction[data-state="waiting"]', { timeout: 30_000 });
+  assert.match(await page.textContent('#rd-total'), /Counts follow once the events are loaded/);
+  for (const r of rules) {
+    const cell = (await page.textContent(`#rd-rules tr[data-rule="${r}"] td.num`)).trim();
+    assert.ok(!/\d/.test(cell), `${r} shows no count while loading, not ${JSON.stringify(cell)}`);
+  }
+  // Logs and report: nothing saved, and the page says why.
+  let downloads = 0;
+  const onDl = () => downloads++;
+  page.on('download', onDl);
+  await page.click('#sources button[data-source="0"]');
+  assert.match(await page.textContent('#exp-status'), /Not saved: the events are still being loaded into the page\. The redacted logs can be saved once they are in/);
+  await page.click('#exp-report');
+  assert.match(await page.textContent('#exp-status'), /Not saved: the events are still being loaded into the page\. The report can be saved once they are in/);
+  await page.waitForTimeout(300);
+  page.off('download', onDl);
+  assert.equal(downloads, 0, 'nothing saved while loading');
+  assert.ok(await page.isHidden('#gate'), 'no gate: nothing was checked');
+  assert.equal(Number(await page.getAttribute('body', 'data-loads')), loads, 'still loading');
+  // The chart-only outputs work already.
+  const svg = await saveVia(page, '#exp-svg');
+  assert.equal(svg.name, 'inflight-chart.svg');
+
+  // Released: the counts and the copy equal the reference.
+  await page.evaluate(() => document.body.removeAttribute('data-hold-load'));
+  await page.waitForFunction((n) => Number(document.body.dataset.loads ?? '0') > n, loads, { timeout: 60_000 });
+  await counted(page);
+  for (const r of rules) assert.equal(await count(page, r), want[r], r);
+  const logs = await saveVia(page, '#sources button[data-source="0"]');
+  assert.equal(logs.name, reference.name);
+  assert.ok(logs.bytes.equals(reference.bytes), 'the same redacted copy as a load that was not held');
+  assertQuiet(log);
+  await context.close();
+});
