@@ -532,6 +532,9 @@ pub fn export_mime(shape: Shape) -> &'static str {
     }
 }
 
+/// Bytes of redacted output a [`CountJob`] step holds at a time (then drops).
+const COUNT_PIECE: usize = 256 << 10;
+
 /// Redaction counts over every input, computed a few records at a time so that a
 /// page can keep drawing between steps (and drop a job whose rules went stale).
 /// The result equals [`Session::redaction_summary`] whatever the step sizes.
@@ -590,14 +593,19 @@ impl CountJob {
                     container.prefix.clear();
                 }
                 container.suffix.clear();
-                let e = redact::export_with(
+                // The redacted bytes are dropped piece by piece: `export_with` would reserve
+                // an output the size of the whole input on every step (+1.06× the input in
+                // the page's wasm memory at 200 MB).
+                let summary = redact::export_chunks_with(
                     info.text.as_bytes(),
                     &container,
                     records[self.next..run_end].iter().map(|r| (r.1.clone(), r.2)),
                     redactor,
                     rules,
+                    COUNT_PIECE,
+                    &mut |_| {},
                 );
-                self.summary.merge(&e.summary);
+                self.summary.merge(&summary);
             }
             self.next = run_end;
         }
