@@ -35,9 +35,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
+use plotters::coord::ranged1d::{BoldPoints, KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::coord::Shift;
-use plotters::element::DashedPathElement;
+use plotters::element::{DashedPathElement, Drawable, PointCollection};
+use plotters_backend::{BackendCoord, DrawingErrorKind};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -844,11 +845,43 @@ pub struct FrameOptions {
 pub struct Extras<'a> {
     /// Levels of detail for `data` (used when decimating sorted marks).
     pub lod: Option<&'a crate::lod::LodSet>,
-    /// When given, marks and the in-flight line are rasterized into one
-    /// [`Layer`](crate::raster::Layer) and handed to this instead of being drawn
-    /// as plotters elements (it must put the layer on the canvas, in place).
-    #[allow(clippy::type_complexity)]
-    pub paint: Option<&'a mut dyn FnMut(&crate::raster::Layer)>,
+    /// Rasterize the plot area's background, breach shading, grid lines, marks and
+    /// in-flight line into one opaque [`Layer`](crate::raster::Layer) and put it on
+    /// the backend with [`DrawingBackend::blit_bitmap`] instead of drawing them as
+    /// plotters elements (for a canvas whose backend blits in one call; the SVG
+    /// backend would write a `<rect>` per pixel, so SVG keeps the vector elements).
+    pub raster: bool,
+}
+
+/// An opaque RGB image put on the backend as it is, with
+/// [`DrawingBackend::blit_bitmap`] (plotters' `BitMapElement` needs its bitmap
+/// backend feature; this is the same call).
+struct Bitmap<'a> {
+    pos: (i32, i32),
+    size: (u32, u32),
+    rgb: &'a [u8],
+}
+
+impl<'a> PointCollection<'a, (i32, i32)> for &'a Bitmap<'_> {
+    type Point = &'a (i32, i32);
+    type IntoIter = std::iter::Once<&'a (i32, i32)>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.pos)
+    }
+}
+
+impl<DB: DrawingBackend> Drawable<DB> for Bitmap<'_> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        match points.next() {
+            Some(pos) if self.size.0 > 0 && self.size.1 > 0 => backend.blit_bitmap(pos, self.size, self.rgb),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl Default for FrameOptions {
@@ -1122,45 +1155,7 @@ pub fn draw_frame_with<DB: DrawingBackend>(
         .build_cartesian_2d(axis.clone(), 0.0..y_top)?
         .set_secondary_coord(axis, 0u32..y2_top);
 
-    let y_fmt = |v: &f64| duration_label(*v, seconds);
-    chart
-        .configure_mesh()
-        .max_light_lines(0)
-        .bold_line_style(GRID_COLOR)
-        .x_labels(max_ticks)
-        .y_labels(6)
-        .y_label_formatter(&y_fmt)
-        .label_style(font.clone())
-        .axis_desc_style(font.clone())
-        .x_desc(x_desc)
-        .y_desc(if seconds {
-            "request duration (s)"
-        } else {
-            "request duration (ms)"
-        })
-        .draw()?;
-    chart
-        .configure_secondary_axes()
-        .y_labels(6)
-        .label_style(font.clone())
-        .axis_desc_style(font.clone())
-        .y_desc("requests in flight")
-        .draw()?;
-
-    // Breach windows, behind everything else.
-    chart.draw_series(windows.iter().map(|&(i, a, b)| {
-        let alpha = if fo.selected_window == Some(i) { 0.18 } else { 0.12 };
-        Rectangle::new([(a, 0.0), (b, y_top)], BREACH_COLOR.mix(alpha).filled())
-    }))?;
-    if let Some(&(_, a, b)) = windows.iter().find(|w| fo.selected_window == Some(w.0)) {
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(a, 0.0), (b, y_top)],
-            BREACH_COLOR.stroke_width(sc.line(2)),
-        )))?;
-    }
-
-    // Request marks, one series at a time, failed ones last so they stay visible,
-    // then the in-flight step line on the secondary axis, continued to the right edge.
+    // Marks by series and the in-flight step line, continued to the right edge.
     let r = sc.line(opts.mark_radius);
     let mut by_series: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
     for &i in &keep {
@@ -1186,15 +1181,33 @@ pub fn draw_frame_with<DB: DrawingBackend>(
             p.1 = p.1.min(y2_top);
         }
     }
-    if let Some(paint) = ex.paint {
+    // With a pixel layer, everything in the plot area under the axes and labels
+    // goes on the backend first as one bitmap: background, grid lines at plotters'
+    // own key points, breach shading, marks, the in-flight line (the order of the
+    // elements below).
+    if ex.raster {
         let (xr, yr) = chart.plotting_area().get_pixel_range();
         let pad = r as i32 + sc.line(1) as i32 + 2;
         let (x0, y0) = ((xr.start - pad).max(0), (yr.start - pad).max(0));
         let (x1, y1) = ((xr.end + pad).min(w), (yr.end + pad).min(h));
-        let mut layer = crate::raster::Layer::new(x0, y0, (x1 - x0).max(0) as u32, (y1 - y0).max(0) as u32);
+        let mut layer = crate::raster::Layer::new(x0, y0, (x1 - x0).max(0) as u32, (y1 - y0).max(0) as u32, (255, 255, 255));
+        let rgb = |c: RGBColor| (c.0, c.1, c.2);
+        let spec = chart.as_coord_spec();
+        for kx in spec.x_spec().key_points(BoldPoints(max_ticks)) {
+            let (x, _) = chart.backend_coord(&(kx, 0.0));
+            layer.fill_rect(x, yr.start, x + 1, yr.end, rgb(GRID_COLOR), 1.0);
+        }
+        for ky in spec.y_spec().key_points(BoldPoints(6)) {
+            let (_, y) = chart.backend_coord(&(t0, ky));
+            layer.fill_rect(xr.start, y, xr.end, y + 1, rgb(GRID_COLOR), 1.0);
+        }
+        for &(i, a, b) in &windows {
+            let alpha = if fo.selected_window == Some(i) { 0.18 } else { 0.12 };
+            let (pa, pb) = (chart.backend_coord(&(a, y_top)), chart.backend_coord(&(b, 0.0)));
+            layer.fill_rect(pa.0, pa.1, pb.0, pb.1, rgb(BREACH_COLOR), alpha);
+        }
         let disc = crate::raster::Stamp::disc(f64::from(r));
         let ring = crate::raster::Stamp::ring(f64::from(r + 1), f64::from(sc.line(1)));
-        let rgb = |c: RGBColor| (c.0, c.1, c.2);
         for failed in [false, true] {
             for (s, idx) in &by_series {
                 let color = rgb(series_color(*s));
@@ -1218,9 +1231,57 @@ pub fn draw_frame_with<DB: DrawingBackend>(
             }
         }
         layer.step_line(&pts, sc.line(1), rgb(INFLIGHT_COLOR));
-        layer.finish();
-        paint(&layer);
-    } else {
+        root.draw(&Bitmap {
+            pos: (layer.x, layer.y),
+            size: (layer.w, layer.h),
+            rgb: &layer.rgb,
+        })?;
+    }
+
+    let y_fmt = |v: &f64| duration_label(*v, seconds);
+    let mut mesh = chart.configure_mesh();
+    if ex.raster {
+        mesh.disable_mesh();
+    }
+    mesh.max_light_lines(0)
+        .bold_line_style(GRID_COLOR)
+        .x_labels(max_ticks)
+        .y_labels(6)
+        .y_label_formatter(&y_fmt)
+        .label_style(font.clone())
+        .axis_desc_style(font.clone())
+        .x_desc(x_desc)
+        .y_desc(if seconds {
+            "request duration (s)"
+        } else {
+            "request duration (ms)"
+        })
+        .draw()?;
+    chart
+        .configure_secondary_axes()
+        .y_labels(6)
+        .label_style(font.clone())
+        .axis_desc_style(font.clone())
+        .y_desc("requests in flight")
+        .draw()?;
+
+    // Breach windows, behind everything else.
+    if !ex.raster {
+        chart.draw_series(windows.iter().map(|&(i, a, b)| {
+            let alpha = if fo.selected_window == Some(i) { 0.18 } else { 0.12 };
+            Rectangle::new([(a, 0.0), (b, y_top)], BREACH_COLOR.mix(alpha).filled())
+        }))?;
+    }
+    if let Some(&(_, a, b)) = windows.iter().find(|w| fo.selected_window == Some(w.0)) {
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(a, 0.0), (b, y_top)],
+            BREACH_COLOR.stroke_width(sc.line(2)),
+        )))?;
+    }
+
+    // Request marks, one series at a time, failed ones last so they stay visible,
+    // then the in-flight step line on the secondary axis, continued to the right edge.
+    if !ex.raster {
         for (s, idx) in &by_series {
             let color = series_color(*s).mix(0.8).filled();
             chart.draw_series(
@@ -2176,14 +2237,81 @@ mod tests {
         assert_eq!(r.len(), sorted.marks.iter().filter(|m| m.t >= a && m.t <= b).count());
     }
 
-    /// Draws `data` over `view` into an SVG string with the given extras.
-    fn svg_frame(data: &ChartData, view: &View, fo: &FrameOptions, ex: Extras<'_>) -> (Frame, String) {
+    /// An SVG backend that keeps what is blitted instead of writing a `<rect>` per pixel.
+    struct Blits<'a> {
+        svg: SVGBackend<'a>,
+        blits: Vec<(BackendCoord, (u32, u32), Vec<u8>)>,
+    }
+
+    impl DrawingBackend for Blits<'_> {
+        type ErrorType = <SVGBackend<'static> as DrawingBackend>::ErrorType;
+        fn get_size(&self) -> (u32, u32) {
+            self.svg.get_size()
+        }
+        fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.svg.ensure_prepared()
+        }
+        fn present(&mut self) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.svg.present()
+        }
+        fn draw_pixel(&mut self, p: BackendCoord, c: plotters_backend::BackendColor) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.svg.draw_pixel(p, c)
+        }
+        fn draw_line<S: plotters_backend::BackendStyle>(&mut self, a: BackendCoord, b: BackendCoord, s: &S) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.svg.draw_line(a, b, s)
+        }
+        fn draw_rect<S: plotters_backend::BackendStyle>(&mut self, a: BackendCoord, b: BackendCoord, s: &S, fill: bool) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.svg.draw_rect(a, b, s, fill)
+        }
+        fn draw_path<S: plotters_backend::BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, p: I, s: &S) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.svg.draw_path(p, s)
+        }
+        fn draw_circle<S: plotters_backend::BackendStyle>(&mut self, c: BackendCoord, r: u32, s: &S, fill: bool) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.svg.draw_circle(c, r, s, fill)
+        }
+        fn fill_polygon<S: plotters_backend::BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, v: I, s: &S) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.svg.fill_polygon(v, s)
+        }
+        fn draw_text<S: plotters_backend::BackendTextStyle>(&mut self, t: &str, s: &S, p: BackendCoord) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.svg.draw_text(t, s, p)
+        }
+        fn estimate_text_size<S: plotters_backend::BackendTextStyle>(&self, t: &str, s: &S) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
+            self.svg.estimate_text_size(t, s)
+        }
+        fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+            self.blits.push((pos, size, src.to_vec()));
+            Ok(())
+        }
+    }
+
+    /// Draws `data` over `view` into an SVG string with the given extras; returns
+    /// the frame, the SVG and the bitmaps blitted (position, size, RGB).
+    #[allow(clippy::type_complexity)]
+    fn svg_frame(data: &ChartData, view: &View, fo: &FrameOptions, ex: Extras<'_>) -> (Frame, String, Vec<crate::raster::Layer>) {
         let mut svg = String::new();
-        let frame = {
-            let root = SVGBackend::with_string(&mut svg, (1200, 500)).into_drawing_area();
-            draw_frame_with(&root, data, view, &DrawOptions::default(), fo, ex).unwrap()
+        let (frame, layers) = {
+            let backend = Blits { svg: SVGBackend::with_string(&mut svg, (1200, 500)), blits: Vec::new() };
+            let root = backend.into_drawing_area();
+            let frame = draw_frame_with(&root, data, view, &DrawOptions::default(), fo, ex).unwrap();
+            drop(root);
+            (frame, LAST_BLITS.with(|b| b.take()))
         };
-        (frame, svg)
+        (frame, svg, layers)
+    }
+
+    thread_local! {
+        static LAST_BLITS: std::cell::RefCell<Vec<crate::raster::Layer>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    impl Drop for Blits<'_> {
+        fn drop(&mut self) {
+            let layers = self.blits.drain(..).map(|((x, y), (w, h), rgb)| {
+                let mut l = crate::raster::Layer::new(x, y, w, h, (255, 255, 255));
+                l.rgb = rgb;
+                l
+            });
+            LAST_BLITS.with(|b| b.borrow_mut().extend(layers));
+        }
     }
 
     #[test]
@@ -2193,47 +2321,88 @@ mod tests {
         assert!(!lod.is_empty());
         let view = data.full_view();
         let fo = FrameOptions { sorted: true, ..FrameOptions::default() };
-        let (f_el, svg_el) = svg_frame(&data, &view, &fo, Extras::default());
-        let mut layers = Vec::new();
-        let mut keep_layer = |l: &crate::raster::Layer| layers.push(l.clone());
-        let (f_lay, svg_lay) =
-            svg_frame(&data, &view, &fo, Extras { lod: Some(&lod), paint: Some(&mut keep_layer) });
+        let (f_el, svg_el, none) = svg_frame(&data, &view, &fo, Extras::default());
+        assert!(none.is_empty(), "vector frames blit nothing");
+        let (f_lay, svg_lay, layers) = svg_frame(&data, &view, &fo, Extras { lod: Some(&lod), raster: true });
         assert!(count(&svg_el, "<circle") > 1000, "marks as plotters circles");
         assert!(count(&svg_lay, "<circle") < 10, "only legend swatches left as circles");
         assert!(svg_lay.len() * 4 < svg_el.len(), "no per-mark or per-step elements left");
-        assert_eq!(layers.len(), 1);
+        assert_eq!(layers.len(), 1, "one blit_bitmap a frame");
         let layer = &layers[0];
+        assert_eq!(layer.rgb.len(), layer.w as usize * layer.h as usize * 3, "RGB, as blit_bitmap takes");
         // Same plot, same slowest mark (the level keeps every column's extremes).
         assert_eq!(f_el.plot, f_lay.plot);
+        let (l, t, r, b) = f_lay.plot;
+        assert!(layer.x <= l && layer.y <= t && layer.x + layer.w as i32 >= r && layer.y + layer.h as i32 >= b);
         let slow = |f: &Frame| crate::viewport::slowest(&data.marks, &f.kept).unwrap();
         assert_eq!(data.marks[slow(&f_el)].dur_ms, data.marks[slow(&f_lay)].dur_ms);
-        // Every kept mark is painted in its series colour, at its place.
+        // Every kept mark is painted in a colour, at its place.
         for &k in f_lay.kept.iter().step_by(97) {
             let m = data.marks[k];
             let (x, y) = f_lay.point(m.t, m.dur_ms);
-            let p = layer.pixel(x.round() as i32, y.round() as i32);
-            assert!(p[3] > 0, "mark {k} at ({x:.0}, {y:.0}) not painted");
+            let p = layer.pixel(x.round() as i32, y.round() as i32).expect("inside the layer");
+            assert_ne!(p, [255, 255, 255], "mark {k} at ({x:.0}, {y:.0}) not painted");
         }
         let failed = f_lay.kept.iter().copied().find(|&k| data.marks[k].failed).expect("a failed mark");
         let (x, y) = f_lay.point(data.marks[failed].t, data.marks[failed].dur_ms);
-        let ringed = (-5..=5).any(|d| layer.pixel(x.round() as i32 + d, y.round() as i32)[..3] == [0, 0, 0]);
-        assert!(ringed, "failed mark has a dark ring");
+        // The ring: black at partial coverage over white or the disc. Over white that is a
+        // neutral grey, which no series colour, grid line or the in-flight line is.
+        let (cx, cy) = (x.round() as i32, y.round() as i32);
+        let grey = (cx - 6..cx + 6)
+            .flat_map(|px| (cy - 6..cy + 6).map(move |py| (px, py)))
+            .filter_map(|(px, py)| layer.pixel(px, py))
+            .filter(|p| p[0] < 200 && p[0] > 40 && p[0] == p[1] && p[1] == p[2])
+            .count();
+        assert!(grey >= 8, "failed mark has a dark ring: {grey} grey pixels");
         // The in-flight line is in the layer, opaque and dark.
-        let dark = layer.rgba.chunks_exact(4).filter(|p| *p == [40, 40, 40, 255]).count();
+        let dark = layer.count([40, 40, 40]);
         assert!(dark > 500, "{dark} in-flight pixels");
+
+        // What the vector frame draws as grid lines and breach shading is in the
+        // layer, at the same places, and not in the SVG.
+        let grid = "stroke=\"#E8E8E8\"";
+        assert!(count(&svg_el, grid) >= 4 && count(&svg_lay, grid) == 0, "grid lines");
+        let gx: Vec<i32> = svg_el
+            .lines()
+            .filter(|s| s.starts_with("<line") && s.contains(grid))
+            .filter_map(|s| {
+                let x1 = attr(s, "x1")?;
+                (Some(x1) == attr(s, "x2")).then_some(x1)
+            })
+            .collect();
+        assert!(gx.len() >= 2, "vertical grid lines in the SVG: {gx:?}");
+        for x in gx {
+            let mid = (t + b) / 2;
+            let col: Vec<[u8; 3]> = (mid - 20..mid + 20).filter_map(|y| layer.pixel(x, y)).collect();
+            // Grey, or grey under the breach shading.
+            let on = |p: &[u8; 3]| *p == [232, 232, 232] || *p == [228, 204, 204];
+            assert!(col.iter().any(on), "grid line at x = {x} in the layer: {col:?}");
+        }
+        let (wa, wb) = data.windows[0];
+        let (xa, _) = f_lay.point(wa, 0.0);
+        let (xb, _) = f_lay.point(wb, 0.0);
+        let shade = layer.pixel(((xa + xb) / 2.0).round() as i32, t + 2).unwrap();
+        assert_eq!(shade, [248, 224, 224], "breach window shaded 0.12 red over white, in the layer");
+        assert!(svg_el.contains("opacity=\"0.12\" fill=\"#C80000\"") && !svg_lay.contains("opacity=\"0.12\""));
 
         // Hidden series: none of their marks kept, nor named in the legend.
         let fo = FrameOptions { hidden_series: vec![true, false, false], ..fo };
-        let mut sink = |_: &crate::raster::Layer| {};
-        let (f_hid, svg_hid) = svg_frame(&data, &view, &fo, Extras { lod: Some(&lod), paint: Some(&mut sink) });
+        let (f_hid, svg_hid, _) = svg_frame(&data, &view, &fo, Extras { lod: Some(&lod), raster: true });
         assert!(!f_hid.kept.is_empty());
         assert!(f_hid.kept.iter().all(|&k| data.marks[k].series != 0));
         assert!(!svg_hid.contains(&data.series[0]) && svg_hid.contains(&data.series[1]));
-        let (f_hid_el, _) = svg_frame(&data, &view, &fo, Extras::default());
+        let (f_hid_el, _, _) = svg_frame(&data, &view, &fo, Extras::default());
         assert!(f_hid_el.kept.iter().all(|&k| data.marks[k].series != 0));
         let fo_all = FrameOptions { decimate: false, ..fo };
-        let (f_all, _) = svg_frame(&data, &view, &fo_all, Extras::default());
+        let (f_all, _, _) = svg_frame(&data, &view, &fo_all, Extras::default());
         assert_eq!(f_all.kept.len(), data.marks.iter().filter(|m| m.series != 0).count());
+    }
+
+    /// The integer value of attribute `name` in one SVG element line.
+    fn attr(line: &str, name: &str) -> Option<i32> {
+        let at = line.find(&format!(" {name}=\""))? + name.len() + 3;
+        let rest = &line[at..];
+        rest[..rest.find('"')?].parse().ok()
     }
 
     #[test]

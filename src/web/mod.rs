@@ -37,7 +37,6 @@ mod worker;
 
 mod controls;
 mod exports;
-mod layer;
 mod findings;
 mod legend;
 mod redaction;
@@ -764,7 +763,35 @@ use plotters_backend::{
     DrawingErrorKind,
 };
 
-type CanvasErr = <CanvasBackend as DrawingBackend>::ErrorType;
+/// A failed canvas call: `CanvasBackend`'s error as text (its own error type
+/// cannot be made outside plotters-canvas, and `blit_bitmap` has calls of its own).
+#[derive(Debug)]
+pub struct CanvasErr(String);
+
+impl std::fmt::Display for CanvasErr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CanvasErr {}
+
+/// `CanvasBackend`'s result with [`CanvasErr`].
+fn lift<T>(r: Result<T, DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>>) -> Result<T, DrawingErrorKind<CanvasErr>> {
+    r.map_err(|e| match e {
+        DrawingErrorKind::DrawingError(e) => DrawingErrorKind::DrawingError(CanvasErr(e.to_string())),
+        DrawingErrorKind::FontError(e) => DrawingErrorKind::FontError(e),
+    })
+}
+
+thread_local! {
+    /// The RGBA copy of the last bitmap blitted (kept to reuse its allocation).
+    static RGBA: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn canvas_error(e: &JsValue) -> DrawingErrorKind<CanvasErr> {
+    DrawingErrorKind::DrawingError(CanvasErr(js_error_text(e)))
+}
 
 impl DrawingBackend for FastCanvas {
     type ErrorType = CanvasErr;
@@ -772,31 +799,61 @@ impl DrawingBackend for FastCanvas {
         self.inner.get_size()
     }
     fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<CanvasErr>> {
-        self.inner.ensure_prepared()
+        lift(self.inner.ensure_prepared())
     }
     fn present(&mut self) -> Result<(), DrawingErrorKind<CanvasErr>> {
-        self.inner.present()
+        lift(self.inner.present())
     }
     fn draw_pixel(&mut self, p: BackendCoord, c: BackendColor) -> Result<(), DrawingErrorKind<CanvasErr>> {
-        self.inner.draw_pixel(p, c)
+        lift(self.inner.draw_pixel(p, c))
     }
     fn draw_line<S: BackendStyle>(&mut self, a: BackendCoord, b: BackendCoord, s: &S) -> Result<(), DrawingErrorKind<CanvasErr>> {
-        self.inner.draw_line(a, b, s)
+        lift(self.inner.draw_line(a, b, s))
     }
     fn draw_rect<S: BackendStyle>(&mut self, a: BackendCoord, b: BackendCoord, s: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasErr>> {
-        self.inner.draw_rect(a, b, s, fill)
+        lift(self.inner.draw_rect(a, b, s, fill))
     }
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, s: &S) -> Result<(), DrawingErrorKind<CanvasErr>> {
-        self.inner.draw_path(path, s)
+        lift(self.inner.draw_path(path, s))
     }
     fn draw_circle<S: BackendStyle>(&mut self, c: BackendCoord, r: u32, s: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasErr>> {
-        self.inner.draw_circle(c, r, s, fill)
+        lift(self.inner.draw_circle(c, r, s, fill))
     }
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, s: &S) -> Result<(), DrawingErrorKind<CanvasErr>> {
-        self.inner.fill_polygon(vert, s)
+        lift(self.inner.fill_polygon(vert, s))
     }
     fn draw_text<S: BackendTextStyle>(&mut self, text: &str, s: &S, pos: BackendCoord) -> Result<(), DrawingErrorKind<CanvasErr>> {
-        self.inner.draw_text(text, s, pos)
+        lift(self.inner.draw_text(text, s, pos))
+    }
+    /// plotters' default (and `CanvasBackend`'s, which does not override it) puts
+    /// an RGB bitmap pixel by pixel: a `fillStyle` string and a `fillRect` each, about
+    /// 700,000 canvas calls for the chart's plot area. Here it is one `putImageData`
+    /// (RGB widened to the RGBA that `ImageData` holds, opaque).
+    fn blit_bitmap(&mut self, pos: BackendCoord, (w, h): (u32, u32), src: &[u8]) -> Result<(), DrawingErrorKind<CanvasErr>> {
+        let n = w as usize * h as usize;
+        if n == 0 {
+            return Ok(());
+        }
+        if src.len() < n * 3 {
+            return Err(DrawingErrorKind::DrawingError(CanvasErr(format!(
+                "a {w}×{h} bitmap needs {} bytes, got {}",
+                n * 3,
+                src.len()
+            ))));
+        }
+        RGBA.with(|buf| {
+            let mut buf = buf.borrow_mut();
+            buf.clear();
+            buf.reserve(n * 4);
+            for p in src[..n * 3].chunks_exact(3) {
+                buf.extend_from_slice(&[p[0], p[1], p[2], 255]);
+            }
+            let img = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&buf[..]), w, h)
+                .map_err(|e| canvas_error(&e))?;
+            self.ctx
+                .put_image_data(&img, f64::from(pos.0), f64::from(pos.1))
+                .map_err(|e| canvas_error(&e))
+        })
     }
     fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, s: &S) -> Result<(u32, u32), DrawingErrorKind<CanvasErr>> {
         // The same font string CanvasBackend::draw_text sets.
@@ -1043,7 +1100,6 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
         return Ok(());
     }
     let backend = FastCanvas::new(canvas.clone()).ok_or("this browser gave no 2D canvas")?;
-    let ctx = backend.ctx.clone();
     let root = backend.into_drawing_area();
     let opts = DrawOptions {
         scale: ui.dpr,
@@ -1058,9 +1114,9 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
         hidden_series: (0..ui.legend.len()).map(|s| ui.legend.is_hidden(s)).collect(),
     };
     let view = ui.vp.view();
-    // Marks and the in-flight line go on the canvas as one pixel layer.
-    let mut paint = |l: &crate::raster::Layer| layer::blit(&ctx, l);
-    let ex = crate::chart::Extras { lod: Some(&ui.lod), paint: Some(&mut paint) };
+    // The plot area (marks, in-flight line, grid, shading) goes on the canvas as one
+    // bitmap, through DrawingBackend::blit_bitmap (FastCanvas: one putImageData).
+    let ex = crate::chart::Extras { lod: Some(&ui.lod), raster: true };
     ui.frame = crate::chart::draw_frame_with(&root, &ui.linked.data, &view, &opts, &fo, ex)
         .map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())?;

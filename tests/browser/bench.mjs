@@ -5,6 +5,11 @@
 //   trunk build --offline --release && node tests/browser/bench.mjs
 //   SIZES=1000000 node tests/browser/bench.mjs            # one size
 //   PROFILE=zoom SIZES=1000000 node tests/browser/bench.mjs  # where a frame's time goes
+//   DPR=2 node tests/browser/bench.mjs                      # a high-DPI screen
+//   INFLIGHT_DIST=other/dist node tests/browser/bench.mjs   # another build, to compare
+//
+// For BENCHMARKS.md: `flock /tmp/bench.lock node tests/browser/bench.mjs` (the load
+// average before and after is printed with the table).
 //
 // PROFILE=zoom|pan samples the decimated frames with the CDP Profiler and prints the
 // functions with the most self time (wasm functions keep their Rust names).
@@ -22,7 +27,8 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--headless'],
 });
-const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+const dpr = Number(process.env.DPR ?? 1);
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: dpr });
 await page.goto(`${server.origin}/?bench`);
 await page.waitForSelector('body[data-ready="1"]');
 const frames = async (kind, decimate, n) =>
@@ -48,6 +54,9 @@ async function profileFrames(kind) {
   }
 }
 
+import { readFileSync } from 'node:fs';
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim();
+const loadBefore = loadavg();
 const rows = [];
 for (const n of sizes) {
   const t = Date.now();
@@ -60,9 +69,9 @@ for (const n of sizes) {
   const res = {};
   for (const kind of ['zoom', 'pan']) {
     res[kind] = await frames(kind, true, 80);
-    // Without decimation every mark in view is drawn: fewer frames at the larger sizes.
-    const off = n >= 1_000_000 ? 4 : n >= 100_000 ? 10 : 40;
-    res[kind + 'Off'] = await frames(kind, false, off);
+    // Without decimation every mark in view is drawn: the same 80 frames (the same
+    // views), so the ratio compares like with like. OFF_FRAMES=N to run fewer.
+    res[kind + 'Off'] = await frames(kind, false, Number(process.env.OFF_FRAMES ?? 80));
   }
   res.table = JSON.parse(await page.evaluate(() => window.inflightBench.table(20)));
   // Older builds have no filter hook.
@@ -78,5 +87,6 @@ if (rows.length) {
     console.log(`| ${r.n.toLocaleString('en')} | ${f(r.zoom.mean)} / ${f(r.zoom.p95)} | ${f(r.zoomOff.mean)} | ${f(r.zoomOff.mean / r.zoom.mean)}× | ${f(r.pan.mean)} / ${f(r.pan.p95)} | ${f(r.panOff.mean)} | ${f(r.panOff.mean / r.pan.mean)}× | ${f(r.table.mean)} | ${r.filter ? f(r.filter.mean) : '–'} |`);
   }
 }
+console.log(`\nload average before: ${loadBefore}; after: ${loadavg()}; DPR ${dpr}; dist ${dist}`);
 await browser.close();
 await server.close();
