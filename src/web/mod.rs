@@ -843,12 +843,15 @@ impl DrawingBackend for FastCanvas {
         }
         RGBA.with(|buf| {
             let mut buf = buf.borrow_mut();
-            buf.clear();
-            buf.reserve(n * 4);
-            for p in src[..n * 3].chunks_exact(3) {
-                buf.extend_from_slice(&[p[0], p[1], p[2], 255]);
+            // Every fourth byte is 255 (opaque) from the start and never written again.
+            if buf.len() < n * 4 {
+                buf.resize(n * 4, 255);
             }
-            let img = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&buf[..]), w, h)
+            let rgba = &mut buf[..n * 4];
+            for (d, s) in rgba.chunks_exact_mut(4).zip(src.chunks_exact(3)) {
+                d[..3].copy_from_slice(s);
+            }
+            let img = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&*rgba), w, h)
                 .map_err(|e| canvas_error(&e))?;
             self.ctx
                 .put_image_data(&img, f64::from(pos.0), f64::from(pos.1))
