@@ -3,15 +3,15 @@
 //! Two halves, both in this one wasm module (the worker loads the same `inflight.js`):
 //!
 //! * **Worker side**: [`WorkerIngest`] wraps [`IngestStream`]. `worker.js` reads each `File`
-//!   in 4 MiB slices, pushes them in, posts progress (at most ~10×/s), and at the end calls
-//!   [`WorkerIngest::finish`], which returns the whole [`Ingest`] *except the texts* in a
-//!   compact binary form ([`encode`]), and [`WorkerIngest::take_text`] per input. All of it
-//!   goes back to the page as transferable `ArrayBuffer`s (no copy on the way).
+//!   in 4 MiB slices, pushes them in, posts progress (at most ~10×/s), ends ingest, frees the
+//!   texts, analyses ([`WorkerIngest::analyze`]) and sends the summary, the analysis and the
+//!   attribution, the [`wire`] head and batches, and the texts, all as transferred buffers.
 //! * **Page side**: [`read_files`] hands the files to the worker, drives the `<progress>`
-//!   bar and the Cancel button, and rebuilds the `Ingest` from the buffers **without parsing
-//!   anything again**: the texts are copied into wasm memory 16 MiB per task (UTF-8 checked as
-//!   they arrive), the events are decoded 20 000 per task, then the analysis and the page
-//!   render run as separate tasks, so no main-thread task holds the page for long.
+//!   bar and the Cancel button, and rebuilds the session from the buffers **without parsing
+//!   or analysing anything again**, in tasks of at most ~30 ms of steps: the chart first
+//!   ([`Session::from_parts`], a session still *loading*), then the events and the texts
+//!   ([`Session::complete`]). While loading, outputs that need the events are refused with
+//!   `session::STILL_LOADING` and the redaction panel's count waits.
 //!
 //! The worker is started with the page (so its three files are fetched while the page loads,
 //! not after) and reused. After a large load, and on Cancel, it is terminated, which gives
