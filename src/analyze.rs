@@ -1616,6 +1616,7 @@ mod tests {
         ActionExecution {
             source: 1,
             record: 1,
+            span: 0..0,
             id: id.to_owned(),
             trigger_id: Some("post-login".to_owned()),
             status: Some("final".to_owned()),

@@ -1537,7 +1537,7 @@ fn read_raw<'a>(raw: RawEvent<'a>, slice: &'a str, span: Range<usize>, source: u
     if !inner.is_event() {
         if let Ok(x) = serde_json::from_str::<RawExecution>(slice) {
             if x.is_execution() {
-                return Ok((Parsed::Execution(x.into_execution(source, record)), warnings));
+                return Ok((Parsed::Execution(x.into_execution(source, record, span.clone())), warnings));
             }
         }
         if !inner.has_event_fields() {

@@ -227,6 +227,8 @@ pub struct ActionResult {
 pub struct ActionExecution {
     pub source: u32,
     pub record: u32,
+    /// The object's byte range in its input (what a redacted export writes for it).
+    pub span: std::ops::Range<usize>,
     pub id: String,
     pub trigger_id: Option<String>,
     pub status: Option<String>,
@@ -332,10 +334,11 @@ impl<'a> RawExecution<'a> {
         self.id.0.is_some() && (self.trigger_id.0.is_some() || !self.results.0.is_empty())
     }
 
-    pub fn into_execution(self, source: u32, record: u32) -> ActionExecution {
+    pub fn into_execution(self, source: u32, record: u32, span: std::ops::Range<usize>) -> ActionExecution {
         ActionExecution {
             source,
             record,
+            span,
             id: self.id.into_string().unwrap_or_default(),
             trigger_id: self.trigger_id.into_string(),
             status: self.status.into_string(),
@@ -1120,7 +1123,7 @@ mod tests {
             "created_at":"2024-05-14T08:50:01.000Z","updated_at":"2024-05-14T08:50:09.540Z"}"#;
         let raw: RawExecution = serde_json::from_str(json).unwrap();
         assert!(raw.is_execution());
-        let x = raw.into_execution(0, 1);
+        let x = raw.into_execution(0, 1, 0..json.len());
         assert_eq!(x.id, "c5b35bb1");
         assert_eq!(x.results.len(), 2);
         assert_eq!(x.results[0].action_name, "enrich-profile");

@@ -442,8 +442,10 @@ impl Session {
         ))
     }
 
-    /// Every event of input `source` as (record number, span, envelope), in input
-    /// order (events themselves are sorted by time).
+    /// Every record of input `source` the export writes, as (record number, span,
+    /// envelope), in input order (events themselves are sorted by time): its events
+    /// and its Action execution objects (`GET /api/v2/actions/executions/{id}`,
+    /// which are records of their own, not events).
     fn source_records(&self, source: usize) -> Vec<(u32, Range<usize>, Envelope)> {
         let mut records: Vec<(u32, Range<usize>, Envelope)> = self
             .ingest
@@ -451,6 +453,13 @@ impl Session {
             .iter()
             .filter(|e| e.source as usize == source)
             .map(|e| (e.record, e.span.clone(), e.envelope))
+            .chain(
+                self.ingest
+                    .executions
+                    .iter()
+                    .filter(|x| x.source as usize == source && !x.span.is_empty())
+                    .map(|x| (x.record, x.span.clone(), Envelope::Bare)),
+            )
             .collect();
         records.sort_by_key(|r| r.0);
         records
@@ -470,6 +479,41 @@ impl Session {
             mime: export_mime(info.shape),
             redactions: export.summary.total_replacements() as usize,
             bytes: export.bytes,
+        })
+    }
+
+    /// [`export_redacted`](Self::export_redacted) without holding the output whole:
+    /// the same bytes handed to `sink` in pieces of about `piece` bytes, each ending
+    /// at a record boundary (the page passes each to a `Blob` part and to a
+    /// [`GateStream`]). Returns the download's name, MIME type and replacements, with
+    /// `bytes` empty.
+    pub fn export_redacted_pieces(
+        &self,
+        source: usize,
+        redactor: &redact::Redactor,
+        rules: &RuleSet,
+        piece: usize,
+        sink: &mut dyn FnMut(&[u8]),
+    ) -> Result<Download, String> {
+        if self.loading() {
+            return Err(STILL_LOADING.into());
+        }
+        let info = self.ingest.sources.get(source).ok_or_else(|| format!("no input number {source}"))?;
+        let records = self.source_records(source);
+        let summary = redact::export_chunks_with(
+            info.text.as_bytes(),
+            &container_of(info),
+            records.into_iter().map(|(_, span, env)| (span, env)),
+            redactor,
+            rules,
+            piece,
+            sink,
+        );
+        Ok(Download {
+            file_name: redacted_name(&info.name),
+            mime: export_mime(info.shape),
+            redactions: summary.total_replacements() as usize,
+            bytes: Vec::new(),
         })
     }
 
@@ -538,6 +582,7 @@ const COUNT_PIECE: usize = 256 << 10;
 /// Redaction counts over every input, computed a few records at a time so that a
 /// page can keep drawing between steps (and drop a job whose rules went stale).
 /// The result equals [`Session::redaction_summary`] whatever the step sizes.
+
 #[derive(Debug, Clone)]
 pub struct CountJob {
     /// (source, span, envelope) of every event, by input then record number; `None`
@@ -664,28 +709,111 @@ pub fn detector_for(kind: &str) -> &'static str {
 /// The verifier's verdict on `bytes` (a final output) under the rule set's
 /// allow-list, with the blocked values grouped (see [`Blocked`]).
 pub fn gate(bytes: &[u8], rules: &RuleSet) -> (crate::verify::Verdict, Vec<Blocked>) {
-    let verdict = crate::verify::scan_with(bytes, &crate::verify::Allow::from_rules(rules));
-    let mut out: Vec<Blocked> = Vec::new();
-    let mut seen: HashMap<(String, &'static str), usize> = HashMap::new();
-    for f in &verdict.blocked {
-        let value = f.value_in(bytes).into_owned();
-        if let Some(&i) = seen.get(&(value.clone(), f.kind)) {
-            out[i].count += 1;
-            continue;
+    let mut g = GateStream::new(rules);
+    g.push(bytes);
+    g.finish()
+}
+
+/// [`gate`] over an output that arrives in pieces (the page's streamed download):
+/// every piece is scanned as it comes, and the findings' offsets and lines are
+/// counted from the start of the whole output. Pieces must end where the export's
+/// pieces end, at record boundaries: there the next byte is a record separator (or
+/// the container's end), where no detector's match can continue, so the verdict
+/// equals [`gate`] over the joined bytes (`tests/redact_session.rs` checks this for
+/// every fixture at piece sizes down to one record).
+pub struct GateStream {
+    allow: crate::verify::Allow,
+    rules: RuleSet,
+    /// Bytes and line breaks in the pieces before the current one.
+    base: usize,
+    /// Detections left before the verifier stops (it stops at
+    /// [`verify::MAX_FINDINGS`](crate::verify::MAX_FINDINGS) over the whole output).
+    budget: usize,
+    lines: usize,
+    verdict: crate::verify::Verdict,
+    blocked: Vec<Blocked>,
+    seen: HashMap<(String, &'static str), usize>,
+}
+
+impl GateStream {
+    pub fn new(rules: &RuleSet) -> GateStream {
+        GateStream {
+            allow: crate::verify::Allow::from_rules(rules),
+            rules: rules.clone(),
+            base: 0,
+            budget: crate::verify::MAX_FINDINGS,
+            lines: 0,
+            verdict: crate::verify::Verdict::default(),
+            blocked: Vec::new(),
+            seen: HashMap::new(),
         }
-        let rule = detector_for(f.kind);
-        let path = whole_value_path(bytes, f.offset, f.len);
-        let hint = if !rules.enabled(rule) {
-            format!("`{rule}` is switched off: switch it on to replace this value.")
-        } else if let Some(p) = &path {
-            format!("No rule replaced it: add the path rule `{p}` (or a pattern), or keep it if it is not personal data.")
-        } else {
-            "No rule replaced it: add a path rule or a pattern for it, or keep it if it is not personal data.".to_string()
-        };
-        seen.insert((value.clone(), f.kind), out.len());
-        out.push(Blocked { kind: f.kind, value, excerpt: f.excerpt.clone(), count: 1, line: f.line, path, rule, hint });
     }
-    (verdict, out)
+
+    /// Scans the next piece of the output.
+    pub fn push(&mut self, piece: &[u8]) {
+        let found = if self.budget > 0 {
+            let (found, used) = crate::verify::scan_budget(piece, self.budget);
+            self.budget = self.budget.saturating_sub(used);
+            found
+        } else {
+            Vec::new()
+        };
+        for mut f in found {
+            if self.allow.allows(&f, piece) {
+                f.offset += self.base;
+                f.line += self.lines;
+                self.verdict.allowed.push(f);
+                continue;
+            }
+            let value = f.value_in(piece).into_owned();
+            let line = f.line + self.lines;
+            if let Some(&i) = self.seen.get(&(value.clone(), f.kind)) {
+                self.blocked[i].count += 1;
+            } else {
+                let rule = detector_for(f.kind);
+                let path = whole_value_path(piece, f.offset, f.len);
+                let hint = if !self.rules.enabled(rule) {
+                    format!("`{rule}` is switched off: switch it on to replace this value.")
+                } else if let Some(p) = &path {
+                    format!("No rule replaced it: add the path rule `{p}` (or a pattern), or keep it if it is not personal data.")
+                } else {
+                    "No rule replaced it: add a path rule or a pattern for it, or keep it if it is not personal data.".to_string()
+                };
+                self.seen.insert((value.clone(), f.kind), self.blocked.len());
+                self.blocked.push(Blocked { kind: f.kind, value, excerpt: f.excerpt.clone(), count: 1, line, path, rule, hint });
+            }
+            f.offset += self.base;
+            f.line = line;
+            self.verdict.blocked.push(f);
+        }
+        self.base += piece.len();
+        self.lines += count_newlines(piece);
+    }
+
+    /// True while nothing has been blocked so far.
+    pub fn is_clean(&self) -> bool {
+        self.verdict.blocked.is_empty()
+    }
+
+    /// The verdict on everything pushed, and the blocked values grouped (as [`gate`]).
+    pub fn finish(self) -> (crate::verify::Verdict, Vec<Blocked>) {
+        (self.verdict, self.blocked)
+    }
+}
+
+/// Line breaks in `b`, eight bytes at a time.
+fn count_newlines(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut n = 0usize;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8])) ^ (ONES * u64::from(b'\n'));
+        // A zero byte of `w` is a '\n': set its high bit, exactly (no false carries).
+        let z = !(((w & !HIGH) + !HIGH) | w) & HIGH;
+        n += z.count_ones() as usize;
+    }
+    n + chunks.remainder().iter().filter(|&&c| c == b'\n').count()
 }
 
 /// The JSON path (indices as `*`) of the string value that is exactly

@@ -159,7 +159,16 @@ static TRIGGER: [bool; 256] = {
 
 /// Every finding in `bytes`, in order of offset (at most [`MAX_FINDINGS`]).
 pub fn scan(bytes: &[u8]) -> Vec<Finding> {
-    let mut found = detect_all(bytes);
+    scan_budget(bytes, MAX_FINDINGS).0
+}
+
+/// [`scan`] for one piece of a longer output (`session::GateStream`): the detectors
+/// stop once `budget` detections (before merging) are made, as [`scan`] stops at
+/// [`MAX_FINDINGS`] over the whole output. Returns the findings and the detections
+/// made, to take off the budget of the pieces after.
+pub fn scan_budget(bytes: &[u8], budget: usize) -> (Vec<Finding>, usize) {
+    let mut found = detect_all(bytes, budget);
+    let detections = found.len();
     let b = bytes;
     found.sort();
     found.dedup();
@@ -185,12 +194,12 @@ pub fn scan(bytes: &[u8]) -> Vec<Finding> {
             excerpt: format!("{head}… ({} chars)", text.chars().count()),
         });
     }
-    out
+    (out, detections)
 }
 
 /// What every detector reports in `bytes`, in scan order (before sorting and
-/// merging), stopping once [`MAX_FINDINGS`] are found.
-fn detect_all(bytes: &[u8]) -> Found {
+/// merging), stopping once `budget` are found.
+fn detect_all(bytes: &[u8], budget: usize) -> Found {
     let mut found: Vec<(usize, usize, &'static str)> = Vec::new();
     let b = bytes;
     let mut i = 0;
@@ -198,7 +207,7 @@ fn detect_all(bytes: &[u8]) -> Found {
     // `step` only moves on are skipped by table. A `J` or space may end an `eyJ`
     // or `bearer ` whose first byte (not a trigger) is where `step` would act, if
     // the walk reached that byte.
-    while i < b.len() && found.len() < MAX_FINDINGS {
+    while i < b.len() && found.len() < budget {
         let from = i;
         let mut t = i;
         while t < b.len() && !TRIGGER[usize::from(b[t])] {
@@ -676,7 +685,7 @@ fn secret_after_key(b: &[u8], colon: usize, found: &mut Found) {
                 v.push_str(alphabet[(next() % alphabet.len() as u64) as usize]);
             }
             let mut want = reference::found(v.as_bytes());
-            let mut got = detect_all(v.as_bytes());
+            let mut got = detect_all(v.as_bytes(), MAX_FINDINGS);
             want.sort();
             got.sort();
             assert_eq!(got, want, "{v:?}");
@@ -686,7 +695,7 @@ fn secret_after_key(b: &[u8], colon: usize, found: &mut Found) {
         let mut texts: Vec<Vec<u8>> = std::fs::read_dir(dir).unwrap().flatten().filter_map(|e| std::fs::read(e.path()).ok()).collect();
         texts.push(crate::sample::sample_incident_ndjson().into_bytes());
         for t in texts {
-            assert_eq!(detect_all(&t), reference::found(&t));
+            assert_eq!(detect_all(&t, MAX_FINDINGS), reference::found(&t));
         }
     }
 

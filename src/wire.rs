@@ -210,9 +210,11 @@ pub fn encode_head(ing: &Ingest) -> Vec<u8> {
     w.usize(*duplicates);
     w.u32(executions.len() as u32);
     for x in executions {
-        let ActionExecution { source, record, id, trigger_id, status, created_at, updated_at, results } = x;
+        let ActionExecution { source, record, span, id, trigger_id, status, created_at, updated_at, results } = x;
         w.u32(*source);
         w.u32(*record);
+        w.usize(span.start);
+        w.usize(span.end);
         w.str(id);
         w.opt_str(trigger_id);
         w.opt_str(status);
@@ -366,6 +368,7 @@ pub fn decode_head(b: &[u8]) -> Res<(Ingest, Pending)> {
     for _ in 0..n {
         let source = r.u32()?;
         let record = r.u32()?;
+        let span = r.usize()?..r.usize()?;
         let id = r.str()?;
         let trigger_id = r.opt_str()?;
         let status = r.opt_str()?;
@@ -381,7 +384,7 @@ pub fn decode_head(b: &[u8]) -> Res<(Ingest, Pending)> {
                 error: r.opt_str()?,
             });
         }
-        executions.push(ActionExecution { source, record, id, trigger_id, status, created_at, updated_at, results });
+        executions.push(ActionExecution { source, record, span, id, trigger_id, status, created_at, updated_at, results });
     }
     let events = r.u32()? as usize;
     let time_range = match (r.opt_i64()?, r.opt_i64()?) {

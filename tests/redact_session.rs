@@ -329,3 +329,125 @@ fn the_report_names_patterns_by_number_and_lists_rules_switched_off() {
     assert!(r.html.contains("<code>pattern 1</code></td><td class=\"n\">1</td>"), "{}", &r.html[r.html.find("id=\"redaction\"").unwrap()..]);
     assert!(r.html.contains("Switched off by the author: <code>path:user_agent</code>"));
 }
+
+/// Two Action execution objects (`GET /api/v2/actions/executions/{id}`) with personal
+/// data in an error message, a URL's query and the Action's logs.
+const EXECUTIONS: &str = r#"[
+{"id":"exec-1","trigger_id":"post-login","status":"final","created_at":"2024-01-15T10:30:01.000Z","updated_at":"2024-01-15T10:30:09.500Z",
+ "results":[{"action_name":"enrich-profile","started_at":"2024-01-15T10:30:01.000Z","ended_at":"2024-01-15T10:30:09.500Z",
+   "error":{"id":"e1","msg":"CRM timeout for trinity@acme.example","url":"https://crm.example/api?email=trinity%40acme.example"},
+   "response":{"logs":"lookup from 81.2.69.143 failed\n","stats":{"total_request_duration_ms":8500}}}]},
+{"id":"exec-2","trigger_id":"post-login","status":"final","created_at":"2024-01-15T10:30:02.000Z","updated_at":"2024-01-15T10:30:02.040Z",
+ "results":[{"action_name":"add-roles","started_at":"2024-01-15T10:30:02.000Z","ended_at":"2024-01-15T10:30:02.040Z",
+   "response":{"logs":"roles for neo@acme.example\n"}}]}
+]"#;
+
+/// Regression: the redacted download of an execution-objects file was the container
+/// alone (`[]`): only events were exported, and such a file holds none.
+#[test]
+fn an_execution_objects_file_exports_its_executions_redacted() {
+    let s = load("executions.json", EXECUTIONS);
+    assert_eq!((s.ingest.events.len(), s.ingest.executions.len()), (0, 2));
+    let d = s.export_redacted(0, &red(), &RuleSet::default()).unwrap();
+    let out = String::from_utf8(d.bytes.clone()).unwrap();
+    assert_eq!(d.mime, "application/json");
+    assert_eq!(d.redactions, 4, "{out}");
+    for pii in ["trinity@acme.example", "trinity%40acme.example", "81.2.69.143", "neo@acme.example"] {
+        assert!(!out.contains(pii), "{pii} survived: {out}");
+    }
+    assert!(session::gate(&d.bytes, &RuleSet::default()).0.is_clean(), "{out}");
+    // It reads back as the same execution objects, with the same times.
+    let back = load("executions.redacted.json", &out);
+    assert_eq!(back.ingest.problems.len(), 0, "{:?}", back.ingest.problems);
+    let strip = |x: &inflight::model::ActionExecution| {
+        let mut x = x.clone();
+        x.span = 0..0;
+        for r in &mut x.results {
+            r.error = r.error.as_ref().map(|_| String::new());
+        }
+        x
+    };
+    let (a, b): (Vec<_>, Vec<_>) = (s.ingest.executions.iter().map(strip).collect(), back.ingest.executions.iter().map(strip).collect());
+    assert_eq!(a, b);
+    assert_eq!(back.ingest.executions[0].id, "exec-1");
+    // The panel counts them too, and the streamed export gives the same bytes.
+    assert_eq!(s.redaction_summary(&red(), &RuleSet::default()).unwrap().total_replacements(), 4);
+    let mut joined = Vec::new();
+    let p = s.export_redacted_pieces(0, &red(), &RuleSet::default(), 1, &mut |b| joined.extend_from_slice(b)).unwrap();
+    assert_eq!((joined, p.redactions, p.file_name), (d.bytes, 4, d.file_name));
+}
+
+/// Events and execution objects in one input are exported in input order.
+#[test]
+fn events_and_executions_in_one_input_keep_their_order() {
+    let x = r#"{"id":"exec-9","trigger_id":"post-login","results":[{"action_name":"a","started_at":"2024-01-15T10:30:01.000Z","ended_at":"2024-01-15T10:30:02.000Z"}]}"#;
+    let text = format!("{}{x}\n{}", TWO.lines().next().unwrap().to_string() + "\n", TWO.lines().nth(1).unwrap());
+    let s = load("mixed.ndjson", &text);
+    assert_eq!((s.ingest.events.len(), s.ingest.executions.len()), (2, 1));
+    let out = String::from_utf8(s.export_redacted(0, &red(), &RuleSet::default()).unwrap().bytes).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].contains("\"log_id\":\"1\"") && lines[1] == x && lines[2].contains("\"log_id\":\"2\""), "{out}");
+}
+
+/// The page's streamed download gates its pieces as they come: the verdict (every
+/// finding with its whole-output offset and line) and the grouped list equal the
+/// gate over the joined output, for every fixture and the sample, down to one record
+/// per piece.
+#[test]
+fn the_streamed_gate_equals_the_gate_over_the_whole_output() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = vec![("sample.ndjson".to_string(), inflight::sample::sample_incident_ndjson().into_bytes())];
+    let mut files: Vec<_> = std::fs::read_dir(root.join("tests/fixtures/ingest")).unwrap().flatten().map(|e| e.path()).collect();
+    files.sort();
+    for p in files.iter().filter(|p| p.extension().is_some_and(|x| x != "py")) {
+        inputs.push((p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(p).unwrap()));
+    }
+    inputs.push(("executions.json".into(), EXECUTIONS.as_bytes().to_vec()));
+    // Every detector off (so the verifier finds things), and the defaults with a kept value.
+    let mut paths_only = RuleSet::new();
+    for name in DEFAULT_RULES.iter().map(|r| r.name).filter(|n| n.starts_with("detector:")) {
+        paths_only.set_enabled(name, false);
+    }
+    let mut nothing = RuleSet::new();
+    for name in DEFAULT_RULES.iter().map(|r| r.name) {
+        nothing.set_enabled(name, false);
+    }
+    let mut kept = nothing.clone();
+    kept.allow("81.2.69.143");
+    kept.allow("trinity@acme.example");
+    let (mut compared, mut with_findings) = (0, 0);
+    for (name, bytes) in inputs {
+        let s = Session::load(vec![(name.clone(), bytes)], None);
+        for source in 0..s.ingest.sources.len() {
+            for rules in [RuleSet::default(), paths_only.clone(), nothing.clone(), kept.clone()] {
+                let whole = s.export_redacted(source, &red(), &rules).unwrap();
+                let want = session::gate(&whole.bytes, &rules);
+                for piece in [1, 700, 64 << 10] {
+                    let mut g = session::GateStream::new(&rules);
+                    let mut joined = Vec::new();
+                    s.export_redacted_pieces(source, &red(), &rules, piece, &mut |b| {
+                        g.push(b);
+                        joined.extend_from_slice(b);
+                    })
+                    .unwrap();
+                    assert_eq!(joined, whole.bytes, "{name} piece {piece}");
+                    let got = g.finish();
+                    if got != want {
+                        let first = |a: &[String], b: &[String]| a.iter().zip(b).position(|(x, y)| x != y).map(|i| (a[i].clone(), b[i].clone()));
+                        let dbg = |v: &(inflight::verify::Verdict, Vec<session::Blocked>)| {
+                            let mut l: Vec<String> = v.0.blocked.iter().chain(&v.0.allowed).map(|f| format!("{f:?}")).collect();
+                            l.extend(v.1.iter().map(|b| format!("{b:?}")));
+                            l
+                        };
+                        let (a, b) = (dbg(&got), dbg(&want));
+                        panic!("{name} piece {piece}: {} vs {} entries, first difference {:?}", a.len(), b.len(), first(&a, &b));
+                    }
+                    compared += 1;
+                }
+                with_findings += usize::from(!want.0.blocked.is_empty());
+            }
+        }
+    }
+    assert!(compared >= 300 && with_findings >= 40, "{compared} {with_findings}");
+}

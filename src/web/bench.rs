@@ -1,10 +1,11 @@
 //! Bench-only hook for `tests/browser/bench-redact.mjs` (not used by the page):
 //! times redaction + export + the verifier on the loaded input, in the page, with
-//! the page's key, and reports wasm memory. `bench_redact("whole")` is what the
-//! download does today (`Session::export_redacted`, then the export gate
-//! `session::gate` = `verify::scan_with` over the bytes, then a `Blob`); `bench_redact("stream")` hands the export to a `Blob`
-//! in pieces (`redact::export_chunks_with`), scanning each piece, so wasm memory
-//! holds the input and one piece instead of a second copy of the input.
+//! the page's key, and reports wasm memory. `bench_redact("stream")` is what the
+//! page's download does (`exports::logs`): `Session::export_redacted_pieces` in 4 MiB
+//! pieces, each through the export gate (`session::GateStream`) and into a `Blob`
+//! part, so wasm memory holds the input and one piece. `bench_redact("whole")` is the
+//! earlier download: `Session::export_redacted`, `session::gate` over the whole
+//! output, then one `Blob` (copied through a `Uint8Array` in the JS heap).
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -12,8 +13,6 @@ use wasm_bindgen::JsCast;
 use web_sys::Blob;
 
 use super::{now_ms, APP};
-use crate::redact;
-use crate::verify;
 
 /// Size of a piece in the streamed mode.
 const PIECE: usize = 4 << 20;
@@ -41,49 +40,43 @@ pub fn bench_redact(mode: &str) -> Result<String, JsValue> {
         let s = app.session.as_ref().ok_or("nothing loaded")?;
         let input = s.ingest.sources.first().ok_or("no input")?;
         let t0 = now_ms();
-        let (mut verify_ms, mut blob_ms, mut out_len, mut findings) = (0.0, 0.0, 0usize, 0usize);
-        let (size, redact_ms, redactions);
+        let (mut verify_ms, mut blob_ms, mut out_len) = (0.0, 0.0, 0usize);
+        let (size, redact_ms, redactions, findings);
         if mode == "stream" {
-            let container = redact::Container {
-                prefix: input.frame.prefix.clone(),
-                separator: input.frame.separator.clone(),
-                suffix: input.frame.suffix.clone(),
-            };
-            let mut records: Vec<_> =
-                s.ingest.events.iter().filter(|e| e.source == 0).map(|e| (e.record, e.span.clone(), e.envelope)).collect();
-            records.sort_by_key(|r| r.0);
+            // What the page's download does (`exports::logs`).
+            let rules = crate::rules::RuleSet::default();
+            let mut gate = crate::session::GateStream::new(&rules);
             let parts = Array::new();
             let mut failed = None;
-            let summary = redact::export_chunks_with(
-                input.text.as_bytes(),
-                &container,
-                records.into_iter().map(|(_, span, env)| (span, env)),
-                &app.redactor,
-                &crate::rules::RuleSet::default(),
-                PIECE,
-                &mut |piece| {
+            let d = s
+                .export_redacted_pieces(0, &app.redactor, &rules, PIECE, &mut |piece| {
                     let t = now_ms();
-                    findings += verify::scan(piece).len();
+                    gate.push(piece);
                     let t1 = now_ms();
                     verify_ms += t1 - t;
-                    let one = Array::of1(&Uint8Array::from(piece));
-                    match Blob::new_with_u8_array_sequence(&one) {
-                        Ok(b) => {
-                            parts.push(&b);
+                    if gate.is_clean() {
+                        // As exports::blob_part: a view into wasm memory, copied by the Blob.
+                        let view = unsafe { Uint8Array::view(piece) };
+                        match Blob::new_with_u8_array_sequence(&Array::of1(&view)) {
+                            Ok(b) => {
+                                parts.push(&b);
+                            }
+                            Err(e) => failed = Some(e),
                         }
-                        Err(e) => failed = Some(e),
                     }
                     blob_ms += now_ms() - t1;
                     out_len += piece.len();
-                },
-            );
+                })
+                .map_err(|e| JsValue::from_str(&e))?;
             if let Some(e) = failed {
                 return Err(e);
             }
             let t = now_ms();
+            let (verdict, _) = gate.finish();
+            findings = verdict.blocked.len();
             size = blob_of(&parts)?.size();
             blob_ms += now_ms() - t;
-            redactions = summary.total_replacements() as usize;
+            redactions = d.redactions;
             redact_ms = now_ms() - t0 - verify_ms - blob_ms;
         } else {
             let rules = crate::rules::RuleSet::default();

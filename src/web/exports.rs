@@ -76,46 +76,99 @@ fn kept_note(bytes: &[u8], rules: &RuleSet) -> String {
     }
 }
 
+/// Output piece size for a redacted-logs download.
+const LOG_PIECE: usize = 4 << 20;
+
 /// Input `source`, redacted under the panel's key and rules, in its own shape.
+///
+/// Streamed: the export is made in pieces of [`LOG_PIECE`] bytes ending at record
+/// boundaries (`Session::export_redacted_pieces`); every piece goes through the
+/// gate (`session::GateStream`, the verifier over every byte, offsets and lines
+/// counted over the whole output) and, while the gate has found nothing, into a
+/// `Blob` part. The file is saved only when the gate passes the whole output. So
+/// wasm memory holds the input and one piece, not a second copy of the input.
 fn logs(source: usize) {
+    let parts = js_sys::Array::new();
     let result = APP.with(|app| {
         let app = app.borrow();
         let app = app.as_ref()?;
         let s = app.session.as_ref()?;
-        Some(redaction::with_keys(&app.redactor, |r, rules| (s.export_redacted(source, r, rules), rules.clone())))
+        Some(redaction::with_keys(&app.redactor, |r, rules| {
+            let mut gate = crate::session::GateStream::new(rules);
+            let mut failed = None;
+            let d = s.export_redacted_pieces(source, r, rules, LOG_PIECE, &mut |piece| {
+                gate.push(piece);
+                if gate.is_clean() && failed.is_none() {
+                    match blob_part(piece) {
+                        Ok(b) => {
+                            parts.push(&b);
+                        }
+                        Err(e) => failed = Some(e),
+                    }
+                }
+            });
+            (d, gate.finish(), rules.clone(), failed)
+        }))
     });
-    let (d, rules) = match result {
+    let (d, (verdict, blocked), rules) = match result {
         None => {
             set_status("Load logs first.");
             return;
         }
-        Some((Err(e), _)) if e == STILL_LOADING => {
+        Some((Err(e), ..)) if e == STILL_LOADING => {
             say_loading("redacted logs");
             return;
         }
-        Some((Err(e), _)) => {
+        Some((Err(e), ..)) => {
             show_error(&format!("The redacted copy could not be made: {e}"));
             return;
         }
-        Some((Ok(d), rules)) => (d, rules),
+        Some((Ok(_), _, _, Some(e))) => {
+            show_error(&format!("The download could not be prepared: {e}"));
+            return;
+        }
+        Some((Ok(d), g, rules, None)) => (d, g, rules),
     };
-    if !passes(Pending::Logs(source), &d.bytes, &rules, true) {
+    if !verdict.is_clean() {
+        drop(parts);
+        say(&format!("Not saved: the verifier found {} (listed below).", plural(blocked.len(), "value", "values")));
+        redaction::show_gate(Pending::Logs(source), blocked, true);
         set_status(&format!("{} was not saved: see the list under Share.", d.file_name));
         return;
     }
-    match save_bytes(&d.bytes, d.mime, &d.file_name) {
+    redaction::close_gate();
+    let opts = BlobPropertyBag::new();
+    opts.set_type(d.mime);
+    let saved = Blob::new_with_blob_sequence_and_options(&parts, &opts)
+        .map_err(|e| js_error_text(&e))
+        .and_then(|blob| save_blob(&blob, &d.file_name));
+    match saved {
         Ok(()) => {
+            let kept = verdict.allowed.len();
             let msg = format!(
                 "Saved {}: {} replaced with keyed pseudonyms.{}",
                 d.file_name,
                 plural(d.redactions, "value", "values"),
-                kept_note(&d.bytes, &rules)
+                if rules.allow.is_empty() || kept == 0 {
+                    String::new()
+                } else {
+                    format!(" It holds {} you chose to keep.", plural(kept, "flagged value", "flagged values"))
+                }
             );
             set_status(&msg);
             say(&msg);
         }
         Err(e) => show_error(&format!("The download could not be prepared: {e}")),
     }
+}
+
+/// One `Blob` part holding a copy of `bytes`, copied straight out of wasm memory
+/// (no intermediate `Uint8Array` copy in the JS heap).
+fn blob_part(bytes: &[u8]) -> Result<Blob, String> {
+    // SAFETY: the view is read by the `Blob` constructor (which copies it) before
+    // anything else runs in wasm, so memory cannot grow or move under it.
+    let view = unsafe { js_sys::Uint8Array::view(bytes) };
+    Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&view)).map_err(|e| js_error_text(&e))
 }
 
 fn say(text: &str) {

@@ -341,6 +341,32 @@ test('redacted download: no email or ip of the input left, and it reads back the
   await page.close();
 });
 
+// Regression: the redacted download of an Action execution-objects file
+// (`GET /api/v2/actions/executions/{id}`) was `[]`: only events were exported.
+test('redacted download of execution objects: the executions, redacted', async () => {
+  const { page, log } = await openApp();
+  const execs = [
+    { id: 'exec-1', trigger_id: 'post-login', status: 'final', created_at: '2024-01-15T10:30:01.000Z', updated_at: '2024-01-15T10:30:09.500Z',
+      results: [{ action_name: 'enrich-profile', started_at: '2024-01-15T10:30:01.000Z', ended_at: '2024-01-15T10:30:09.500Z',
+        error: { id: 'e1', msg: 'CRM timeout for trinity@acme.example' }, response: { logs: 'lookup from 81.2.69.143 failed' } }] },
+    { id: 'exec-2', trigger_id: 'post-login', status: 'final', created_at: '2024-01-15T10:30:02.000Z', updated_at: '2024-01-15T10:30:02.040Z',
+      results: [{ action_name: 'add-roles', started_at: '2024-01-15T10:30:02.000Z', ended_at: '2024-01-15T10:30:02.040Z',
+        response: { logs: 'roles for neo@acme.example' } }] },
+  ];
+  await dropFiles(page, [{ name: 'executions.json', bytes: Buffer.from(JSON.stringify(execs, null, 1)) }]);
+  const got = await download(page, 0);
+  assert.equal(got.name, 'executions.redacted.json');
+  const text = got.bytes.toString('utf8');
+  const back = JSON.parse(text);
+  assert.equal(back.length, 2, text);
+  assert.deepEqual(back.map((x) => x.id), ['exec-1', 'exec-2']);
+  assert.deepEqual(back.map((x) => x.results[0].ended_at), ['2024-01-15T10:30:09.500Z', '2024-01-15T10:30:02.040Z']);
+  for (const pii of ['trinity@acme.example', '81.2.69.143', 'neo@acme.example']) assert.ok(!text.includes(pii), `${pii} survived`);
+  assert.match(await page.textContent('#status'), /Saved executions\.redacted\.json: 3 values replaced/);
+  assertQuiet(log);
+  await page.close();
+});
+
 test('log text is shown as text, never run as markup', async () => {
   const { page, log } = await openApp();
   const event = {

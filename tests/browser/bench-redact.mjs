@@ -38,8 +38,8 @@ async function input(mb) {
     const bin = join(repo, 'target', 'release', 'inflight');
     const args = ['gen', '--format', 'ndjson', '--bytes', String(mb * MB)];
     const bytes = existsSync(bin)
-      ? execFileSync(bin, args, { maxBuffer: 2 << 30 })
-      : execFileSync('cargo', ['run', '--quiet', '--release', '--', ...args], { cwd: repo, maxBuffer: 2 << 30 });
+      ? execFileSync(bin, args, { maxBuffer: 2 ** 31 })
+      : execFileSync('cargo', ['run', '--quiet', '--release', '--', ...args], { cwd: repo, maxBuffer: 2 ** 31 });
     await writeFile(path, bytes);
   }
   return path;
