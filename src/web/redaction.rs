@@ -6,9 +6,12 @@
 //!   (never data from the logs other than what the user typed as a pattern or kept
 //!   value; never the passphrase). A share link (`#s=…`) in the address is left alone.
 //! * The key: the page's random key (from `crypto.getRandomValues`, drawn in
-//!   `super::start`), or, when the user types a passphrase,
-//!   [`Redactor::from_passphrase`], so that the page and `inflight redact
-//!   --passphrase` write the same bytes. Only the derived key is kept, in memory.
+//!   `super::start`), or, when the user types a passphrase, the key of
+//!   [`Redactor::from_passphrase`] (PBKDF2-HMAC-SHA256, 100 000 iterations), so that
+//!   the page and `inflight redact --passphrase` write the same bytes. The page
+//!   derives it with WebCrypto (`crypto.subtle.deriveBits`, asynchronous: the main
+//!   thread is not held for the ≈200 ms the wasm derivation takes), and in wasm only
+//!   when WebCrypto is unavailable. Only the derived key is kept, in memory.
 //! * Counts: [`CountJob`] over every loaded event, a slice at a time between
 //!   `setTimeout`s (about [`SLICE_MS`] each), after a short debounce; a newer change
 //!   drops an older job. Progress shows when counting takes longer than a slice.
@@ -81,6 +84,8 @@ struct State {
     /// them (`on_load` runs again when they are in).
     waiting: bool,
     pass_timer: Option<i32>,
+    /// Bumped by every passphrase edit; an older derivation's result is dropped.
+    pass_generation: u32,
     pending: Option<Pending>,
     blocked: Vec<Blocked>,
 }
@@ -325,15 +330,95 @@ fn passphrase_typed() {
 }
 
 fn derive_key() {
-    with_state(|s| s.pass_timer = None);
     let input: HtmlInputElement = by_id_as("rd-pass");
     let pass = input.value();
+    let generation = with_state(|s| {
+        s.pass_timer = None;
+        s.pass_generation = s.pass_generation.wrapping_add(1);
+        s.pass_generation
+    });
+    if pass.is_empty() {
+        key_ready(generation, None, 0.0, "");
+        return;
+    }
     let t = super::now_ms();
-    let key = (!pass.is_empty()).then(|| Redactor::from_passphrase(&pass));
-    let ms = super::now_ms() - t;
+    match subtle_pbkdf2(&pass) {
+        Ok(promise) => {
+            let ok = Closure::once_into_js(move |bits: JsValue| {
+                let bytes = js_sys::Uint8Array::new(&bits).to_vec();
+                let key = <[u8; 32]>::try_from(bytes.as_slice())
+                    .map(Redactor::new)
+                    .unwrap_or_else(|_| Redactor::from_passphrase(&pass));
+                key_ready(generation, Some(key), super::now_ms() - t, "webcrypto");
+            });
+            let failed = Closure::once_into_js(move |_: JsValue| {
+                let pass: String = by_id_as::<HtmlInputElement>("rd-pass").value();
+                let t = super::now_ms();
+                let key = (!pass.is_empty()).then(|| Redactor::from_passphrase(&pass));
+                key_ready(generation, key, super::now_ms() - t, "wasm");
+            });
+            let _ = then(&promise, &ok, &failed);
+        }
+        // No WebCrypto (an insecure context): the same derivation in wasm.
+        Err(_) => key_ready(generation, Some(Redactor::from_passphrase(&pass)), super::now_ms() - t, "wasm"),
+    }
+}
+
+/// PBKDF2-HMAC-SHA256(`pass`, [`redact::PASSPHRASE_SALT`],
+/// [`redact::PASSPHRASE_ITERATIONS`], 256 bits) by `crypto.subtle`: a promise of
+/// the key's 32 bytes (an `ArrayBuffer`), the same bytes as
+/// [`Redactor::from_passphrase`] derives.
+fn subtle_pbkdf2(pass: &str) -> Result<JsValue, JsValue> {
+    let subtle = window().crypto()?.subtle();
+    let usages = js_sys::Array::of1(&JsValue::from_str("deriveBits"));
+    let raw = js_sys::Uint8Array::from(pass.as_bytes());
+    let import = subtle.import_key_with_str("raw", &raw, "PBKDF2", false, &usages)?;
+    let derive = Closure::once_into_js(move |key: JsValue| -> Result<JsValue, JsValue> {
+        let params = js_sys::Object::new();
+        js_sys::Reflect::set(&params, &"name".into(), &"PBKDF2".into())?;
+        js_sys::Reflect::set(&params, &"hash".into(), &"SHA-256".into())?;
+        js_sys::Reflect::set(&params, &"salt".into(), &js_sys::Uint8Array::from(redact::PASSPHRASE_SALT))?;
+        js_sys::Reflect::set(&params, &"iterations".into(), &f64::from(redact::PASSPHRASE_ITERATIONS).into())?;
+        subtle.derive_bits_with_object(&params, key.unchecked_ref(), 256).map(JsValue::from)
+    });
+    then(&import, &derive, &JsValue::UNDEFINED)
+}
+
+/// `promise.then(ok, failed)` with callbacks made by `Closure::once_into_js`.
+fn then(promise: &JsValue, ok: &JsValue, failed: &JsValue) -> Result<JsValue, JsValue> {
+    let f: js_sys::Function = js_sys::Reflect::get(promise, &"then".into())?.unchecked_into();
+    f.call2(promise, ok, failed)
+}
+
+/// What the counted records are: events, and the Action execution objects that
+/// an export writes too.
+fn records_text(records: usize) -> String {
+    let split = APP.with(|app| {
+        let app = app.try_borrow().ok()?;
+        let s = app.as_ref()?.session.as_ref()?;
+        Some((s.ingest.events.len(), s.ingest.executions.iter().filter(|x| !x.span.is_empty()).count()))
+    });
+    match split {
+        Some((events, executions)) if executions > 0 && events + executions == records => format!(
+            "{} and {}",
+            plural(events, "event", "events"),
+            plural(executions, "Action execution object", "Action execution objects")
+        ),
+        _ => plural(records, "event", "events"),
+    }
+}
+
+/// The passphrase's key is ready (`None`: the field is empty, the page's random key
+/// is used again), unless the passphrase changed since it was asked for.
+fn key_ready(generation: u32, key: Option<Redactor>, ms: f64, how: &str) {
+    if with_state(|s| s.pass_generation) != generation {
+        return;
+    }
     let typed = key.is_some();
     with_state(|s| s.pass = key);
-    let _ = by_id("redaction").set_attribute("data-key", if typed { "passphrase" } else { "random" });
+    let panel = by_id("redaction");
+    let _ = panel.set_attribute("data-key", if typed { "passphrase" } else { "random" });
+    let _ = panel.set_attribute("data-kdf", how);
     set_text(
         "rd-status",
         &if typed {
@@ -465,7 +550,7 @@ fn render_rules() {
             &format!(
                 "{} replaced in {}{}",
                 plural(c.total_replacements() as usize, "value", "values"),
-                plural(c.records as usize, "event", "events"),
+                records_text(c.records as usize),
                 if c.already_masked > 0 { format!("; {} already masked", fmt_int(c.already_masked as usize)) } else { String::new() }
             ),
         ),
@@ -574,7 +659,7 @@ fn count_slice(generation: u32, started: f64) {
         // Replace the progress line (and say how long it took when it was slow).
         let shown_progress = by_id("rd-status").text_content().is_some_and(|t| t.starts_with("Counting"));
         if ms > 250.0 || shown_progress {
-            set_text("rd-status", &format!("Counted {} in {} s.", plural(all, "event", "events"), (ms / 100.0).round() / 10.0));
+            set_text("rd-status", &format!("Counted {} in {} s.", records_text(all), (ms / 100.0).round() / 10.0));
         }
         render_rules();
         return;
@@ -582,7 +667,7 @@ fn count_slice(generation: u32, started: f64) {
     set_hidden(&bar, false);
     let p: web_sys::HtmlProgressElement = bar.unchecked_into();
     p.set_value(at as f64 / all.max(1) as f64);
-    set_text("rd-status", &format!("Counting what the rules replace… {} of {} events", fmt_int(at), fmt_int(all)));
+    set_text("rd-status", &format!("Counting what the rules replace… {} of {} records", fmt_int(at), fmt_int(all)));
     let cb = Closure::once_into_js(move || count_slice(generation, started));
     let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 0);
 }

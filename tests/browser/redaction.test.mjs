@@ -151,7 +151,7 @@ test('panel: counts for the sample, a rule off blocks the export, switching it b
   assert.equal(await count(page, 'detector:ip'), 0);
   assert.equal(await count(page, 'detector:jwt'), 0);
   const total = await page.textContent('#rd-total');
-  assert.match(total, /^[\d,]+ values replaced in 5,398 events/);
+  assert.match(total, /^[\d,]+ values replaced in 5,398 events and 3,374 Action execution objects/);
   const row = await page.textContent('#rd-rules tr[data-rule="path:ip"]');
   assert.match(row, /the end user's IP address/);
   assert.match(row, /81\.2\.69\.143/, 'the example');
@@ -345,6 +345,8 @@ test('the page and the CLI write the same bytes for the same input, passphrase a
   await counted(page);
   await page.fill('#rd-pass', 'correct horse battery staple');
   await page.waitForSelector('#redaction[data-key="passphrase"]', { timeout: 30_000 });
+  // Derived by WebCrypto (asynchronous, off the main thread), not by the wasm PBKDF2.
+  assert.equal(await page.getAttribute('#redaction', 'data-kdf'), 'webcrypto');
   const rules = await page.textContent('#rd-frag');
   assert.equal(rules, 'v=1&path=details.prompts.*.name');
 
