@@ -617,12 +617,24 @@ pub fn findings(events: &[Event], an: &Analysis, at: &Attribution) -> Vec<String
         return vec!["No Auth0 log events could be read.".to_owned()];
     }
     let total: usize = an.windows.iter().map(|w| w.count).sum();
+    // Failures whose time could not be read are in the events table but in no
+    // window: say so, so the findings never contradict the table.
+    let undated = events.iter().filter(|e| e.time.is_none() && e.is_resource_exhausted()).count();
+    let undated_text = crate::session::count_noun(undated, "resource_exhausted failure", "resource_exhausted failures");
     let (Some(first), Some(last)) = (an.windows.first(), an.windows.last()) else {
-        let mut s = "No resource_exhausted failures in these logs: the concurrency limit was not hit.".to_owned();
+        let mut s = if undated > 0 {
+            format!(
+                "No resource_exhausted failure could be placed in time: {undated_text} {} no readable date (see Problems), so the concurrency limit cannot be checked against {}.",
+                if undated == 1 { "has" } else { "have" },
+                if undated == 1 { "it" } else { "them" }
+            )
+        } else {
+            "No resource_exhausted failures in these logs: the concurrency limit was not hit.".to_owned()
+        };
         if an.peak.0 > 0 {
             s.push_str(&format!(
-                " At most {} requests were in flight at once ({} UTC).",
-                an.peak.0,
+                " At most {} in flight at once ({} UTC).",
+                crate::session::count_noun(an.peak.0 as usize, "request was", "requests were"),
                 clock(an.peak.1, false)
             ));
         } else {
@@ -650,6 +662,10 @@ pub fn findings(events: &[Event], an: &Analysis, at: &Attribution) -> Vec<String
             clock(last.end, dated)
         )
     };
+    if undated > 0 {
+        headline.pop();
+        headline.push_str(&format!(", and {undated_text} without a readable date (see Problems)."));
+    }
     let mut out = Vec::new();
     if at.windows.len() == 1 {
         out.push(headline);
@@ -677,7 +693,7 @@ pub fn findings(events: &[Event], an: &Analysis, at: &Attribution) -> Vec<String
             clock(w.window.end, dated)
         );
         let s = window_sentence(w, "it");
-        out.push(format!("In {name} ({} failures): {s}", w.window.count));
+        out.push(format!("In {name} ({}): {s}", crate::session::count_noun(w.window.count, "failure", "failures")));
     }
     out
 }

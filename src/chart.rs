@@ -578,38 +578,28 @@ pub fn time_scale(span_ms: i64, max_ticks: usize) -> (i64, TimeFormat) {
     }
 }
 
-/// Broken-down UTC time, or `None` outside the representable years.
-fn utc(t: i64) -> Option<time::OffsetDateTime> {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t) * 1_000_000).ok()
+/// Broken-down UTC time, for any `t` (no overflow near the ends of the range:
+/// year 9999 plus the view's margin used to come out as a raw number).
+fn utc(t: i64) -> crate::model::Civil {
+    crate::model::civil(t)
 }
 
 /// `YYYY-MM-DD` of `t`.
 pub fn format_date(t: i64) -> String {
-    match utc(t) {
-        Some(d) => format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
-        None => t.to_string(),
-    }
+    utc(t).date_text()
 }
 
 /// A time label for `t` (epoch ms) in the given format, UTC.
 pub fn format_time(t: i64, format: TimeFormat) -> String {
-    let Some(d) = utc(t) else {
-        return t.to_string();
-    };
+    let d = utc(t);
     match format {
         TimeFormat::Date => format_date(t),
         TimeFormat::Minute if t.rem_euclid(DAY) == 0 => {
-            format!("{:02}-{:02}", u8::from(d.month()), d.day())
+            format!("{:02}-{:02}", d.month, d.day)
         }
-        TimeFormat::Minute => format!("{:02}:{:02}", d.hour(), d.minute()),
-        TimeFormat::Second => format!("{:02}:{:02}:{:02}", d.hour(), d.minute(), d.second()),
-        TimeFormat::Milli => format!(
-            "{:02}:{:02}:{:02}.{:03}",
-            d.hour(),
-            d.minute(),
-            d.second(),
-            d.millisecond()
-        ),
+        TimeFormat::Minute => format!("{:02}:{:02}", d.hour, d.minute),
+        TimeFormat::Second => format!("{:02}:{:02}:{:02}", d.hour, d.minute, d.second),
+        TimeFormat::Milli => format!("{:02}:{:02}:{:02}.{:03}", d.hour, d.minute, d.second, d.milli),
     }
 }
 
@@ -1938,10 +1928,8 @@ mod tests {
             format_time(T - T.rem_euclid(DAY), TimeFormat::Minute),
             "05-01"
         );
-        assert_eq!(
-            format_time(i64::MAX, TimeFormat::Second),
-            i64::MAX.to_string()
-        );
+        assert_eq!(format_time(i64::MAX, TimeFormat::Second), "07:12:55");
+        assert_eq!(format_date(i64::MAX), "+292278994-08-17");
 
         // Ticks are aligned multiples of the step, inside the view.
         let axis = TimeAxis {
@@ -1999,6 +1987,39 @@ mod tests {
 
     fn count(svg: &str, needle: &str) -> usize {
         svg.matches(needle).count()
+    }
+
+    #[test]
+    fn chart_labels_are_dates_from_1970_to_9999_and_beyond() {
+        // The tester's futuredate.ndjson: 1970-01-01 and 9999-12-31T23:59:59.999Z.
+        // The range label read "1809-05-27 01:26:24.001 UTC → 258470346815998
+        // 258470346815998 UTC" (the view's 2 % margin went past year 9999, where
+        // the `time` crate gives up).
+        let (t0, t1) = (0i64, 253_402_300_799_999i64);
+        let margin = (t1 - t0) / 50;
+        assert_eq!(format_date(t0 - margin), "1809-05-27");
+        assert_eq!(format_date(t1 + margin), "+10160-08-06");
+        assert_eq!(format_time(t1 + margin, TimeFormat::Milli), "22:33:35.998");
+        assert_eq!(format_date(t1), "9999-12-31");
+        assert_eq!(format_time(t1, TimeFormat::Milli), "23:59:59.999");
+        let (step, format) = time_scale(t1 + 2 * margin, 10);
+        assert_eq!(format, TimeFormat::Date);
+        let axis = TimeAxis { t0: t0 - margin, t1: t1 + margin, step, format, offset: 0 };
+        let labels: Vec<String> = axis.ticks().iter().map(|t| axis.format_ext(t)).collect();
+        assert!(!labels.is_empty());
+        for l in &labels {
+            let c = l.trim_start_matches('+');
+            assert!(c.len() >= 10 && c.as_bytes()[c.len() - 3] == b'-', "{l}");
+        }
+        // The whole chart draws.
+        let mut d = small();
+        d.marks = vec![mark(t0, 100.0, 0, true), mark(t1, 200.0, 0, true)];
+        d.steps = vec![(t0, 1), (t0 + 100, 0), (t1 - 200, 1), (t1, 0)];
+        d.breaches = vec![t0, t1];
+        d.windows = vec![(t0, t0), (t1, t1)];
+        let svg = render_svg(&d, 800, 400);
+        assert!(svg.contains("1970"), "{}", &svg[..svg.len().min(400)]);
+        assert!(!svg.contains("253402300799999"));
     }
 
     #[test]

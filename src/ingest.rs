@@ -181,7 +181,7 @@ impl SourceInfo {
             .map(|(e, n)| if self.events == n { e.describe().to_string() } else { format!("{n} {}", e.describe()) })
             .collect();
         if self.executions > 0 {
-            wrappers.push(format!("{} Action execution objects", self.executions));
+            wrappers.push(crate::session::count_noun(self.executions as usize, "Action execution object", "Action execution objects"));
         }
         let mut s = String::new();
         if self.gzip {
@@ -189,10 +189,13 @@ impl SourceInfo {
         }
         s.push_str(self.shape.describe());
         if !matches!(self.shape, Shape::Empty | Shape::NotJson | Shape::TooLarge) {
-            s.push_str(&format!(" of {} record{}", self.records, if self.records == 1 { "" } else { "s" }));
+            s.push_str(&format!(" of {}", crate::session::count_noun(self.records as usize, "record", "records")));
         }
         if !wrappers.is_empty() {
             s.push_str(&format!(" ({})", wrappers.join(", ")));
+        }
+        if self.records > 0 && self.events == 0 && self.executions == 0 {
+            s.push_str(": no Auth0 log events in it (see Problems)");
         }
         s
     }
@@ -1283,10 +1286,10 @@ impl Splitter {
             Shape::ElasticEvents => Some("Elastic wrapper: an object whose `events` key holds the records".to_string()),
             Shape::Single => Some("single object: one top-level object".to_string()),
             Shape::Mixed => Some(format!(
-                "mixed: {} arrays, {} objects, {} pages at the top level",
-                seen.arrays,
-                seen.objects,
-                seen.paged + seen.elastic
+                "mixed: {}, {}, {} at the top level",
+                crate::session::count_noun(seen.arrays, "array", "arrays"),
+                crate::session::count_noun(seen.objects, "object", "objects"),
+                crate::session::count_noun(seen.paged + seen.elastic, "page", "pages")
             )),
             _ => None,
         };
@@ -1480,6 +1483,9 @@ fn parse_record(text: &str, span: Range<usize>, source: u32, record: u32) -> Par
                     }
                 }
             }
+            if let Some(r) = read_without_huge_numbers(slice, &span, source, record, &e) {
+                return Ok(r);
+            }
             let mut at = serde_offset(slice, &e);
             if e.to_string().starts_with("trailing comma") {
                 // serde points at the bracket after the comma; point at the comma.
@@ -1490,6 +1496,65 @@ fn parse_record(text: &str, span: Range<usize>, source: u32, record: u32) -> Par
         Err(Failure::Other(at, message, severity)) => Err((at, message, severity)),
         Ok(r) => Ok(r),
     }
+}
+
+/// A record whose only fault is numbers beyond `f64` (`"elapsedTime":1e400`,
+/// which serde_json refuses with "number out of range") is read again with each
+/// such number blanked to `null` (padded to its length, so offsets hold), and each
+/// one is reported as a warning naming its field: the record is kept, the field is
+/// unreadable, as a wrong type would be.
+fn read_without_huge_numbers(slice: &str, span: &Range<usize>, source: u32, record: u32, first: &serde_json::Error) -> Option<(Parsed, Vec<(usize, String)>)> {
+    if !first.to_string().starts_with("number out of range") {
+        return None;
+    }
+    let mut huge: Vec<(usize, usize, String)> = Vec::new();
+    let b = slice.as_bytes();
+    jsonscan::walk(b, jsonscan::skip_ws(b, 0), |path, scalar, start, end| {
+        if matches!(scalar, jsonscan::Scalar::Number) {
+            let text = &slice[start..end];
+            if text.parse::<f64>().map_or(true, |n| !n.is_finite()) {
+                let mut p = String::new();
+                for seg in path {
+                    match seg {
+                        jsonscan::Seg::Key(k) => {
+                            if !p.is_empty() {
+                                p.push('.');
+                            }
+                            p.push_str(k);
+                        }
+                        jsonscan::Seg::Index(i) => p.push_str(&format!("[{i}]")),
+                    }
+                }
+                huge.push((start, end, p));
+            }
+        }
+    })
+    .ok()?;
+    if huge.is_empty() {
+        return None;
+    }
+    let mut fixed = b.to_vec();
+    for &(start, end, _) in &huge {
+        if end - start < 4 {
+            return None;
+        }
+        fixed[start..end].fill(b' ');
+        fixed[start..start + 4].copy_from_slice(b"null");
+    }
+    let fixed = String::from_utf8(fixed).ok()?;
+    let (parsed, mut warnings) = parse_slice(&fixed, span.clone(), source, record).ok()?;
+    let mut all: Vec<(usize, String)> = huge
+        .iter()
+        .map(|(start, end, path)| {
+            let field = if path.is_empty() { "the record".to_owned() } else { format!("`{path}`") };
+            (
+                span.start + start,
+                format!("record {record}: number {} in {field} is out of range: the field is read as no value, the record is kept", show_value(&slice[*start..*end])),
+            )
+        })
+        .collect();
+    all.append(&mut warnings);
+    Some((parsed, all))
 }
 
 enum Failure {
@@ -1527,13 +1592,27 @@ fn read_raw<'a>(raw: RawEvent<'a>, slice: &'a str, span: Range<usize>, source: u
                     ))
                 }
             };
-            let mut e = event.into_event(source, record, span, Envelope::SplunkRaw);
+            let date = event.date_text();
+            let mut e = event.into_event(source, record, span.clone(), Envelope::SplunkRaw);
             if e.log_id.is_none() {
                 e.log_id = outer_id;
             }
+            warnings.extend(time_warning(&e, date, slice, span.start, record));
             return Ok((Parsed::Event(e), warnings));
         }
     };
+    if inner.is_foreign() {
+        let code = inner.type_code.0.as_deref().or(inner.type_s.0.as_deref()).unwrap_or_default();
+        let schema = if slice.contains("\"$schema\"") { " (it looks like a JSON Schema)" } else { "" };
+        return Err(Failure::Other(
+            span.start,
+            format!(
+                "record {record} is not an Auth0 log event{schema}: its `type` {} is no Auth0 event type and it has no `date` or `log_id` (kept out of the analysis)",
+                show_value(code)
+            ),
+            Severity::Warning,
+        ));
+    }
     if !inner.is_event() {
         if let Ok(x) = serde_json::from_str::<RawExecution>(slice) {
             if x.is_execution() {
@@ -1552,11 +1631,66 @@ fn read_raw<'a>(raw: RawEvent<'a>, slice: &'a str, span: Range<usize>, source: u
             format!("record {record} has no `type` and no `date` (a partial export with `fields=`?): read, but it cannot be placed on the timeline"),
         ));
     }
-    let mut event = inner.into_event(source, record, span, envelope);
+    let dated = inner.is_event().then(|| inner.date_text());
+    let mut event = inner.into_event(source, record, span.clone(), envelope);
     if event.log_id.is_none() {
         event.log_id = outer_id;
     }
+    if let Some(date) = dated {
+        warnings.extend(time_warning(&event, date, slice, span.start, record));
+    }
     Ok((Parsed::Event(event), warnings))
+}
+
+/// A warning for an event whose time could not be read (missing, or not a date:
+/// it is kept, in the table, but cannot be placed on the timeline or counted in a
+/// breach window), or whose date is outside [`crate::model::PLAUSIBLE`] (2000–2099:
+/// kept and placed as written). `date` is the key and text the record holds, if any;
+/// the warning points at that value in `slice` (the record's text at `start`).
+fn time_warning(event: &Event, date: Option<(&'static str, String)>, slice: &str, start: usize, record: u32) -> Option<(usize, String)> {
+    let at = |key: &str| {
+        let k = format!("\"{key}\"");
+        slice.find(&k).map_or(start, |i| {
+            let b = slice.as_bytes();
+            let mut j = i + k.len();
+            while j < b.len() && (b[j] == b':' || b[j].is_ascii_whitespace()) {
+                j += 1;
+            }
+            start + j
+        })
+    };
+    let what = if event.is_resource_exhausted() { "this resource_exhausted failure" } else { "the event" };
+    match (event.time, date) {
+        (None, None) => Some((
+            start,
+            format!("record {record} has no `date`: {what} is kept in the table but cannot be placed on the timeline"),
+        )),
+        (None, Some((key, text))) => Some((
+            at(key),
+            format!(
+                "record {record}: `{key}` {} is not a readable time (ISO 8601, or epoch ms or seconds in 2000–2099): {what} is kept in the table but cannot be placed on the timeline",
+                show_value(&text)
+            ),
+        )),
+        (Some(t), Some((key, text))) if !crate::model::PLAUSIBLE.contains(&t) => Some((
+            at(key),
+            format!(
+                "record {record}: `{key}` {} is outside 2000–2099: placed on the timeline as written, but check it",
+                show_value(&text)
+            ),
+        )),
+        _ => None,
+    }
+}
+
+/// A short quoted form of a value for a message.
+fn show_value(text: &str) -> String {
+    let short: String = text.chars().take(40).collect();
+    if short.len() < text.len() {
+        format!("\"{short}…\"")
+    } else {
+        format!("\"{short}\"")
+    }
 }
 
 /// Offsets of the commas in `b` that are directly followed (after blanks) by `}`
@@ -1601,7 +1735,13 @@ fn parse_csv_row(text: &str, span: Range<usize>, header: &CsvHeader, source: u32
         }
         warnings.push((span.start, format!("record {record}: the row has no type and no date: read, but it cannot be placed on the timeline")));
     }
+    let dated = raw.is_event().then(|| raw.date_text());
+    let start = span.start;
     let event = raw.into_event(source, record, span, Envelope::CsvRow);
+    if let Some(date) = dated {
+        // The row's text has no `"date"` key to point at: the warning points at the row.
+        warnings.extend(time_warning(&event, date, "", start, record));
+    }
     Ok((Parsed::Event(event), warnings))
 }
 

@@ -12,6 +12,7 @@
 //! that could not be used, 2 usage error (clap).
 
 use clap::{Parser, Subcommand, ValueEnum};
+use inflight::session::count_noun;
 use inflight::rules::RuleSet;
 use inflight::session::Session;
 use std::io::{Read, Write};
@@ -226,8 +227,12 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::
     for src in &s.sources {
         writeln!(
             out,
-            "{}: {} ({} events, {} duplicates, {} problems)",
-            src.name, src.shape, src.events, src.duplicates, src.problems
+            "{}: {} ({}, {}, {})",
+            src.name,
+            src.shape,
+            count_noun(src.events as usize, "event", "events"),
+            count_noun(src.duplicates as usize, "duplicate", "duplicates"),
+            count_noun(src.problems as usize, "problem", "problems")
         )?;
     }
     writeln!(out, "events: {} ({} duplicates dropped)", s.events, s.duplicates)?;
@@ -279,8 +284,12 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::
     for w in shown.iter().map(|&i| &s.culprit_windows[i]) {
         writeln!(
             out,
-            "  {} .. {}: {} failures, {} in flight just before; attributed from {}",
-            w.start, w.end, w.failures, w.inflight_before, w.from
+            "  {} .. {}: {}, {} in flight just before; attributed from {}",
+            w.start,
+            w.end,
+            count_noun(w.failures as usize, "failure", "failures"),
+            w.inflight_before,
+            w.from
         )?;
         for (k, c) in w.culprits.iter().take(3).enumerate() {
             let outside = c.outside.map(|o| format!(" (p95 {} at other times)", seconds(o.p95))).unwrap_or_default();

@@ -367,7 +367,7 @@ pub fn parse_time(s: &str) -> Option<Millis> {
     let s = s.trim();
     if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
         let n: i64 = s.parse().ok()?;
-        return Some(epoch_number_to_ms(n as f64));
+        return epoch_number_to_ms(n as f64);
     }
     let b = s.as_bytes();
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
@@ -444,33 +444,82 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Epoch numbers in logs are milliseconds; values too small to be milliseconds
-/// after 1973 are taken as seconds.
-fn epoch_number_to_ms(n: f64) -> Millis {
-    if n.abs() < 1.0e11 {
-        (n * 1000.0).round() as Millis
+/// Times that can plausibly be in an Auth0 log: 2000-01-01 to 2100-01-01 (UTC),
+/// epoch ms. Dates outside it are still read when written as dates (ingest warns),
+/// but an epoch *number* outside it is not taken as a time at all.
+pub const PLAUSIBLE: Range<Millis> = 946_684_800_000..4_102_444_800_000;
+
+/// An epoch number as a time. The rule: a number is epoch **milliseconds** when
+/// that lands in [`PLAUSIBLE`] (2000–2099), else epoch **seconds** when *that*
+/// lands in it; anything else (`17`, `-5`, `1e20`) is not a time (`None`, and
+/// ingest warns that the date cannot be read) rather than a date in 1970 or in
+/// year 300,000.
+fn epoch_number_to_ms(n: f64) -> Option<Millis> {
+    let ms = n.round();
+    let from_secs = (n * 1000.0).round();
+    let inside = |v: f64| v >= PLAUSIBLE.start as f64 && v < PLAUSIBLE.end as f64;
+    if inside(ms) {
+        Some(ms as Millis)
+    } else if inside(from_secs) {
+        Some(from_secs as Millis)
     } else {
-        n.round() as Millis
+        None
+    }
+}
+
+/// A UTC time broken down, for every `i64` of epoch ms (no overflow: years far
+/// outside 0–9999 come out as they are, e.g. `-292275055` or `292278994`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+    pub milli: u16,
+}
+
+/// Breaks epoch ms down into a proleptic Gregorian UTC date and time
+/// (H. Hinnant's `civil_from_days`, all in `i64` without overflow).
+pub fn civil(ms: Millis) -> Civil {
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Civil {
+        year,
+        month: month as u8,
+        day: day as u8,
+        hour: (in_day / 3_600_000) as u8,
+        minute: (in_day / 60_000 % 60) as u8,
+        second: (in_day / 1000 % 60) as u8,
+        milli: (in_day % 1000) as u16,
+    }
+}
+
+impl Civil {
+    /// `2024-01-15`; years outside 0–9999 with their sign and all digits.
+    pub fn date_text(&self) -> String {
+        if (0..=9999).contains(&self.year) {
+            format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        } else {
+            format!("{:+05}-{:02}-{:02}", self.year, self.month, self.day)
+        }
     }
 }
 
 /// Formats epoch milliseconds as `2024-01-15T10:30:00.000Z`.
 pub fn format_time(ms: Millis) -> String {
-    let secs = ms.div_euclid(1000);
-    let milli = ms.rem_euclid(1000);
-    match time::OffsetDateTime::from_unix_timestamp(secs) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            t.year(),
-            t.month() as u8,
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second(),
-            milli
-        ),
-        Err(_) => format!("{ms} ms"),
-    }
+    let c = civil(ms);
+    format!("{}T{:02}:{:02}:{:02}.{:03}Z", c.date_text(), c.hour, c.minute, c.second, c.milli)
 }
 
 // ---------------------------------------------------------------------------
@@ -920,7 +969,7 @@ impl From<RawStats> for Stats {
 fn loose_time(v: LooseStr<'_>) -> Option<Millis> {
     v.0.as_deref().and_then(|s| {
         parse_time(s).or_else(|| {
-            s.trim().parse::<f64>().ok().filter(|n| n.is_finite()).map(epoch_number_to_ms)
+            s.trim().parse::<f64>().ok().filter(|n| n.is_finite()).and_then(epoch_number_to_ms)
         })
     })
 }
@@ -930,6 +979,26 @@ impl<'a> RawEvent<'a> {
     /// it has a `type` or a `date` (or their flattened columns).
     pub fn is_event(&self) -> bool {
         self.type_code.0.is_some() || self.date.0.is_some() || self.type_s.0.is_some() || self.date_t.0.is_some()
+    }
+
+    /// The date as written (`date`, else `date_t`, else `TimeGenerated`) and the
+    /// key it was under, for warnings.
+    pub fn date_text(&self) -> Option<(&'static str, String)> {
+        [("date", &self.date), ("date_t", &self.date_t), ("TimeGenerated", &self.time_generated)]
+            .into_iter()
+            .find_map(|(k, v)| v.0.as_deref().map(|t| (k, t.to_owned())))
+    }
+
+    /// True when the object has a `type` but nothing else that makes it a log
+    /// event: no date, no `log_id`, and a `type` that is no Auth0 event code (a
+    /// JSON Schema's `"type":"object"`, a config file's `"type":"service_account"`).
+    pub fn is_foreign(&self) -> bool {
+        let code = self.type_code.0.as_deref().or(self.type_s.0.as_deref()).map(str::trim);
+        self.date_text().is_none()
+            && self.log_id.is_none()
+            && self.id.is_none()
+            && self.log_id_s.0.is_none()
+            && code.is_some_and(|c| crate::codes::meaning(c).is_none())
     }
 
     /// True when the record uses flattened, type-suffixed columns (Sentinel).
@@ -1033,6 +1102,39 @@ mod tests {
     fn ev(json: &str) -> Event {
         let raw: RawEvent = serde_json::from_str(json).unwrap();
         raw.into_event(0, 1, 0..json.len(), Envelope::Bare)
+    }
+
+    #[test]
+    fn epoch_numbers_are_times_only_when_plausible() {
+        // `"date":17` was 1970-01-01T00:00:17Z; now it is no time at all.
+        assert_eq!(ev(r#"{"type":"s","date":17}"#).time, None);
+        assert_eq!(ev(r#"{"type":"s","date":-5}"#).time, None);
+        assert_eq!(ev(r#"{"type":"s","date":1e20}"#).time, None);
+        assert_eq!(ev(r#"{"type":"s","date":1715677203000}"#).time, Some(1_715_677_203_000));
+        assert_eq!(ev(r#"{"type":"s","date":1715677203}"#).time, Some(1_715_677_203_000));
+        assert_eq!(ev(r#"{"type":"s","date":1715677203.5}"#).time, Some(1_715_677_203_500));
+        assert_eq!(parse_time("17"), None);
+        // An ISO date outside 2000–2099 is still read (ingest warns about it).
+        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0));
+    }
+
+    #[test]
+    fn civil_time_covers_every_i64() {
+        assert_eq!(format_time(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(format_time(253_402_300_799_999), "9999-12-31T23:59:59.999Z");
+        assert_eq!(format_time(258_470_346_815_998), "+10160-08-06T22:33:35.998Z");
+        assert_eq!(format_time(-1), "1969-12-31T23:59:59.999Z");
+        assert_eq!(format_time(-62_167_219_200_001), "-0001-12-31T23:59:59.999Z");
+        assert_eq!(format_time(i64::MAX), "+292278994-08-17T07:12:55.807Z");
+        assert_eq!(format_time(i64::MIN), "-292275055-05-16T16:47:04.192Z");
+        // Against the `time` crate over its whole range, in coarse steps.
+        let mut t = -377_705_116_800_000i64; // -9999-01-01
+        while t < 253_402_300_800_000 {
+            let d = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t) * 1_000_000).unwrap();
+            let c = civil(t);
+            assert_eq!((c.year, c.month, c.day, c.hour, c.minute, c.second), (i64::from(d.year()), u8::from(d.month()), d.day(), d.hour(), d.minute(), d.second()), "{t}");
+            t += 7_777_777_777_777;
+        }
     }
 
     #[test]

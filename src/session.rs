@@ -157,6 +157,33 @@ fn failure_kind_text(k: FailureKind) -> &'static str {
 }
 
 /// `5398` → `5,398`.
+/// The largest concurrency limit the page accepts (the field's `max`).
+pub const MAX_LIMIT: u32 = 100_000;
+
+/// Reads the concurrency-limit field: empty is `Ok(None)` (estimate it), a whole
+/// number from 1 to [`MAX_LIMIT`] is `Ok(Some(n))`; anything else (`0`, `-5`, `3.7`,
+/// `1e9`, `100001`, text) is an error to show under the field, naming the range.
+pub fn parse_limit(text: &str) -> Result<Option<u32>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<u32>() {
+        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(Some(n)),
+        _ => Err(format!(
+            "“{}” is not a limit: enter a whole number from 1 to {}, or leave the field empty to estimate it from the logs.",
+            t.chars().take(20).collect::<String>(),
+            group_digits(MAX_LIMIT as usize)
+        )),
+    }
+}
+
+/// `1 failure`, `2 failures`, `5,398 records`: a count with thousands separators
+/// and the noun in the right number. Every count shown in words goes through it.
+pub fn count_noun(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", group_digits(n), if n == 1 { one } else { many })
+}
+
 pub fn group_digits(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -1064,6 +1091,30 @@ pub fn duration_text(ms: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limit_field_accepts_1_to_100000_and_names_the_range_otherwise() {
+        assert_eq!(parse_limit(""), Ok(None));
+        assert_eq!(parse_limit(" 50 "), Ok(Some(50)));
+        assert_eq!(parse_limit("1"), Ok(Some(1)));
+        assert_eq!(parse_limit("100000"), Ok(Some(100_000)));
+        for bad in ["0", "-5", "3.7", "1e9", "100001", "abc"] {
+            let e = parse_limit(bad).unwrap_err();
+            assert!(e.contains("whole number from 1 to 100,000"), "{bad}: {e}");
+        }
+        assert_eq!(
+            parse_limit("0").unwrap_err(),
+            "“0” is not a limit: enter a whole number from 1 to 100,000, or leave the field empty to estimate it from the logs."
+        );
+    }
+
+    #[test]
+    fn counts_pluralize_and_group_digits() {
+        assert_eq!(count_noun(1, "failure", "failures"), "1 failure");
+        assert_eq!(count_noun(0, "failure", "failures"), "0 failures");
+        assert_eq!(count_noun(5398, "record", "records"), "5,398 records");
+        assert_eq!(count_noun(1, "request was", "requests were"), "1 request was");
+    }
 
     #[test]
     fn duration_text_picks_two_units() {

@@ -176,7 +176,7 @@ fn an_array_and_lines_pasted_together_are_mixed() {
     let r = one("[{\"type\":\"s\",\"date\":\"2024-03-05T09:00:01Z\"}]\n{\"type\":\"f\",\"date\":\"2024-03-05T09:00:02Z\"}\n");
     assert_eq!(r.sources[0].shape, Shape::Mixed);
     assert_eq!(r.events.len(), 2);
-    assert_eq!(r.sources[0].notes[0], "mixed: 1 arrays, 1 objects, 0 pages at the top level");
+    assert_eq!(r.sources[0].notes[0], "mixed: 1 array, 1 object, 0 pages at the top level");
 }
 
 #[test]
@@ -188,13 +188,16 @@ fn partial_projection_without_type_or_date_is_kept_with_a_warning() {
         r.problems.iter().map(|p| (p.record, p.line, p.column, p.severity, p.message.as_str())).collect();
     assert_eq!(
         rows,
-        [(
-            Some(3),
-            1,
-            47,
-            Severity::Warning,
-            "record 3 has no `type` and no `date` (a partial export with `fields=`?): read, but it cannot be placed on the timeline"
-        )]
+        [
+            (Some(2), 1, 34, Severity::Warning, "record 2 has no `date`: the event is kept in the table but cannot be placed on the timeline"),
+            (
+                Some(3),
+                1,
+                47,
+                Severity::Warning,
+                "record 3 has no `type` and no `date` (a partial export with `fields=`?): read, but it cannot be placed on the timeline"
+            )
+        ]
     );
 }
 
@@ -208,4 +211,111 @@ fn invalid_utf8_and_a_bom_do_not_lose_records() {
     let p = &r.problems[0];
     assert_eq!((p.line, p.column, p.severity), (1, 64, Severity::Warning));
     assert_eq!(p.message, "input is not valid UTF-8; invalid bytes were replaced with U+FFFD");
+}
+
+/// The tester's dates.ndjson, in short: a failure with an unreadable date and one
+/// with no date are kept (they are in the table), each with a warning at the value,
+/// and the findings count the undated failure instead of contradicting the table.
+#[test]
+fn every_event_whose_time_cannot_be_read_gets_a_warning_and_the_findings_count_it() {
+    let text = concat!(
+        r#"{"log_id":"b1","type":"f","description":"resource_exhausted","date":"2024-05-14T09:00:02.000Z"}"#, "\n",
+        r#"{"log_id":"b2","type":"f","description":"resource_exhausted","date":"14/05/2024 09:00:03"}"#, "\n",
+        r#"{"log_id":"b3","type":"f","description":"resource_exhausted"}"#, "\n",
+        r#"{"log_id":"b4","type":"s","date":17}"#, "\n",
+    );
+    let r = one(text);
+    assert_eq!(r.events.len(), 4);
+    let p: Vec<(Option<u32>, usize, usize, Severity, &str)> =
+        r.problems.iter().map(|p| (p.record, p.line, p.column, p.severity, p.message.as_str())).collect();
+    assert_eq!(
+        p,
+        [
+            (Some(2), 2, 69, Severity::Warning, "record 2: `date` \"14/05/2024 09:00:03\" is not a readable time (ISO 8601, or epoch ms or seconds in 2000–2099): this resource_exhausted failure is kept in the table but cannot be placed on the timeline"),
+            (Some(3), 3, 1, Severity::Warning, "record 3 has no `date`: this resource_exhausted failure is kept in the table but cannot be placed on the timeline"),
+            (Some(4), 4, 34, Severity::Warning, "record 4: `date` \"17\" is not a readable time (ISO 8601, or epoch ms or seconds in 2000–2099): the event is kept in the table but cannot be placed on the timeline"),
+        ]
+    );
+    assert_eq!(r.problems[0].excerpt, "…pe\":\"f\",\"description\":\"resource_exhausted\",\"date\":\"14/05/2024 09:00:03\"}");
+    assert_eq!(r.problems[0].caret, 51);
+
+    let s = inflight::session::Session::load(vec![("paste".into(), text.as_bytes().to_vec())], None);
+    assert_eq!(
+        s.summary().findings[0],
+        "Logins failed with resource_exhausted once at 09:00:02 UTC, and 2 resource_exhausted failures without a readable date (see Problems)."
+    );
+
+    // wrongtypes.json: the only failure has `"date":"not a date"`.
+    let s = inflight::session::Session::load(
+        vec![("paste".into(), br#"[{"log_id":"9x","date":"not a date","type":"f","description":"resource_exhausted"}]"#.to_vec())],
+        None,
+    );
+    assert_eq!(
+        s.summary().findings,
+        ["No resource_exhausted failure could be placed in time: 1 resource_exhausted failure has no readable date (see Problems), so the concurrency limit cannot be checked against it. The logs hold no request timing to measure concurrency with."]
+    );
+}
+
+#[test]
+fn a_date_outside_2000_to_2099_is_placed_as_written_with_a_warning() {
+    let r = one(concat!(
+        r#"{"log_id":"y1","type":"f","date":"9999-12-31T23:59:59.999Z","description":"resource_exhausted"}"#, "\n",
+        r#"{"log_id":"y2","type":"f","date":"1970-01-01T00:00:00Z","description":"resource_exhausted"}"#, "\n",
+    ));
+    let times: Vec<Option<i64>> = r.events.iter().map(|e| e.time).collect();
+    assert_eq!(times, [Some(0), Some(253_402_300_799_999)]);
+    let m: Vec<&str> = r.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        m,
+        [
+            "record 1: `date` \"9999-12-31T23:59:59.999Z\" is outside 2000–2099: placed on the timeline as written, but check it",
+            "record 2: `date` \"1970-01-01T00:00:00Z\" is outside 2000–2099: placed on the timeline as written, but check it",
+        ]
+    );
+    assert_eq!((r.problems[0].line, r.problems[0].column), (1, 34));
+}
+
+/// bignum.ndjson: `1e400` made serde refuse the whole record ("number out of range").
+#[test]
+fn an_out_of_range_number_loses_the_field_not_the_record() {
+    let r = one(r#"{"log_id":"n1","type":"s","date":"2024-05-14T09:00:01.000Z","details":{"elapsedTime":1e400,"n":-0,"x":123456789012345678901234567890}}"#);
+    assert_eq!(r.events.len(), 1);
+    assert_eq!(r.events[0].log_id.as_deref(), Some("n1"));
+    assert_eq!(r.events[0].elapsed_ms, None);
+    assert_eq!(r.problems.len(), 1);
+    let p = &r.problems[0];
+    assert_eq!((p.record, p.line, p.column, p.severity), (Some(1), 1, 86, Severity::Warning));
+    assert_eq!(p.message, "record 1: number \"1e400\" in `details.elapsedTime` is out of range: the field is read as no value, the record is kept");
+    // Two of them, in an array: both named.
+    // Once the record needs the retry, every such number is named (read or not).
+    let r = one(r#"[{"log_id":"n2","type":"s","date":"2024-05-14T09:00:01.000Z","details":{"v":[1,-1e999],"prompts":[{"elapsedTime":5},{"elapsedTime":-1e999}],"elapsedTime":1e400},"x":1e400}]"#);
+    assert_eq!(r.events.len(), 1);
+    assert_eq!(r.events[0].elapsed_ms, Some(5.0));
+    let m: Vec<&str> = r.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        m,
+        [
+            "record 1: number \"-1e999\" in `details.v[1]` is out of range: the field is read as no value, the record is kept",
+            "record 1: number \"-1e999\" in `details.prompts[1].elapsedTime` is out of range: the field is read as no value, the record is kept",
+            "record 1: number \"1e400\" in `details.elapsedTime` is out of range: the field is read as no value, the record is kept",
+            "record 1: number \"1e400\" in `x` is out of range: the field is read as no value, the record is kept",
+        ]
+    );
+}
+
+/// A JSON Schema file (the public auth0-log-schemas ones look like this) was one
+/// event of type "object" with no date, silently.
+#[test]
+fn a_json_schema_is_not_an_auth0_log_event() {
+    let text = "{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"description\": \"Failed to provision a AD/LDAP connector\",\n  \"properties\": {\"type\": {\"type\": \"string\"}},\n  \"type\": \"object\"\n}\n";
+    let r = one(text);
+    assert!(r.events.is_empty());
+    assert_eq!(r.problems.len(), 1);
+    let p = &r.problems[0];
+    assert_eq!((p.record, p.line, p.column, p.severity), (Some(1), 1, 1, Severity::Warning));
+    assert_eq!(p.message, "record 1 is not an Auth0 log event (it looks like a JSON Schema): its `type` \"object\" is no Auth0 event type and it has no `date` or `log_id` (kept out of the analysis)");
+    assert_eq!(r.sources[0].shape_text(), "single event object of 1 record: no Auth0 log events in it (see Problems)");
+    // An unknown code with a date or a log_id is still an event.
+    let r = one(r#"{"type":"brand_new_code","log_id":"z1"}"#);
+    assert_eq!(r.events.len(), 1);
 }

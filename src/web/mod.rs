@@ -346,8 +346,20 @@ fn wire() -> Result<(), JsValue> {
         analyze(vec![("pasted text".to_string(), text.into_bytes())]);
     })?;
 
+    // Enter in the limit field: an invalid value says so (the `input` event does
+    // not fire for every keystroke the browser rejects).
+    on(&by_id("limit"), "keydown", |e| {
+        if e.dyn_ref::<web_sys::KeyboardEvent>().map(|k| k.key()) == Some("Enter".to_string()) {
+            let _ = limit_checked();
+        }
+    })?;
+    on(&by_id("limit"), "change", |_| {
+        let _ = limit_checked();
+    })?;
     on(&by_id("limit"), "input", |_| {
-        let limit = read_limit();
+        let Ok(limit) = limit_checked() else {
+            return;
+        };
         let changed = APP.with(|app| {
             let mut app = app.borrow_mut();
             match app.as_mut().and_then(|a| a.session.as_mut()) {
@@ -453,8 +465,35 @@ fn read_files(files: Vec<File>) {
 }
 
 fn read_limit() -> Option<u32> {
+    limit_checked().ok().flatten()
+}
+
+/// The limit field's value, with the inline error under it shown (or hidden).
+/// A number field's `value` is empty while its text is not a number at all
+/// (`validity.badInput`): that is an error too, not "estimate".
+fn limit_checked() -> Result<Option<u32>, ()> {
     let input: HtmlInputElement = by_id_as("limit");
-    input.value().trim().parse::<u32>().ok().filter(|&n| n > 0)
+    let value = input.value();
+    let parsed = if value.trim().is_empty() && input.validity().bad_input() {
+        crate::session::parse_limit("?")
+    } else {
+        crate::session::parse_limit(&value)
+    };
+    let err = by_id("limit-error");
+    match parsed {
+        Ok(limit) => {
+            err.set_text_content(None);
+            let _ = err.set_attribute("hidden", "");
+            let _ = input.remove_attribute("aria-invalid");
+            Ok(limit)
+        }
+        Err(message) => {
+            err.set_text_content(Some(&message));
+            let _ = err.remove_attribute("hidden");
+            let _ = input.set_attribute("aria-invalid", "true");
+            Err(())
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -580,17 +619,24 @@ fn render() -> usize {
     set_text("c-dups", &fmt_int(s.duplicates));
     let problem_total = s.problems.len();
     set_text("c-problems", &fmt_int(s.errors));
-    set_text(
-        "c-problems-sub",
-        &if s.warnings > 0 {
-            format!(
-                "{} read with a warning",
-                plural(s.warnings, "record", "records")
-            )
-        } else {
-            "records skipped".to_string()
-        },
-    );
+    // The card counts records that could not be read (errors); warnings are named
+    // apart, so it agrees with the Inputs table's "Problems (errors + warnings)".
+    // No link to the problems table when there is nothing in it.
+    let sub = by_id("c-problems-sub");
+    if problem_total == 0 {
+        set_text("c-problems-sub", "");
+        let _ = sub.set_attribute("hidden", "");
+    } else {
+        let _ = sub.remove_attribute("hidden");
+        set_text(
+            "c-problems-sub",
+            &if s.warnings > 0 {
+                format!("+ {} (see below)", plural(s.warnings, "warning", "warnings"))
+            } else {
+                "records skipped (see below)".to_string()
+            },
+        );
+    }
 
     // The limit field shows the estimate when left empty.
     let limit_input = by_id("limit");
