@@ -688,7 +688,7 @@ pub fn findings(events: &[Event], an: &Analysis, at: &Attribution) -> Vec<String
     for i in chosen {
         let w = &at.windows[i];
         let name = format!(
-            "the window from {} to {}",
+            "the window from {} to {} UTC",
             clock(w.window.start, dated),
             clock(w.window.end, dated)
         );

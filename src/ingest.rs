@@ -1729,6 +1729,23 @@ fn parse_csv_row(text: &str, span: Range<usize>, header: &CsvHeader, source: u32
     };
     let (raw, warning) = vendor::row_event(header, &fields);
     let mut warnings: Vec<(usize, String)> = warning.map(|w| (span.start, format!("record {record}: {w}"))).into_iter().collect();
+    let (have, want) = (fields.len(), header.columns.len());
+    if have != want {
+        warnings.push((
+            span.start,
+            if have < want {
+                format!(
+                    "record {record}: the row has {} but the header has {want}: the missing ones are read as empty",
+                    crate::session::count_noun(have, "column", "columns")
+                )
+            } else {
+                format!(
+                    "record {record}: the row has {} but the header has {want}: the extra ones are ignored",
+                    crate::session::count_noun(have, "column", "columns")
+                )
+            },
+        ));
+    }
     if !raw.is_event() {
         if !raw.has_event_fields() {
             return Err((span.start, format!("record {record}: the row has no type and no date"), Severity::Warning));

@@ -273,6 +273,17 @@ fn a_date_outside_2000_to_2099_is_placed_as_written_with_a_warning() {
         ]
     );
     assert_eq!((r.problems[0].line, r.problems[0].column), (1, 34));
+    // The findings name both windows, in UTC explicitly (also when the page shows
+    // local time), one failure each.
+    let text = concat!(
+        r#"{"log_id":"y1","type":"f","date":"9999-12-31T23:59:59.999Z","description":"resource_exhausted"}"#, "\n",
+        r#"{"log_id":"y2","type":"f","date":"1970-01-01T00:00:00Z","description":"resource_exhausted"}"#, "\n",
+    );
+    let s = inflight::session::Session::load(vec![("paste".into(), text.as_bytes().to_vec())], None);
+    let f = s.summary().findings;
+    assert_eq!(f[0], "Logins failed with resource_exhausted 2 times in 2 windows between 1970-01-01 00:00:00 and 9999-12-31 23:59:59 UTC.");
+    assert!(f[1].starts_with("In the window from 1970-01-01 00:00:00 to 1970-01-01 00:00:00 UTC (1 failure): "), "{}", f[1]);
+    assert!(f[2].starts_with("In the window from 9999-12-31 23:59:59 to 9999-12-31 23:59:59 UTC (1 failure): "), "{}", f[2]);
 }
 
 /// bignum.ndjson: `1e400` made serde refuse the whole record ("number out of range").

@@ -203,6 +203,22 @@ fn csv_details_that_is_not_json_keeps_the_row() {
 }
 
 #[test]
+fn csv_row_with_missing_or_extra_columns_is_kept_with_a_warning_on_its_line() {
+    let text = "date,type,description,ip\n2024-05-14T09:00:01.000Z,f,resource_exhausted,203.0.113.9\n2024-05-14T09:00:02.000Z,s\n2024-05-14T09:00:03.000Z,s,,203.0.113.9,extra\n";
+    let r = ingest(vec![("x.csv".into(), text.as_bytes().to_vec())]);
+    assert_eq!(r.events.len(), 3);
+    let p: Vec<(usize, usize, Option<u32>, Severity, &str)> =
+        r.problems.iter().map(|p| (p.line, p.column, p.record, p.severity, p.message.as_str())).collect();
+    assert_eq!(
+        p,
+        [
+            (3, 1, Some(2), Severity::Warning, "record 2: the row has 2 columns but the header has 4: the missing ones are read as empty"),
+            (4, 1, Some(3), Severity::Warning, "record 3: the row has 5 columns but the header has 4: the extra ones are ignored"),
+        ]
+    );
+}
+
+#[test]
 fn csv_with_an_unclosed_quote_reports_the_quote() {
     let text = "type,date,description\ns,2024-03-05T09:00:01Z,ok\nf,2024-03-05T09:00:02Z,\"never closed\n";
     let r = ingest(vec![("x.csv".into(), text.as_bytes().to_vec())]);
