@@ -970,8 +970,11 @@ pub fn draw_frame_with<DB: DrawingBackend>(
     }
 
     // Margins shrink on tiny canvases so the plot area never goes negative.
-    let left = (w / 8).clamp(0, sc.px(64));
-    let right = (w / 12).clamp(0, sc.px(48));
+    // Each axis keeps its full width (tick numbers plus title) down to phone
+    // widths: at 420 px the right one was w/12 ≈ 32 px and its title sat on the
+    // tick numbers.
+    let left = sc.px(64).min(w / 4).max(0);
+    let right = sc.px(48).min(w / 5).max(0);
     let bottom = (h / 8).clamp(0, sc.px(44));
     let plot_w = (w - left - right - sc.px(10)).max(1) as u32;
 
@@ -2020,6 +2023,42 @@ mod tests {
         let svg = render_svg(&d, 800, 400);
         assert!(svg.contains("1970"), "{}", &svg[..svg.len().min(400)]);
         assert!(!svg.contains("253402300799999"));
+    }
+
+    #[test]
+    fn chart_right_axis_title_clears_its_tick_numbers_at_phone_width() {
+        // At 420 px the page's canvas is about 380 px wide.
+        for w in [380u32, 800] {
+            let svg = render_svg(&small(), w, 300);
+            // (attributes, content) of every <text>.
+            let texts: Vec<(&str, &str)> = svg
+                .split("<text")
+                .skip(1)
+                .map(|c| {
+                    let (attrs, rest) = c.split_once('>').unwrap();
+                    (attrs, rest.split("</text>").next().unwrap().trim())
+                })
+                .collect();
+            let num = |attrs: &str, k: &str| -> f64 {
+                let i = attrs.find(&format!(" {k}=\"")).unwrap() + k.len() + 3;
+                attrs[i..].split('"').next().unwrap().parse().unwrap()
+            };
+            let all: Vec<String> = texts.iter().map(|(a, c)| format!("{a} | {c}")).collect();
+            let title = texts.iter().find(|(_, c)| *c == "requests in flight").unwrap_or_else(|| panic!("{}", all.join("\n")));
+            let title_x = num(title.0, "x");
+            // The in-flight tick numbers: the numbers right of the plot area.
+            let plot_right = f64::from(w) / 2.0;
+            let size = num(title.0, "font-size");
+            let tick_right = texts
+                .iter()
+                .filter(|(a, c)| num(a, "x") > plot_right && c.parse::<u32>().is_ok() && !a.contains("end"))
+                .map(|(a, c)| num(a, "x") + 0.6 * size * c.len() as f64)
+                .fold(0.0f64, f64::max);
+            assert!(tick_right > plot_right, "{w}: no tick numbers found\n{}", all.join("\n"));
+            // The title is turned 90° about (x, y) and shifted by dy = 0.76em, so its
+            // glyphs span about x - 0.76em to x (baseline to cap height).
+            assert!(title_x - 0.76 * size > tick_right, "{w}: title at {title_x}, numbers end at {tick_right}\n{}", all.join("\n"));
+        }
     }
 
     #[test]
