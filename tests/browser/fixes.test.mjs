@@ -1,0 +1,126 @@
+// Page behaviour fixed after a tester's report: phone-width layout, the limit field's
+// inline error, undated failures in findings and problems, the problems card.
+//
+//   node --test tests/browser/fixes.test.mjs      (after `trunk build --offline --release`)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serveDir } from './server.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const dist = process.env.INFLIGHT_DIST ?? join(repo, 'dist');
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+let server;
+let context;
+let userDataDir;
+
+before(async () => {
+  assert.ok(existsSync(join(dist, 'index.html')), `no ${dist}/index.html: run \`trunk build --offline\` first`);
+  server = await serveDir(dist);
+  userDataDir = await mkdtemp(join(tmpdir(), 'inflight-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    deviceScaleFactor: 1,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await server?.close();
+  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+});
+
+async function openApp(viewport) {
+  const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.origin}/`, { waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+  return { page, errors };
+}
+
+async function loaded(page, action) {
+  const before = Number((await page.getAttribute('body', 'data-loads')) ?? '0');
+  await action();
+  await page.waitForFunction((n) => Number(document.body.dataset.loads ?? '0') > n, before, { timeout: 60_000 });
+}
+
+async function paste(page, text) {
+  await loaded(page, async () => {
+    await page.fill('#paste', text);
+    await page.click('#paste-go');
+  });
+}
+
+test('at 420 px the page does not scroll sideways (wide tables scroll in their own box)', async () => {
+  const { page, errors } = await openApp({ width: 420, height: 800 });
+  await loaded(page, () => page.click('#sample'));
+  await page.waitForTimeout(300);
+  const [scrollWidth, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  // Was 965 px: the events grid (63rem), the Inputs and types tables.
+  assert.ok(scrollWidth <= innerWidth, `document is ${scrollWidth} px wide at ${innerWidth} px`);
+  // The events grid keeps its columns and scrolls inside its box.
+  const ev = await page.$eval('#ev-table', (e) => [e.scrollWidth > e.clientWidth, getComputedStyle(e).overflowX]);
+  assert.deepEqual(ev, [true, 'auto']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an invalid concurrency limit shows an inline error naming the range; a valid one applies', async () => {
+  const { page } = await openApp();
+  await loaded(page, () => page.click('#sample'));
+  const err = '#limit-error';
+  assert.equal(await page.isHidden(err), true);
+  for (const bad of ['0', '-5', '3.7', '1e9', '100001']) {
+    await page.fill('#limit', bad);
+    await page.press('#limit', 'Enter');
+    assert.equal(await page.isVisible(err), true, `no error for ${bad}`);
+    assert.equal(
+      (await page.textContent(err)).trim(),
+      `“${bad}” is not a limit: enter a whole number from 1 to 100,000, or leave the field empty to estimate it from the logs.`,
+    );
+    assert.equal(await page.getAttribute('#limit', 'aria-invalid'), 'true');
+  }
+  await page.fill('#limit', '40');
+  await page.press('#limit', 'Enter');
+  assert.equal(await page.isHidden(err), true);
+  assert.equal(await page.getAttribute('#limit', 'aria-invalid'), null);
+  assert.match(await page.textContent('#findings-text'), /Concurrency limit: 40, as entered\./);
+  await page.close();
+});
+
+test('a failure without a readable date is a warning, counted, and named in the findings', async () => {
+  const { page } = await openApp();
+  const text = [
+    '{"log_id":"b1","type":"f","description":"resource_exhausted","date":"2024-05-14T09:00:02.000Z"}',
+    '{"log_id":"b2","type":"f","description":"resource_exhausted","date":"14/05/2024 09:00:03"}',
+  ].join('\n');
+  await paste(page, text);
+  assert.match(
+    await page.textContent('#findings-text'),
+    /Logins failed with resource_exhausted once at 09:00:02 UTC, and 1 resource_exhausted failure without a readable date \(see Problems\)\./,
+  );
+  assert.equal(await page.isHidden('#problems-none'), true);
+  const rows = await page.$$eval('#problems tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(1, 4).map((td) => td.textContent.trim())));
+  assert.deepEqual(rows, [['2', '2', '69']]);
+  assert.equal((await page.textContent('#c-problems')).trim(), '0');
+  assert.equal((await page.textContent('#c-problems-sub')).trim(), '+ 1 warning (see below)');
+
+  // A clean paste: nothing to link to.
+  await paste(page, '{"log_id":"c1","type":"s","date":"2024-05-14T09:00:02.000Z"}');
+  assert.equal(await page.isHidden('#c-problems-sub'), true);
+  assert.equal(await page.isVisible('#problems-none'), true);
+  await page.close();
+});
