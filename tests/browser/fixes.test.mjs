@@ -124,3 +124,20 @@ test('a failure without a readable date is a warning, counted, and named in the 
   assert.equal(await page.isVisible('#problems-none'), true);
   await page.close();
 });
+
+test('dates in 1970 and 9999: the range label reads as dates at both ends', async () => {
+  const { page } = await openApp();
+  await paste(page, [
+    '{"log_id":"y1","type":"f","date":"9999-12-31T23:59:59.999Z","description":"resource_exhausted"}',
+    '{"log_id":"y2","type":"f","date":"1970-01-01T00:00:00Z","description":"resource_exhausted"}',
+  ].join('\n'));
+  const range = (await page.textContent('#range')).trim();
+  // Was "1809-05-27 01:26:24.001 UTC → 258470346815998 258470346815998 UTC".
+  assert.match(range, /^1809-05-27 01:26:24\.001 UTC → \+10160-08-06 22:33:35\.998 UTC \(/);
+  const rows = await page.$$eval('#problems tbody tr td:nth-child(5)', (tds) => tds.map((td) => td.textContent.trim()));
+  assert.deepEqual(rows, [
+    'Warning: record 1: `date` "9999-12-31T23:59:59.999Z" is outside 2000–2099: placed on the timeline as written, but check it',
+    'Warning: record 2: `date` "1970-01-01T00:00:00Z" is outside 2000–2099: placed on the timeline as written, but check it',
+  ]);
+  await page.close();
+});
