@@ -14,6 +14,7 @@ pub mod chart;
 pub mod codes;
 pub mod ingest;
 pub mod jsonscan;
+pub mod labels;
 pub mod model;
 pub mod redact;
 pub mod report;

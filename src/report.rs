@@ -88,7 +88,8 @@ pub fn render(session: &Session, redactor: &Redactor, opts: &ReportOptions) -> R
     opts.allow.iter().for_each(|v| allow.insert(v));
     let verdict = verify::scan_with(h.as_bytes(), &allow);
     if !verdict.is_clean() {
-        return Err(blocked_message(&distinct(verdict.blocked, &h)));
+        let labels = session.label_map(redactor, &opts.rules);
+        return Err(blocked_message(&distinct(verdict.blocked, &h), &labels));
     }
     let allowed = distinct(verdict.allowed, &h);
     Ok(Report { html: h, redaction, allowed })
@@ -103,8 +104,10 @@ pub fn render_unverified(session: &Session, redactor: &Redactor, opts: &ReportOp
     if session.loading() {
         return Err(crate::session::STILL_LOADING.into());
     }
-    let summary = session.summary();
-    let (redaction, exports) = redact_inputs(session, redactor, &opts.rules, opts.include_events);
+    // Labels (Action, client, connection and file names) as the redacted logs hold them.
+    let labels = session.label_map(redactor, &opts.rules);
+    let summary = session.redacted_summary(&labels);
+    let (redaction, exports) = redact_inputs(session, redactor, &opts.rules, opts.include_events, &labels);
     let title = opts.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or("Inflight report");
 
     let mut h = String::with_capacity(64 * 1024 + exports.iter().map(|e| e.1.len() * 11 / 10).sum::<usize>());
@@ -128,7 +131,7 @@ pub fn render_unverified(session: &Session, redactor: &Redactor, opts: &ReportOp
 
     findings_section(&mut h, &summary);
     glance_section(&mut h, &summary);
-    timeline_section(&mut h, session);
+    timeline_section(&mut h, &session.redacted_chart(&labels));
     windows_section(&mut h, &summary);
     actions_section(&mut h, &summary.by_action);
     inputs_section(&mut h, &summary);
@@ -151,7 +154,7 @@ fn distinct(found: Vec<verify::Finding>, text: &str) -> Vec<Finding> {
 
 /// The error text for values the verifier blocked. The report's author sees the
 /// values themselves here (they are the author's own data), never the reader.
-fn blocked_message(blocked: &[Finding]) -> String {
+fn blocked_message(blocked: &[Finding], labels: &crate::labels::LabelMap) -> String {
     let mut msg = format!(
         "the report would contain {} value{} that look{} like personal data, so it was not written:",
         blocked.len(),
@@ -160,6 +163,15 @@ fn blocked_message(blocked: &[Finding]) -> String {
     );
     for f in blocked.iter().take(20) {
         let _ = write!(msg, "\n  {}: {}", f.kind, f.value);
+        if let Some((place, label)) = labels.origin(&f.value) {
+            let _ = write!(msg, " (in the {} '{label}'", place.text());
+            match place.path_rule() {
+                Some(p) => {
+                    let _ = write!(msg, "; the path rule {p} replaces such names)");
+                }
+                None => msg.push(')'),
+            }
+        }
     }
     if blocked.len() > 20 {
         let _ = write!(msg, "\n  … and {} more", blocked.len() - 20);
@@ -170,14 +182,20 @@ fn blocked_message(blocked: &[Finding]) -> String {
 
 /// Redacts every input; returns the merged summary and, when `keep` is set, the
 /// redacted bytes of each input with its download name.
-fn redact_inputs(session: &Session, redactor: &Redactor, rules: &crate::rules::RuleSet, keep: bool) -> (redact::Summary, Vec<(String, Vec<u8>)>) {
+fn redact_inputs(
+    session: &Session,
+    redactor: &Redactor,
+    rules: &crate::rules::RuleSet,
+    keep: bool,
+    labels: &crate::labels::LabelMap,
+) -> (redact::Summary, Vec<(String, Vec<u8>)>) {
     let mut total = redact::Summary::default();
     let mut out = Vec::new();
     for (i, info) in session.ingest.sources.iter().enumerate() {
         let Some(export) = session.redact_source(i, redactor, rules) else { continue };
         total.merge(&export.summary);
         if keep {
-            out.push((redacted_name(&info.name), export.bytes));
+            out.push((redacted_name(&labels.get(crate::labels::Place::File, &info.name)), export.bytes));
         }
     }
     (total, out)
@@ -269,8 +287,7 @@ fn glance_section(h: &mut String, s: &Summary) {
     h.push_str("</tbody></table></section>\n");
 }
 
-fn timeline_section(h: &mut String, session: &Session) {
-    let data = session.chart();
+fn timeline_section(h: &mut String, data: &crate::chart::ChartData) {
     h.push_str("<section id=\"timeline\"><h2>Timeline</h2>\n<figure>\n");
     let opts = DrawOptions::default();
     let svg = chart::render_svg_view(data, &data.full_view(), &opts, CHART_W, CHART_H);

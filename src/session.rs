@@ -9,6 +9,7 @@ use crate::analyze::{self, Analysis, FailureKind, LabelStats, Options, WorkKind}
 use crate::attribution::{self, Attribution, Culprit, GroupStats};
 use crate::chart::{ChartData, Limit, Mark};
 use crate::codes;
+use crate::labels::LabelMap;
 use crate::ingest::{self, Ingest, Severity};
 use crate::model::{format_time, Millis};
 use crate::ingest::Shape;
@@ -451,6 +452,72 @@ impl Session {
         }
     }
 
+    /// Every label an output shows (Action, script and request names, client and
+    /// connection names, input file names) redacted under `rules` with `redactor`'s
+    /// key: see [`crate::labels`].
+    pub fn label_map(&self, redactor: &redact::Redactor, rules: &RuleSet) -> LabelMap {
+        use crate::labels::Place;
+        let an = &self.analysis;
+        let at = &self.attribution;
+        let labels = an
+            .work_labels
+            .iter()
+            .map(|l| l.name.as_str())
+            .chain(at.by_action.iter().map(|l| l.label.as_str()))
+            .chain(at.windows.iter().flat_map(|w| w.culprits.iter().map(|c| c.label.as_str())))
+            .chain(self.chart.series.iter().map(String::as_str))
+            .map(|l| (Place::Action, l))
+            .chain(an.failures.iter().map(|f| (Place::Action, f.label.as_str())))
+            .chain(at.by_client.iter().map(|g| (Place::Client, g.name.as_str())))
+            .chain(at.by_connection.iter().map(|g| (Place::Connection, g.name.as_str())))
+            .chain(self.ingest.sources.iter().map(|s| (Place::File, s.name.as_str())));
+        LabelMap::build(redactor, rules, labels)
+    }
+
+    /// [`Session::summary`] as outputs show it: every label through `map`
+    /// ([`Session::label_map`]), the findings' sentences too. The numbers are the
+    /// same; rows stay one per original label.
+    pub fn redacted_summary(&self, map: &LabelMap) -> Summary {
+        use crate::labels::Place;
+        let mut s = self.summary();
+        for l in &mut s.by_action {
+            l.label = map.get(Place::Action, &l.label);
+        }
+        for w in &mut s.culprit_windows {
+            for c in &mut w.culprits {
+                c.label = map.get(Place::Action, &c.label);
+            }
+        }
+        for f in &mut s.extensibility_failures {
+            f.label = map.get(Place::Action, &f.label);
+        }
+        for g in &mut s.by_client {
+            g.name = map.get(Place::Client, &g.name);
+        }
+        for g in &mut s.by_connection {
+            g.name = map.get(Place::Connection, &g.name);
+        }
+        for src in &mut s.sources {
+            src.name = map.get(Place::File, &src.name);
+        }
+        for p in &mut s.problems {
+            p.source = map.get(Place::File, &p.source);
+        }
+        for f in &mut s.findings {
+            *f = map.replace_in(f);
+        }
+        s
+    }
+
+    /// The chart with its legend names through `map` (see [`Session::label_map`]).
+    pub fn redacted_chart(&self, map: &LabelMap) -> ChartData {
+        let mut c = self.chart.clone();
+        for name in &mut c.series {
+            *name = map.get(crate::labels::Place::Action, name);
+        }
+        c
+    }
+
     /// Redacts the events of input `source` under `rules`, in input order and in the
     /// input's own container shape. `None` when there is no such input (or while
     /// the events are still arriving, see [`Session::loading`]).
@@ -717,6 +784,35 @@ pub struct Blocked {
     pub rule: &'static str,
     /// One sentence: what would remove it.
     pub hint: String,
+    /// Where it is, in the user's words, when it is in a label of the output
+    /// (`Action name 'hook-0-notif…'`): see [`locate_labels`].
+    pub place: Option<String>,
+}
+
+/// Names the label (Action, client, connection or input file name) each blocked
+/// value of a report, share link or chart sits in, and gives the fix that works for
+/// it: the detector switched back on, else the path rule that replaces such labels
+/// whole (`results.*.action_name`, `client_name`, `connection`; see
+/// [`crate::labels`]), or a pattern. Values in no label are left as they are.
+pub fn locate_labels(blocked: &mut [Blocked], labels: &LabelMap, rules: &RuleSet) {
+    for b in blocked.iter_mut() {
+        let Some((place, label)) = labels.origin(&b.value) else { continue };
+        let short: String = if label.chars().count() > 12 {
+            format!("{}…", label.chars().take(12).collect::<String>())
+        } else {
+            label.to_owned()
+        };
+        let at = format!("{} '{short}'", place.text());
+        b.path = place.path_rule().map(str::to_owned);
+        b.hint = if !rules.enabled(b.rule) {
+            format!("It is in the {at}. `{}` is switched off: switch it on to replace it there and in the logs.", b.rule)
+        } else if let Some(p) = &b.path {
+            format!("It is in the {at}, and no rule replaced it: add the path rule `{p}` (replaces such names whole, with a token each) or a pattern matching it.")
+        } else {
+            format!("It is in the {at}, and no rule replaced it: add a pattern matching it, or rename the file.")
+        };
+        b.place = Some(at);
+    }
 }
 
 /// The default detector that replaces values of a verifier kind.
@@ -807,7 +903,7 @@ impl GateStream {
                     "No rule replaced it: add a path rule or a pattern for it, or keep it if it is not personal data.".to_string()
                 };
                 self.seen.insert((value.clone(), f.kind), self.blocked.len());
-                self.blocked.push(Blocked { kind: f.kind, value, excerpt: f.excerpt.clone(), count: 1, line, path, rule, hint });
+                self.blocked.push(Blocked { kind: f.kind, value, excerpt: f.excerpt.clone(), count: 1, line, path, rule, hint, place: None });
             }
             f.offset += self.base;
             f.line = line;

@@ -25,6 +25,7 @@ use crate::analyze::{LabelStats, WorkKind};
 use crate::attribution::{Culprit, Durations};
 use crate::chart::{self, ChartData, Limit, Mark, View};
 use crate::report;
+use crate::labels::LabelMap;
 use crate::session::{Session, Summary, WindowRow};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
@@ -280,6 +281,16 @@ impl ShareSummary {
         ShareSummary::from_summary(session, &session.summary(), title, budget)
     }
 
+    /// [`ShareSummary::from_session`] with every label redacted through `labels`
+    /// ([`Session::label_map`]): what a link carries.
+    pub fn from_session_redacted(session: &Session, labels: &LabelMap, title: Option<String>, budget: &Budget) -> ShareSummary {
+        let mut s = ShareSummary::from_summary(session, &session.redacted_summary(labels), title, budget);
+        for name in &mut s.chart.series {
+            *name = labels.get(crate::labels::Place::Action, name);
+        }
+        s
+    }
+
     /// [`ShareSummary::from_session`] with the session's summary already at hand.
     pub fn from_summary(session: &Session, s: &Summary, title: Option<String>, budget: &Budget) -> ShareSummary {
         let an = &session.analysis;
@@ -453,10 +464,24 @@ pub fn encode(summary: &ShareSummary) -> Result<String, String> {
 /// that fits in [`MAX_LINK_CHARS`]. The error says when none does (the app then
 /// offers the report file).
 pub fn fit(session: &Session, title: Option<String>) -> Result<(ShareSummary, String), String> {
-    let summary = session.summary();
+    fit_summary(session, &session.summary(), None, title)
+}
+
+/// [`fit`] with every label redacted through `labels` ([`Session::label_map`], under
+/// the page's key and rules): what the page's Share link button packs.
+pub fn fit_redacted(session: &Session, labels: &LabelMap, title: Option<String>) -> Result<(ShareSummary, String), String> {
+    fit_summary(session, &session.redacted_summary(labels), Some(labels), title)
+}
+
+fn fit_summary(session: &Session, summary: &Summary, labels: Option<&LabelMap>, title: Option<String>) -> Result<(ShareSummary, String), String> {
     let mut last = String::new();
     for budget in &BUDGETS {
-        let s = ShareSummary::from_summary(session, &summary, title.clone(), budget);
+        let mut s = ShareSummary::from_summary(session, summary, title.clone(), budget);
+        if let Some(labels) = labels {
+            for name in &mut s.chart.series {
+                *name = labels.get(crate::labels::Place::Action, name);
+            }
+        }
         match encode(&s) {
             Ok(link) => return Ok((s, link)),
             Err(e) if e.starts_with("summary too large") => last = e,

@@ -3,6 +3,7 @@
 //! blocking what the rules missed, and share links that round-trip.
 
 use inflight::redact::Redactor;
+use inflight::rules::RuleSet;
 use inflight::report::{self, ReportOptions};
 use inflight::sample::{self, Format, Scenario};
 use inflight::session::Session;
@@ -276,31 +277,44 @@ fn svg_alone_escapes_series_names() {
 
 #[test]
 fn verifier_blocks_what_the_rules_missed() {
-    // An email in an Action name reaches the chart legend and the table without
-    // passing through redaction (names are kept on purpose).
+    // An email in an Action name: the label goes through the same detectors as the
+    // logs (`details.action_name`), so the report holds the logs' token for it.
     let text = r#"{"log_id":"1","type":"actions_execution_failed","date":"2024-01-15T10:30:01.000Z","client_name":"Ask bob.smith@example.com","details":{"action_name":"notify ops at alice@example.com","stats":{"total_request_duration_ms":900}}}"#;
     let session = load("logs.ndjson", text);
-    let err = report::render(&session, &Redactor::new(KEY), &opts(false)).expect_err("the verifier must block");
+    let red = Redactor::new(KEY);
+    let r = report::render(&session, &red, &opts(false)).expect("labels are redacted");
+    let token = red.token(inflight::redact::Kind::Email, "alice@example.com");
+    assert_eq!(token, "email-fb54e520");
+    assert!(r.html.contains("<td>notify ops at email-fb54e520</td>"), "per-Action table");
+    assert!(r.html.contains("1 Action failures (notify ops at email-fb54e520)"), "findings");
+    assert!(!r.html.contains("alice@") && !r.html.contains("bob.smith"));
+    // The redacted logs hold the same token for it.
+    let logs = session.export_redacted(0, &red, &RuleSet::default()).unwrap();
+    assert!(String::from_utf8(logs.bytes).unwrap().contains(r#""action_name":"notify ops at email-fb54e520""#));
+
+    // With the email detector off, the verifier blocks it.
+    let off = RuleSet::default().disable("detector:email");
+    let mut o = opts(false);
+    o.rules = off.clone();
+    let err = report::render(&session, &red, &o).expect_err("the verifier must block");
     assert!(err.contains("email: alice@example.com"), "{err}");
     assert!(err.contains("--allow"), "{err}");
-    // The client_name went through the redactor's detectors in the events.
-    let err = report::render(&session, &Redactor::new(KEY), &opts(true)).expect_err("still blocked");
-    assert!(!err.contains("bob.smith"), "the redactor handles client_name: {err}");
 
     // Kept on purpose.
-    let mut o = opts(false);
-    o.allow = vec!["alice@example.com".into()];
-    let r = report::render(&session, &Redactor::new(KEY), &o).expect("allowed");
-    assert_eq!(r.allowed.len(), 1);
+    o.allow = vec!["alice@example.com".into(), "bob.smith@example.com".into()];
+    let r = report::render(&session, &red, &o).expect("allowed");
     assert!(r.html.contains("alice@example.com"));
 
-    // A planted IP and user id in a file name and a title.
+    // A planted IP in a file name is redacted like a value; a user id in the title
+    // (the user's own text) is blocked.
     let session = Session::load(vec![("from-10.1.2.3.ndjson".into(), text.as_bytes().to_vec())], None);
+    let r = report::render(&session, &red, &opts(false)).expect("the file name is redacted");
+    let ip = red.token(inflight::redact::Kind::Ip, "10.1.2.3");
+    assert!(r.html.contains(&format!("<td>from-{ip}.ndjson</td>")), "{ip}");
     let mut o = opts(false);
-    o.allow = vec!["alice@example.com".into()];
     o.title = Some("auth0|5f7c8ec7c33c6c004bbafe82".into());
-    let err = report::render(&session, &Redactor::new(KEY), &o).expect_err("blocked");
-    assert!(err.contains("ipv4: 10.1.2.3") && err.contains("user_id: auth0|5f7c8ec7c33c6c004bbafe82"), "{err}");
+    let err = report::render(&session, &red, &o).expect_err("blocked");
+    assert!(err.contains("user_id: auth0|5f7c8ec7c33c6c004bbafe82") && !err.contains("10.1.2.3"), "{err}");
 }
 
 #[test]
@@ -532,4 +546,103 @@ fn longest_summary_that_fits_a_link() {
     assert_eq!(share::decode(&link).expect("decodes"), synthetic(lo));
     assert!(lo >= 500, "only {lo} marks fit");
     eprintln!("longest summary that fits: {lo} noisy marks + 1200 steps, {} chars", link.len());
+}
+
+/// The tester's case: 200 Actions named `hook-N-notify-ops@acme-corp.com` (half of
+/// them) in execution objects. The report and the share link carry each name with
+/// the token the redacted execution objects hold for it; names stay distinct; the
+/// user's patterns and path rules on the execution-object paths work.
+#[test]
+fn emails_in_action_names_are_redacted_like_the_logs() {
+    let mut events = String::new();
+    let mut execs = Vec::new();
+    for i in 0..20 {
+        events.push_str(&format!(
+            "{{\"log_id\":\"L{i}\",\"date\":\"2024-05-14T09:00:{i:02}.000Z\",\"type\":\"s\",\"description\":\"\",\"details\":{{\"actions\":{{\"executions\":[\"e{i}\"]}}}}}}\n"
+        ));
+        let name = if i % 2 == 0 { format!("hook-{i}-notify-ops@acme-corp.com") } else { format!("action-{i}") };
+        execs.push(format!(
+            "{{\"id\":\"e{i}\",\"trigger_id\":\"post-login\",\"results\":[{{\"action_name\":\"{name}\",\"started_at\":\"2024-05-14T09:00:{i:02}.000Z\",\"ended_at\":\"2024-05-14T09:00:{:02}.000Z\"}}]}}",
+            i + 30
+        ));
+    }
+    let execs = format!("[{}]", execs.join(","));
+    let session = Session::load(
+        vec![("many.ndjson".into(), events.into_bytes()), ("many-exec.json".into(), execs.into_bytes())],
+        None,
+    );
+    let red = Redactor::new(KEY);
+    // What the redacted execution objects say each Action is called.
+    let names_in_logs = |rules: &RuleSet| -> Vec<String> {
+        let out = session.export_redacted(1, &red, rules).unwrap().bytes;
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        v.as_array().unwrap().iter().map(|x| x["results"][0]["action_name"].as_str().unwrap().to_owned()).collect()
+    };
+    let mut email_off = RuleSet::default().disable("detector:email");
+    let mut cases = vec![RuleSet::default()];
+    let mut r = email_off.clone();
+    r.add_pattern("acme-corp.com").unwrap();
+    cases.push(r);
+    let mut r = email_off.clone();
+    r.add_pattern("*@acme-corp.com").unwrap();
+    cases.push(r);
+    let mut r = email_off.clone();
+    r.add_path("results.*.action_name").unwrap();
+    cases.push(r);
+    email_off.add_path("**.action_name").unwrap();
+    cases.push(email_off);
+    for rules in &cases {
+        let want = names_in_logs(rules);
+        assert!(want.iter().all(|n| !n.contains("@acme-corp.com") && report::verify(n).is_empty()), "{rules:?}: {want:?}");
+        assert_eq!(want.iter().collect::<HashSet<_>>().len(), 20, "distinct names stay distinct");
+        let mut o = opts(false);
+        o.rules = rules.clone();
+        let r = report::render(&session, &red, &o).unwrap_or_else(|e| panic!("{rules:?}: {e}"));
+        for n in &want {
+            assert!(r.html.contains(&format!("<td>{}</td>", report::escape_html(n))), "{rules:?}: {n} in the per-Action table");
+        }
+        let labels = session.label_map(&red, rules);
+        let (summary, _link) = share::fit_redacted(&session, &labels, None).unwrap_or_else(|e| panic!("{rules:?}: {e}"));
+        let mut got: Vec<String> = summary.actions.iter().map(|a| a.0.clone()).collect();
+        let mut want_sorted = want.clone();
+        got.sort();
+        want_sorted.sort();
+        assert_eq!(got, want_sorted, "{rules:?}: the link's per-Action table");
+        let mut legend = summary.chart.series.clone();
+        legend.sort();
+        assert_eq!(legend, want_sorted, "{rules:?}: the link's chart legend");
+    }
+    // The default rules: the email detector's token for the whole name.
+    assert_eq!(names_in_logs(&RuleSet::default())[0], red.token(inflight::redact::Kind::Email, "hook-0-notify-ops@acme-corp.com"));
+
+    // Blocked (detector off, no other rule): the gate names the Action and the fix.
+    let off = RuleSet::default().disable("detector:email");
+    let labels = session.label_map(&red, &off);
+    let mut o = opts(false);
+    o.rules = off.clone();
+    let (html, _) = report::render_unverified(&session, &red, &o).unwrap();
+    let (_, mut blocked) = inflight::session::gate(html.as_bytes(), &off);
+    inflight::session::locate_labels(&mut blocked, &labels, &off);
+    assert_eq!(blocked.len(), 10);
+    let b = blocked.iter().find(|b| b.value == "hook-0-notify-ops@acme-corp.com").unwrap();
+    assert_eq!(b.place.as_deref(), Some("Action name 'hook-0-notif…'"));
+    assert_eq!(b.path, Some("results.*.action_name".into()));
+    assert_eq!(
+        b.hint,
+        "It is in the Action name 'hook-0-notif…'. `detector:email` is switched off: switch it on to replace it there and in the logs."
+    );
+    let err = report::render(&session, &red, &o).unwrap_err();
+    assert!(err.contains("email: hook-0-notify-ops@acme-corp.com (in the Action name 'hook-0-notify-ops@acme-corp.com'; the path rule results.*.action_name replaces such names)"), "{err}");
+}
+
+/// A file name holding an email is redacted in the report like a value.
+#[test]
+fn file_names_are_redacted() {
+    let text = r#"{"log_id":"1","type":"s","date":"2024-01-15T10:30:01.000Z"}"#;
+    let session = Session::load(vec![("alice@victim.example-acme.csv".into(), text.as_bytes().to_vec())], None);
+    let red = Redactor::new(KEY);
+    let r = report::render(&session, &red, &opts(true)).expect("the file name is redacted");
+    let token = red.token(inflight::redact::Kind::Email, "alice@victim.example-acme.csv");
+    assert!(r.html.contains(&format!("<tr><td>{token}</td>")), "inputs table");
+    assert!(!r.html.contains("alice@"));
 }

@@ -26,6 +26,7 @@ use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
 use crate::session::STILL_LOADING;
 use crate::share;
+use crate::labels::LabelMap;
 
 /// SVG export size (CSS px).
 const SVG_W: u32 = 1200;
@@ -52,11 +53,28 @@ pub(super) fn run(what: Pending) {
 
 /// The verifier over an output's final bytes: true when it may be saved; otherwise
 /// the gate lists what was found. `rules` gives the allow-list.
-fn passes(what: Pending, bytes: &[u8], rules: &RuleSet, keepable: bool) -> bool {
-    let (verdict, blocked) = crate::session::gate(bytes, rules);
+/// Outputs show labels (report, share link, chart): a blocked value inside an
+/// Action, client, connection or file name is named as such, with the fix that
+/// works for it (`session::locate_labels`).
+fn passes_labelled(what: Pending, bytes: &[u8], rules: &RuleSet, keepable: bool, labels: Option<&LabelMap>) -> bool {
+    let (verdict, mut blocked) = crate::session::gate(bytes, rules);
     if verdict.is_clean() {
         redaction::close_gate();
         return true;
+    }
+    if let Some(labels) = labels {
+        crate::session::locate_labels(&mut blocked, labels, rules);
+        if matches!(what, Pending::Png) {
+            // The canvas draws names as they are; no rule changes its pixels.
+            for b in blocked.iter_mut() {
+                if let Some(place) = &b.place {
+                    b.path = None;
+                    b.hint = format!(
+                        "It is in the {place}, which the PNG shows as the page draws it: download the SVG instead (names are redacted there), or hide that series in the legend."
+                    );
+                }
+            }
+        }
     }
     say(&format!("Not saved: the verifier found {} (listed below).", plural(blocked.len(), "value", "values")));
     redaction::show_gate(what, blocked, keepable);
@@ -215,16 +233,30 @@ fn loaded() -> bool {
     APP.with(|app| app.borrow().as_ref().is_some_and(|a| a.session.is_some()))
 }
 
-/// The chart as SVG for the current view and series shown, at `w`×`h` CSS px.
-fn chart_svg(w: u32, h: u32) -> Option<String> {
+/// The chart as SVG for the current view and series shown, at `w`×`h` CSS px, and
+/// the label map of the panel's key and rules. `redacted`: legend names through the
+/// map (the SVG download); else as the canvas draws them (the PNG's check).
+fn chart_svg(w: u32, h: u32, redacted: bool) -> Option<(String, LabelMap)> {
+    let labels = APP.with(|app| {
+        let app = app.borrow();
+        let app = app.as_ref()?;
+        let s = app.session.as_ref()?;
+        Some(redaction::with_keys(&app.redactor, |r, rules| s.label_map(r, rules)))
+    })?;
     with_ui(|ui, session, _| {
         session?;
-        let data = super::drawn_data(ui);
+        let mut data = super::drawn_data(ui);
+        if redacted {
+            for name in &mut data.series {
+                *name = labels.get(crate::labels::Place::Action, name);
+            }
+        }
         let view = ui.vp.view();
         let opts = DrawOptions { title: Some("Inflight: requests in flight over time (UTC)".into()), ..DrawOptions::default() };
         Some(crate::chart::render_svg_view(&data, &view, &opts, w, h))
     })
     .flatten()
+    .map(|svg| (svg, labels))
 }
 
 /// The chart canvas as drawn (current view, hidden series left out), as PNG. Its
@@ -238,8 +270,8 @@ fn png() {
     let w = canvas.client_width().max(1) as u32;
     let h = canvas.client_height().max(1) as u32;
     let rules = redaction::rules();
-    let Some(doc) = chart_svg(w, h) else { return };
-    if !passes(Pending::Png, doc.as_bytes(), &rules, true) {
+    let Some((doc, labels)) = chart_svg(w, h, false) else { return };
+    if !passes_labelled(Pending::Png, doc.as_bytes(), &rules, true, Some(&labels)) {
         return;
     }
     let cb = Closure::once_into_js(move |blob: JsValue| match blob.dyn_into::<Blob>() {
@@ -256,12 +288,12 @@ fn png() {
 
 /// The current view (and series shown) through plotters' SVG backend.
 fn svg() {
-    let Some(doc) = chart_svg(SVG_W, SVG_H) else {
+    let Some((doc, labels)) = chart_svg(SVG_W, SVG_H, true) else {
         say("Load logs first.");
         return;
     };
     let rules = redaction::rules();
-    if !passes(Pending::Svg, doc.as_bytes(), &rules, true) {
+    if !passes_labelled(Pending::Svg, doc.as_bytes(), &rules, true, Some(&labels)) {
         return;
     }
     match save_bytes(doc.as_bytes(), "image/svg+xml", "inflight-chart.svg") {
@@ -281,9 +313,13 @@ fn report_file() {
         let s = app.session.as_ref()?;
         Some(redaction::with_keys(&app.redactor, |r, rules| {
             let opts = ReportOptions { generated_at: Some(now), rules: rules.clone(), ..ReportOptions::default() };
-            (report::render_unverified(s, r, &opts), rules.clone())
+            (report::render_unverified(s, r, &opts), rules.clone(), s.label_map(r, rules))
         }))
     });
+    let (result, labels) = match result {
+        Some((a, b, labels)) => (Some((a, b)), labels),
+        None => (None, LabelMap::default()),
+    };
     let (html, rules) = match result {
         None => {
             say("Load logs first.");
@@ -299,7 +335,7 @@ fn report_file() {
         }
         Some((Ok((html, _)), rules)) => (html, rules),
     };
-    if !passes(Pending::Report, html.as_bytes(), &rules, true) {
+    if !passes_labelled(Pending::Report, html.as_bytes(), &rules, true, Some(&labels)) {
         return;
     }
     match save_bytes(html.as_bytes(), "text/html", "inflight-report.html") {
@@ -355,23 +391,32 @@ fn say_link_status(copied: bool) {
 }
 
 fn share_link() {
-    // The summary as it would be packed, checked first (without the allow-list: a
-    // link cannot carry kept values, `share::encode` refuses them).
-    let json = APP.with(|app| {
+    // Labels redacted under the panel's key and rules without the allow-list (a link
+    // cannot carry kept values, `share::encode` refuses them); the summary as it
+    // would be packed is checked first, without the allow-list either.
+    let prepared = APP.with(|app| {
         let app = app.borrow();
-        let s = app.as_ref()?.session.as_ref()?;
-        serde_json::to_string(&share::ShareSummary::from_session(s, None, &share::BUDGETS[0])).ok()
+        let app = app.as_ref()?;
+        let s = app.session.as_ref()?;
+        let (labels, rules) = redaction::with_keys(&app.redactor, |r, rules| {
+            let rules = RuleSet { allow: Default::default(), ..rules.clone() };
+            (s.label_map(r, &rules), rules)
+        });
+        let json = serde_json::to_string(&share::ShareSummary::from_session_redacted(s, &labels, None, &share::BUDGETS[0])).ok()?;
+        Some((labels, rules, json))
     });
-    if let Some(json) = json {
-        if !passes(Pending::Share, json.as_bytes(), &RuleSet::default(), false) {
-            set_hidden(&by_id("share-link"), true);
-            return;
-        }
+    let Some((labels, rules, json)) = prepared else {
+        say("Load logs first.");
+        return;
+    };
+    if !passes_labelled(Pending::Share, json.as_bytes(), &rules, false, Some(&labels)) {
+        set_hidden(&by_id("share-link"), true);
+        return;
     }
     let result = APP.with(|app| {
         let app = app.borrow();
         let s = app.as_ref()?.session.as_ref()?;
-        Some(share::fit(s, None))
+        Some(share::fit_redacted(s, &labels, None))
     });
     let input: HtmlInputElement = by_id_as("share-link");
     match result {

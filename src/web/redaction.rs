@@ -757,8 +757,8 @@ pub(super) fn show_gate(what: Pending, blocked: Vec<Blocked>, keepable: bool) {
         &if keepable {
             format!("{} in all. Values are shown masked: the first two characters and the length.", plural(total, "occurrence", "occurrences"))
         } else {
-            "A share link holds the summary only (Action, client and connection names, file names); it cannot carry kept values. \
-             Rename what holds them, or download the report instead, where you can keep a value."
+            "A share link holds the summary only: its Action, client and connection names are redacted like the logs, and it cannot carry kept values. \
+             Use the fix given for each value, or download the report instead, where you can keep a value."
                 .to_string()
         },
     );
@@ -774,9 +774,10 @@ pub(super) fn show_gate(what: Pending, blocked: Vec<Blocked>, keepable: bool) {
         kind.set_class_name("g-kind");
         let _ = head.append_child(&kind);
         let _ = head.append_child(&text_el("code", &b.excerpt));
-        let at = match &b.path {
-            Some(p) => format!(" at {p}, line {}", fmt_int(b.line)),
-            None => format!(", line {}", fmt_int(b.line)),
+        let at = match (&b.place, &b.path) {
+            (Some(place), _) => format!(" in the {place}"),
+            (None, Some(p)) => format!(" at {p}, line {}", fmt_int(b.line)),
+            (None, None) => format!(", line {}", fmt_int(b.line)),
         };
         let _ = head.append_child(&document().create_text_node(&format!(
             "{at}{}",
