@@ -155,6 +155,27 @@ impl PathRule {
         Ok(PathRule { text: text.to_string(), segs })
     }
 
+    /// A warning for a rule that also replaces fields the analysis reads (`**`,
+    /// `*.*`, `**.date`, …): which of them, and what that means. `None` otherwise.
+    pub fn warning(&self) -> Option<String> {
+        let hit: Vec<&str> = ANALYSIS_FIELDS
+            .iter()
+            .filter(|(_, path)| {
+                let segs: Vec<Seg<'_>> = path.iter().map(|s| s.parse().map(Seg::Index).unwrap_or(Seg::Key(s))).collect();
+                self.matches(&segs)
+            })
+            .map(|(name, _)| *name)
+            .collect();
+        if hit.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "`{}` also replaces {}: fields the analysis reads. They are not kept: the redacted logs cannot be analysed again (this page's analysis, made from the original logs, is not affected). A narrower rule (`details.body.**`) avoids this.",
+            self.text,
+            hit.join(", ")
+        ))
+    }
+
     /// True when the path (relative to the event) matches. Matches the value's own
     /// path exactly: `details.body` matches the value at `details.body` (a whole
     /// object's scalars are below it, so write `details.body.**` for those).
@@ -162,6 +183,18 @@ impl PathRule {
         match_segs(&self.segs, path)
     }
 }
+
+/// Fields the analysis reads, by name and an example path (see `model`).
+const ANALYSIS_FIELDS: &[(&str, &[&str])] = &[
+    ("date", &["date"]),
+    ("type", &["type"]),
+    ("log_id", &["log_id"]),
+    ("description", &["description"]),
+    ("details.stats", &["details", "stats", "total_request_duration_ms"]),
+    ("details.actions.executions", &["details", "actions", "executions", "0"]),
+    ("details.elapsedTime", &["details", "elapsedTime"]),
+    ("Action run times", &["results", "0", "started_at"]),
+];
 
 fn seg_is(lit: &str, s: &Seg<'_>) -> bool {
     match s {
@@ -191,11 +224,16 @@ impl Pattern {
         if text.is_empty() {
             return Err("a pattern cannot be empty".into());
         }
-        if text.len() < 3 && !text.contains(['*', '?']) {
-            return Err(format!("`{text}`: a literal pattern needs at least 3 characters"));
-        }
         if text.chars().all(|c| c == '*') {
             return Err("a pattern of only `*` would replace every string".into());
+        }
+        // The same minimum for literals and globs: 3 characters that are not `*`/`?`
+        // (`?` alone or `a*` would replace almost any value).
+        let fixed = text.chars().filter(|c| !matches!(c, '*' | '?')).count();
+        if fixed < 3 {
+            return Err(format!(
+                "`{text}`: a pattern needs at least 3 characters other than `*` and `?` (it has {fixed}), or it would replace almost any value"
+            ));
         }
         Ok(Pattern { text: text.to_string() })
     }
@@ -351,10 +389,33 @@ impl RuleSet {
     }
 
     /// Reads [`RuleSet::to_fragment`]'s string (a leading `#` is skipped). Bad path
-    /// rules or patterns are an error naming them.
+    /// rules or patterns are an error naming them; unknown rule names and sections
+    /// are left out (see [`RuleSet::from_fragment_checked`] to hear about them).
     pub fn from_fragment(s: &str) -> Result<RuleSet, String> {
+        Self::from_fragment_checked(s).map(|(rs, _)| rs)
+    }
+
+    /// What this rule set weakens against the defaults, one sentence each: rules
+    /// switched off and values kept as they are. Empty when it only adds rules.
+    pub fn weakenings(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .disabled
+            .iter()
+            .map(|n| match info(n) {
+                Some(i) => format!("`{n}` is off: {} is not replaced", i.what),
+                None => format!("`{n}` is off"),
+            })
+            .collect();
+        out.extend(self.allow.iter().map(|v| format!("`{v}` is kept as it is (allow-list)")));
+        out
+    }
+
+    /// [`RuleSet::from_fragment`], and what was left out: unknown rule names (a rule
+    /// that does not exist cannot be switched off) and unknown sections.
+    pub fn from_fragment_checked(s: &str) -> Result<(RuleSet, Vec<String>), String> {
         let s = s.trim().trim_start_matches('#');
         let mut rs = RuleSet::default();
+        let mut ignored = Vec::new();
         for part in s.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
             let items = || v.split(',').filter(|x| !x.is_empty()).map(decode);
@@ -362,7 +423,12 @@ impl RuleSet {
                 "v" if v != "1" => return Err(format!("rule set version {v} is not supported")),
                 "off" => {
                     for it in items() {
-                        rs.disabled.insert(it?);
+                        let it = it?;
+                        if info(&it).is_some() {
+                            rs.disabled.insert(it);
+                        } else {
+                            ignored.push(format!("`{it}` is not a rule name: left out"));
+                        }
                     }
                 }
                 "path" => {
@@ -380,10 +446,11 @@ impl RuleSet {
                         rs.allow(&it?);
                     }
                 }
-                _ => {}
+                "v" => {}
+                _ => ignored.push(format!("`{k}` is not a section of a rule set: left out")),
             }
         }
-        Ok(rs)
+        Ok((rs, ignored))
     }
 }
 
@@ -454,6 +521,16 @@ mod tests {
         assert!(g.matches_whole("cus_abx") && g.matches_whole("cus_éëxyz") && !g.matches_whole("cus_ax"));
         assert!(!Pattern::parse("acme").unwrap().is_glob());
         assert!(Pattern::parse("ab").is_err() && Pattern::parse("**").is_err() && Pattern::parse("").is_err());
+        // One minimum for literals and globs: 3 characters other than `*` and `?`.
+        assert_eq!(
+            Pattern::parse("?").unwrap_err(),
+            "`?`: a pattern needs at least 3 characters other than `*` and `?` (it has 0), or it would replace almost any value"
+        );
+        assert_eq!(
+            Pattern::parse("[").unwrap_err(),
+            "`[`: a pattern needs at least 3 characters other than `*` and `?` (it has 1), or it would replace almost any value"
+        );
+        assert!(Pattern::parse("a*?").is_err() && Pattern::parse("ab*c").is_ok() && Pattern::parse("[x]").is_ok());
         // No exponential blow-up.
         assert!(!glob(b"*a*a*a*a*a*a*a*a*b", &[b'a'; 200]));
     }
@@ -481,6 +558,31 @@ mod tests {
         assert!(RuleSet::from_fragment("v=1&path=a..b").is_err());
         assert!(RuleSet::from_fragment("v=1&allow=%zz").is_err());
         assert!(RuleSet::from_fragment("v=1&allow=%ff").is_err());
+    }
+
+    #[test]
+    fn broad_path_rules_warn_about_analysis_fields() {
+        assert_eq!(
+            PathRule::parse("**").unwrap().warning().unwrap(),
+            "`**` also replaces date, type, log_id, description, details.stats, details.actions.executions, details.elapsedTime, Action run times: fields the analysis reads. They are not kept: the redacted logs cannot be analysed again (this page's analysis, made from the original logs, is not affected). A narrower rule (`details.body.**`) avoids this."
+        );
+        assert!(PathRule::parse("*").unwrap().warning().unwrap().starts_with("`*` also replaces date, type, log_id, description:"));
+        assert_eq!(PathRule::parse("details.body.**").unwrap().warning(), None);
+        assert_eq!(PathRule::parse("results.*.action_name").unwrap().warning(), None);
+    }
+
+    #[test]
+    fn fragment_weakenings_and_unknown_names_are_reported() {
+        let (rs, ignored) = RuleSet::from_fragment_checked("#v=1&off=path:ip,detector:ip,path:nope&allow=81.2.69.143&bogus=1").unwrap();
+        assert_eq!(rs.disabled.iter().collect::<Vec<_>>(), ["detector:ip", "path:ip"]);
+        assert_eq!(ignored, ["`path:nope` is not a rule name: left out", "`bogus` is not a section of a rule set: left out"]);
+        let w = rs.weakenings();
+        assert_eq!(w.len(), 3);
+        assert!(w[0].starts_with("`detector:ip` is off: ") && w[1].starts_with("`path:ip` is off: "), "{w:?}");
+        assert_eq!(w[2], "`81.2.69.143` is kept as it is (allow-list)");
+        let mut only_adds = RuleSet::new();
+        only_adds.add_path("details.body.**").unwrap();
+        assert!(only_adds.weakenings().is_empty());
     }
 
     #[test]

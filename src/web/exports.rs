@@ -42,6 +42,11 @@ pub(super) fn wire() -> Result<(), JsValue> {
 
 /// Makes one output, checks it, and saves it when the verifier passes it.
 pub(super) fn run(what: Pending) {
+    if let Some(msg) = redaction::refuse_unconfirmed() {
+        set_hidden(&by_id("share-link"), true);
+        say(&msg);
+        return;
+    }
     match what {
         Pending::Logs(source) => logs(source),
         Pending::Report => report_file(),

@@ -88,6 +88,13 @@ struct State {
     pass_generation: u32,
     pending: Option<Pending>,
     blocked: Vec<Blocked>,
+    /// Where a rule set that weakens the defaults was restored from (the page address,
+    /// this browser's storage), until the rules are the defaults again.
+    restored_from: Option<&'static str>,
+    /// The user has not yet confirmed that rule set: exports are refused.
+    unconfirmed: bool,
+    /// What restoring left out (unknown rule names, sections).
+    restore_ignored: Vec<String>,
 }
 
 thread_local! {
@@ -173,6 +180,12 @@ pub(super) fn wire() -> Result<(), JsValue> {
         });
     })?;
     on(&by_id("rd-reset"), "click", |_| change(|r| *r = RuleSet::default()))?;
+    on(&by_id("rules-notice-reset"), "click", |_| change(|r| *r = RuleSet::default()))?;
+    on(&by_id("rules-notice-ok"), "click", |_| {
+        with_state(|s| s.unconfirmed = false);
+        render_notice();
+        set_text("exp-status", "Restored rule set confirmed: exports use it.");
+    })?;
     on(&by_id("rd-pass"), "input", |_| passphrase_typed())?;
     on(&by_id("rd-compare"), "change", |_| refresh_preview())?;
 
@@ -221,9 +234,15 @@ fn restore() {
         (storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()), "this browser's storage")
     };
     let Some(text) = text else { return };
-    match RuleSet::from_fragment(&text) {
-        Ok(r) => {
-            with_state(|s| s.rules = r);
+    match RuleSet::from_fragment_checked(&text) {
+        Ok((r, ignored)) => {
+            let weak = !r.weakenings().is_empty();
+            with_state(|s| {
+                s.rules = r;
+                s.restored_from = (weak || !ignored.is_empty()).then_some(from);
+                s.unconfirmed = weak;
+                s.restore_ignored = ignored;
+            });
             let n = with_state(|s| !s.rules.is_default());
             if n {
                 set_text("rd-status", &format!("Rule set restored from {from}."));
@@ -231,6 +250,60 @@ fn restore() {
         }
         Err(e) => set_text("rd-status", &format!("The saved rule set in {from} could not be read ({e}); using the defaults.")),
     }
+    render_notice();
+}
+
+/// True while a restored rule set that weakens the defaults waits for the user's
+/// confirmation; then no export is made (see [`refuse_unconfirmed`]).
+pub(super) fn unconfirmed() -> bool {
+    with_state(|s| s.unconfirmed)
+}
+
+/// Called by every export: when the restored rule set is not confirmed yet, says so,
+/// shows the notice, and returns true (the export is not made).
+pub(super) fn refuse_unconfirmed() -> Option<String> {
+    if !unconfirmed() {
+        return None;
+    }
+    let from = with_state(|s| s.restored_from).unwrap_or("the page address");
+    render_notice();
+    let n: HtmlElement = by_id("rules-notice").unchecked_into();
+    let _ = n.focus();
+    Some(format!(
+        "Not saved: the rule set restored from {from} switches rules off or keeps values (listed above). Confirm it with \"Use these rules for exports\", or reset to the default rules."
+    ))
+}
+
+/// The persistent notice above the Share buttons: what a restored rule set switches
+/// off or keeps, what restoring left out, and (until confirmed) the confirm button.
+fn render_notice() {
+    let (from, unconfirmed, ignored, rules) = with_state(|s| (s.restored_from, s.unconfirmed, s.restore_ignored.clone(), s.rules.clone()));
+    let weak = rules.weakenings();
+    let notice = by_id("rules-notice");
+    let Some(from) = from.filter(|_| !weak.is_empty() || !ignored.is_empty()) else {
+        set_hidden(&notice, true);
+        return;
+    };
+    set_text("rules-notice-from", from);
+    let list = by_id("rules-notice-list");
+    clear(&list);
+    for w in weak.iter().chain(&ignored) {
+        let li = el("li");
+        with_code_spans(&li, w);
+        let _ = list.append_child(&li);
+    }
+    set_text(
+        "rules-notice-note",
+        &if unconfirmed {
+            "Anyone can put a rule set in a link. Nothing is exported under it until you confirm it.".to_string()
+        } else if weak.is_empty() {
+            "Those entries were left out; the rule set in use is listed in the Redaction panel.".to_string()
+        } else {
+            "You confirmed this rule set: exports use it.".to_string()
+        },
+    );
+    set_hidden(&by_id("rules-notice-ok"), !unconfirmed);
+    set_hidden(&notice, false);
 }
 
 /// Writes the rule set to the fragment and local storage (or clears both for the defaults).
@@ -261,8 +334,15 @@ fn change(f: impl FnOnce(&mut RuleSet)) {
     let rules = with_state(|s| {
         f(&mut s.rules);
         s.counts = None;
+        if s.rules.weakenings().is_empty() {
+            // Nothing weakened any more: nothing left to confirm.
+            s.unconfirmed = false;
+            s.restored_from = None;
+            s.restore_ignored.clear();
+        }
         s.rules.clone()
     });
+    render_notice();
     save(&rules);
     render_rules();
     schedule_count();
@@ -278,7 +358,8 @@ fn add_path() {
     let mut probe = rules();
     match probe.add_path(&text) {
         Ok(()) => {
-            set_text("rd-path-err", "");
+            let warning = crate::rules::PathRule::parse(&text).ok().and_then(|p| p.warning()).unwrap_or_default();
+            set_text("rd-path-err", &warning);
             input.set_value("");
             change(|r| {
                 let _ = r.add_path(&text);

@@ -436,3 +436,101 @@ test('while the worker\'s events are still loading: counts wait, logs and report
   assertQuiet(log);
   await context.close();
 });
+
+test('a rule set from the page address that weakens redaction is shown and needs a confirmation before any export', async () => {
+  const { context, page, log } = await openApp(null, '#v=1&off=path:ip,detector:ip,path:nope&allow=81.2.69.143');
+  const notice = '#rules-notice';
+  // Shown with the Share buttons once logs are loaded; filled at once.
+  await page.waitForSelector(`${notice}:not([hidden])`, { state: 'attached' });
+  const items = await page.$$eval('#rules-notice-list li', (lis) => lis.map((li) => li.textContent));
+  assert.equal(items.length, 4, JSON.stringify(items));
+  assert.match(items[0], /^detector:ip is off: /);
+  assert.match(items[1], /^path:ip is off: /);
+  assert.equal(items[2], '81.2.69.143 is kept as it is (allow-list)');
+  assert.equal(items[3], 'path:nope is not a rule name: left out');
+  assert.equal(await page.textContent('#rules-notice-from'), 'the page address');
+  const line = JSON.stringify({ log_id: '1', date: '2024-05-14T09:00:00.000Z', type: 's', ip: '81.2.69.143' });
+  await loaded(page, () => page.setInputFiles('#files', [{ name: 'one.ndjson', mimeType: 'text/plain', buffer: Buffer.from(`${line}\n`) }]));
+  await counted(page);
+  assert.ok(await page.isVisible(notice));
+  // Refused, for every export, until confirmed.
+  let downloads = 0;
+  const countDl = () => downloads++;
+  page.on('download', countDl);
+  for (const sel of ['#sources button[data-source="0"]', '#exp-report', '#exp-share']) {
+    await page.click(sel);
+    await page.waitForFunction(() => /^Not saved: the rule set restored from the page address/.test(document.querySelector('#exp-status').textContent));
+    await page.evaluate(() => { document.querySelector('#exp-status').textContent = ''; });
+  }
+  await page.waitForTimeout(300);
+  page.off('download', countDl);
+  assert.equal(downloads, 0);
+  // Confirmed: the user's explicit choice is exported; the notice stays.
+  await page.click('#rules-notice-ok');
+  assert.ok(await page.isHidden('#rules-notice-ok'));
+  assert.ok(await page.isVisible(notice));
+  const dl = await saveVia(page, '#sources button[data-source="0"]');
+  assert.match(dl.bytes.toString(), /"ip":"81\.2\.69\.143"/);
+  // Reset from the notice: defaults, notice gone.
+  await page.click('#rules-notice-reset');
+  await page.waitForSelector(`${notice}[hidden]`, { state: 'attached' });
+  assertQuiet(log);
+  await context.close();
+});
+
+test('emails in Action names: report and share link are made, with the names redacted', async () => {
+  const { context, page, log } = await openApp();
+  let events = '';
+  const execs = [];
+  for (let i = 0; i < 12; i++) {
+    const t = (s) => `2024-05-14T09:00:${String(s).padStart(2, '0')}.000Z`;
+    events += `${JSON.stringify({ log_id: `L${i}`, date: t(i), type: 's', description: '', details: { actions: { executions: [`e${i}`] } } })}\n`;
+    execs.push({ id: `e${i}`, trigger_id: 'post-login', results: [{ action_name: `hook-${i}-notify-ops@acme-corp.com`, started_at: t(i), ended_at: t(i + 30) }] });
+  }
+  await loaded(page, () => page.setInputFiles('#files', [
+    { name: 'many.ndjson', mimeType: 'text/plain', buffer: Buffer.from(events) },
+    { name: 'many-exec.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(execs)) },
+  ]));
+  await counted(page);
+  const report = await saveVia(page, '#exp-report');
+  const html = report.bytes.toString();
+  assert.doesNotMatch(html, /acme-corp/);
+  assert.equal((html.match(/<td>email-[0-9a-f]{8}<\/td>/g) ?? []).length, 12, 'one row per Action, each with its token');
+  await page.click('#exp-share');
+  await page.waitForSelector('#share-link:not([hidden])');
+  assert.ok(await page.isHidden('#gate'));
+  // The email detector off: the share link is blocked, and the gate names the Action and a fix that works.
+  await setRule(page, 'detector:email', false);
+  await page.click('#exp-share');
+  await page.waitForSelector('#gate:not([hidden])');
+  const first = await page.textContent('#gate-list li:first-child');
+  assert.match(first, /in the Action name 'hook-\d+-notif…'/);
+  assert.doesNotMatch(await page.textContent('#gate'), /w\.\*\.c|Rename what holds them/);
+  await page.click('#gate-list li:first-child button[data-act="enable"]');
+  await page.waitForSelector('#gate', { state: 'hidden' });
+  await page.waitForSelector('#share-link:not([hidden])');
+  // A path rule on the execution objects' path works too.
+  await setRule(page, 'detector:email', false);
+  await page.fill('#rd-path', 'results.*.action_name');
+  await page.click('#rd-path-add');
+  await counted(page);
+  const again = await saveVia(page, '#exp-report');
+  assert.doesNotMatch(again.bytes.toString(), /acme-corp/);
+  assertQuiet(log);
+  await context.close();
+});
+
+test('a path rule that reaches analysis fields warns; patterns share one minimum length', async () => {
+  const { context, page } = await openApp();
+  await loaded(page, () => page.click('#sample'));
+  await counted(page);
+  await page.fill('#rd-path', '**');
+  await page.click('#rd-path-add');
+  assert.match(await page.textContent('#rd-path-err'), /^`\*\*` also replaces date, type, log_id.*cannot be analysed again/);
+  for (const p of ['?', '[']) {
+    await page.fill('#rd-pat', p);
+    await page.click('#rd-pat-add');
+    assert.match(await page.textContent('#rd-pat-err'), /a pattern needs at least 3 characters other than `\*` and `\?`/);
+  }
+  await context.close();
+});
