@@ -485,6 +485,7 @@ impl Session {
         }
         for w in &mut s.culprit_windows {
             for c in &mut w.culprits {
+                c.explanation = map.replace_in(&c.explanation);
                 c.label = map.get(Place::Action, &c.label);
             }
         }

@@ -646,3 +646,24 @@ fn file_names_are_redacted() {
     assert!(r.html.contains(&format!("<tr><td>{token}</td>")), "inputs table");
     assert!(!r.html.contains("alice@"));
 }
+
+/// The tester's inputs (synthetic): 200 Actions, half named `hook-N-notify-ops@acme-corp.com`,
+/// and a breach window whose culprit sentence names one of them. Nothing of the
+/// emails is left in the report or the link under the default rules.
+#[test]
+fn the_testers_many_actions_case() {
+    let read = |n: &str| std::fs::read(format!("{}/tests/fixtures/labels/{n}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let session = Session::load(
+        vec![("many.ndjson.gz".into(), read("many.ndjson.gz")), ("many-exec.json.gz".into(), read("many-exec.json.gz"))],
+        None,
+    );
+    assert_eq!(session.summary().culprit_windows.len(), 1);
+    let red = Redactor::new(KEY);
+    let r = report::render(&session, &red, &opts(false)).expect("no email left in the report");
+    assert!(!r.html.contains("acme-corp"));
+    let hook0 = red.token(inflight::redact::Kind::Email, "hook-0-notify-ops@acme-corp.com");
+    assert!(r.html.contains(&format!("<p>Action {hook0} held 1% of in-flight time from 08:58:00 to 09:03:19 UTC (1 run).")), "the culprit's sentence");
+    let labels = session.label_map(&red, &RuleSet::default());
+    let (summary, _) = share::fit_redacted(&session, &labels, None).expect("the link is made");
+    assert!(!serde_json::to_string(&summary).unwrap().contains("acme-corp"));
+}
