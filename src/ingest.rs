@@ -799,10 +799,17 @@ impl RecordSink for ReadSink<'_> {
 
     fn object(&mut self, problems: &mut ProblemSink, record: u32, start: usize) -> Option<usize> {
         let text: &str = self.text;
-        // A stream deserializer stops right after the object's `}` and says where.
-        let mut de = serde_json::Deserializer::from_str(text.get(start..)?).into_iter::<RawEvent>();
-        let raw = de.next()?.ok()?;
-        let end = start + de.byte_offset();
+        // The common record, a plain event, is read without serde's visitors (into
+        // the same `RawEvent`); anything else by a stream deserializer, which stops
+        // right after the object's `}` and says where.
+        let (raw, end) = match crate::fastread::read_event(text, start) {
+            Some(fast) => (fast.raw, fast.end),
+            None => {
+                let mut de = serde_json::Deserializer::from_str(text.get(start..)?).into_iter::<RawEvent>();
+                let raw = de.next()?.ok()?;
+                (raw, start + de.byte_offset())
+            }
+        };
         let span = start..end;
         let parsed = match read_raw(raw, &text[span.clone()], span, self.index, record) {
             Ok(r) => Ok(r),

@@ -91,7 +91,7 @@ const HIGHS: u64 = ONES << 7;
 /// (< 0x20), or `b.len()`. Eight bytes at a time (SWAR, as serde_json does): a
 /// byte's high bit in the mask flags it; the lowest flag is always exact.
 #[inline]
-fn find_string_special(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn find_string_special(b: &[u8], mut i: usize) -> usize {
     while i + 8 <= b.len() {
         let mut w = [0u8; 8];
         w.copy_from_slice(&b[i..i + 8]);

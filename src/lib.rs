@@ -12,6 +12,7 @@ pub mod analyze;
 pub mod attribution;
 pub mod chart;
 pub mod codes;
+mod fastread;
 pub mod ingest;
 pub mod jsonscan;
 pub mod labels;

@@ -841,8 +841,17 @@ pub struct RawEvent<'a> {
 
 /// An id written as a string or as a bare number, kept digit for digit.
 pub fn raw_id(raw: Option<&serde_json::value::RawValue>) -> Option<String> {
-    let text = raw?.get().trim();
+    raw_id_text(raw?.get())
+}
+
+/// [`raw_id`] of a value's exact JSON text.
+pub fn raw_id_text(text: &str) -> Option<String> {
+    let text = text.trim();
     if text.starts_with('"') {
+        if !text.contains('\\') && text.len() >= 2 && text.ends_with('"') {
+            // No escapes: the text between the quotes is the string.
+            return Some(text[1..text.len() - 1].to_owned());
+        }
         serde_json::from_str::<String>(text).ok()
     } else if text.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'.' | b'e' | b'E' | b'+')) {
         Some(text.to_owned())
