@@ -992,10 +992,11 @@ impl<'a> RawEvent<'a> {
 
     /// The date as written (`date`, else `date_t`, else `TimeGenerated`) and the
     /// key it was under, for warnings.
-    pub fn date_text(&self) -> Option<(&'static str, String)> {
+    /// Borrowed from the input when the record wrote it without escapes.
+    pub fn date_text(&self) -> Option<(&'static str, Cow<'a, str>)> {
         [("date", &self.date), ("date_t", &self.date_t), ("TimeGenerated", &self.time_generated)]
             .into_iter()
-            .find_map(|(k, v)| v.0.as_deref().map(|t| (k, t.to_owned())))
+            .find_map(|(k, v)| v.0.clone().map(|t| (k, t)))
     }
 
     /// True when the object has a `type` but nothing else that makes it a log
