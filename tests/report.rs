@@ -591,6 +591,12 @@ fn emails_in_action_names_are_redacted_like_the_logs() {
     cases.push(r);
     email_off.add_path("**.action_name").unwrap();
     cases.push(email_off);
+    // The panel's counts see the user's rules fire on the execution objects.
+    let counts: Vec<u64> = cases[1..]
+        .iter()
+        .map(|r| session.redaction_summary(&red, r).unwrap().count(&r.custom_name(0)))
+        .collect();
+    assert_eq!(counts, [10, 10, 20, 20], "pattern, glob, results.*.action_name, **.action_name");
     for rules in &cases {
         let want = names_in_logs(rules);
         assert!(want.iter().all(|n| !n.contains("@acme-corp.com") && report::verify(n).is_empty()), "{rules:?}: {want:?}");
