@@ -98,6 +98,7 @@ mod tests {
         assert_eq!(l.visible([0u16, 1]), vec![0, 1]);
         assert!(l.toggle(7), "out of range: ignored");
         assert!(!l.is_hidden(7));
+        assert_eq!(l.len(), 3, "an out-of-range toggle adds no series");
         l.toggle(0);
         l.toggle(2);
         l.show_all();

@@ -13,13 +13,13 @@
 // the 200 MB read).
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveDir } from './server.mjs';
+import { generateNdjson } from './cli.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -48,12 +48,7 @@ async function input(mb) {
 function inputPlain(mb) {
   const path = join(tmpdir(), `inflight-bench-${mb}mb.ndjson`);
   if (!existsSync(path)) {
-    const bin = join(repo, 'target', 'release', 'inflight');
-    const args = ['gen', '--format', 'ndjson', '--bytes', String(mb * MB)];
-    const bytes = existsSync(bin)
-      ? execFileSync(bin, args, { maxBuffer: 2 ** 31 })
-      : execFileSync('cargo', ['run', '--quiet', '--release', '--', ...args], { cwd: repo, maxBuffer: 2 ** 31 });
-    return writeFile(path, bytes).then(() => path);
+    return writeFile(path, generateNdjson(mb * MB)).then(() => path);
   }
   return Promise.resolve(path);
 }

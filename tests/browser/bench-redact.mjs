@@ -18,12 +18,12 @@
 // renderer keeps). Prints a Markdown table and the raw JSON on stderr.
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveDir } from './server.mjs';
+import { generateNdjson } from './cli.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -35,12 +35,7 @@ const MB = 1e6;
 async function input(mb) {
   const path = join(tmpdir(), `inflight-bench-${mb}mb.ndjson`);
   if (!existsSync(path)) {
-    const bin = join(repo, 'target', 'release', 'inflight');
-    const args = ['gen', '--format', 'ndjson', '--bytes', String(mb * MB)];
-    const bytes = existsSync(bin)
-      ? execFileSync(bin, args, { maxBuffer: 2 ** 31 })
-      : execFileSync('cargo', ['run', '--quiet', '--release', '--', ...args], { cwd: repo, maxBuffer: 2 ** 31 });
-    await writeFile(path, bytes);
+    await writeFile(path, generateNdjson(mb * MB));
   }
   return path;
 }

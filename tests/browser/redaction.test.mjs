@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveDir } from './server.mjs';
+import { cliBin } from './cli.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -317,15 +318,8 @@ test('the rule set survives a reload (fragment) and a new tab (local storage)', 
   await context.close();
 });
 
-/** The CLI binary, built when missing. */
-function cli() {
-  const bin = process.env.INFLIGHT_CLI ?? join(repo, 'target', 'debug', 'inflight');
-  if (!existsSync(bin)) {
-    console.log('# building the CLI (cargo build --bin inflight)');
-    execFileSync('cargo', ['build', '--quiet', '--bin', 'inflight'], { cwd: repo, stdio: 'inherit' });
-  }
-  return bin;
-}
+/** The CLI binary (debug, or $INFLIGHT_CLI), built when missing. */
+const cli = () => cliBin('debug');
 
 test('the page and the CLI write the same bytes for the same input, passphrase and rules', async () => {
   const bin = cli();

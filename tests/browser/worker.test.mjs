@@ -7,13 +7,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { serveDir } from './server.mjs';
+import { generateNdjson } from './cli.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -52,10 +52,7 @@ after(async () => {
 
 /** A synthetic incident as NDJSON, from the native generator (`inflight gen`). */
 function generate(bytes) {
-  const bin = join(repo, 'target', 'release', 'inflight');
-  const args = ['gen', '--format', 'ndjson', '--bytes', String(bytes)];
-  if (existsSync(bin)) return execFileSync(bin, args, { maxBuffer: 1 << 30 });
-  return execFileSync('cargo', ['run', '--quiet', '--release', '--', ...args], { cwd: repo, maxBuffer: 1 << 30 });
+  return generateNdjson(bytes);
 }
 
 async function openApp(url) {
