@@ -315,7 +315,7 @@ impl ShareSummary {
             window_count: s.culprit_windows.len(),
             actions: s.by_action.iter().take(budget.actions).map(action_row).collect(),
             action_count: s.by_action.len(),
-            chart: ShareChart::from_chart(session.chart(), budget.width),
+            chart: ShareChart::from_chart(&session.chart(), budget.width),
         }
     }
 }

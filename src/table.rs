@@ -331,9 +331,21 @@ pub const NONE: u32 = u32::MAX;
 impl Linked {
     /// `span_event[i]` is the event of `chart.marks[i]`; `n_events` events.
     pub fn build(chart: &ChartData, span_event: &[usize], n_events: usize) -> Linked {
-        let mut order: Vec<u32> = (0..chart.marks.len() as u32).collect();
-        order.sort_by_key(|&i| chart.marks[i as usize].t);
-        let marks: Vec<Mark> = order.iter().map(|&i| chart.marks[i as usize]).collect();
+        Self::link(&chart.marks, chart.without_marks(), span_event, n_events)
+    }
+
+    /// As [`Linked::build`], taking `chart` over: its legend, steps, breaches and
+    /// windows are moved, not copied, and its marks are freed once sorted.
+    pub fn from_chart(mut chart: ChartData, span_event: &[usize], n_events: usize) -> Linked {
+        let marks = std::mem::take(&mut chart.marks);
+        Self::link(&marks, chart, span_event, n_events)
+    }
+
+    /// `rest`: the chart without its marks; `unsorted`: its marks.
+    fn link(unsorted: &[Mark], rest: ChartData, span_event: &[usize], n_events: usize) -> Linked {
+        let mut order: Vec<u32> = (0..unsorted.len() as u32).collect();
+        order.sort_by_key(|&i| unsorted[i as usize].t);
+        let marks: Vec<Mark> = order.iter().map(|&i| unsorted[i as usize]).collect();
         let mark_event: Vec<u32> = order
             .iter()
             .map(|&i| span_event.get(i as usize).map_or(NONE, |&e| e as u32))
@@ -349,10 +361,7 @@ impl Linked {
         let buckets = crate::histogram::buckets_of(&marks);
         let hist = crate::histogram::Index::build(&marks, &buckets);
         Linked {
-            data: ChartData {
-                marks,
-                ..chart.without_marks()
-            },
+            data: ChartData { marks, ..rest },
             mark_event,
             buckets,
             hist,
@@ -730,6 +739,16 @@ mod tests {
         assert_eq!(l.marks_of(0), vec![0, 1]);
         assert_eq!(l.buckets.len(), 3);
         assert_eq!(l.data.series, data.series);
+
+        // Taking the chart over gives the same links and data, sorted.
+        let steps = vec![(100, 1), (300, 0)];
+        let data = ChartData { steps: steps.clone(), breaches: vec![200], windows: vec![(150, 250)], ..data };
+        let built = Linked::build(&data, &[2, 0, 0], 3);
+        let owned = Linked::from_chart(data, &[2, 0, 0], 3);
+        assert_eq!(owned.data, built.data);
+        assert_eq!(owned.data.steps, steps);
+        assert_eq!(owned.data.breaches, vec![200]);
+        assert_eq!((owned.mark_event, owned.event_mark, owned.buckets), (built.mark_event, built.event_mark, built.buckets));
     }
 
     #[test]

@@ -625,6 +625,27 @@ pub fn encode_analysis(an: &Analysis, batch: usize) -> Vec<Vec<u8>> {
     out
 }
 
+/// How many items each big vector of `an` holds (spans, work spans, steps, breaches,
+/// failures, orphan requests): sent with [`analysis_without_vecs`] so the receiver can
+/// [`reserve_analysis`] before [`decode_analysis`] appends the batches.
+pub fn analysis_counts(an: &Analysis) -> [u32; 6] {
+    [an.spans.len(), an.work.len(), an.steps.len(), an.breaches.len(), an.failures.len(), an.orphan_requests.len()]
+        .map(|n| n as u32)
+}
+
+/// Reserves exactly room for [`analysis_counts`] in `an`'s big vectors, so appending
+/// the batches does not grow them by doubling (up to 2× their size, and the old
+/// buffers left behind as holes in wasm memory, which never shrinks).
+pub fn reserve_analysis(an: &mut Analysis, counts: &[u32]) {
+    let n = |i: usize| counts.get(i).map_or(0, |&c| c as usize);
+    an.spans.reserve_exact(n(0));
+    an.work.reserve_exact(n(1));
+    an.steps.reserve_exact(n(2));
+    an.breaches.reserve_exact(n(3));
+    an.failures.reserve_exact(n(4));
+    an.orphan_requests.reserve_exact(n(5));
+}
+
 /// Appends one buffer of [`encode_analysis`] to the vector of `an` it belongs to.
 pub fn decode_analysis(b: &[u8], an: &mut Analysis) -> Res<()> {
     let mut r = R { b, p: 0 };
@@ -718,10 +739,21 @@ mod tests {
         assert!(back.spans.is_empty() && back.work.is_empty() && back.steps.is_empty());
         let batches = encode_analysis(an, 1000);
         assert!(batches.len() > 6, "split into batches");
+        let counts = analysis_counts(an);
+        assert_eq!(counts[0] as usize, an.spans.len());
+        assert_eq!(counts[2] as usize, an.steps.len());
+        reserve_analysis(&mut back, &counts);
         for b in &batches {
             decode_analysis(b, &mut back).unwrap();
         }
         assert_eq!(&back, an);
+        // Reserved exactly: no vector grew past its length (the page's wasm memory).
+        assert_eq!(back.spans.capacity(), an.spans.len());
+        assert_eq!(back.work.capacity(), an.work.len());
+        assert_eq!(back.steps.capacity(), an.steps.len());
+        assert_eq!(back.breaches.capacity(), an.breaches.len());
+        assert_eq!(back.failures.capacity(), an.failures.len());
+        assert_eq!(back.orphan_requests.capacity(), an.orphan_requests.len());
 
         // The page's session: parts from the worker, events and texts added later.
         let (head, n) = decode_head(&encode_head(&whole.ingest)).unwrap();

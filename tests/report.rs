@@ -270,7 +270,7 @@ fn html_payloads_in_logs_stay_text() {
 #[test]
 fn svg_alone_escapes_series_names() {
     let session = load("hostile.ndjson", &hostile_logs());
-    let svg = inflight::chart::render_svg(session.chart(), 800, 300);
+    let svg = inflight::chart::render_svg(&session.chart(), 800, 300);
     assert!(!svg.contains("<script"), "{svg}");
     assert!(svg.contains("&lt;script&gt;"));
 }

@@ -1033,7 +1033,7 @@ pub(super) fn rebuild_ui_data(fresh: bool) {
         // One mark per work span (Action run, script run, or request), see session::chart_data.
         let span_event: Vec<usize> =
             session.analysis.work.iter().map(|w| w.event.unwrap_or(usize::MAX)).collect();
-        let linked = Linked::build(session.chart(), &span_event, session.event_count());
+        let linked = Linked::from_chart(session.chart(), &span_event, session.event_count());
         match (&mut app.ui, fresh) {
             (Some(ui), false) if !ui.synthetic => {
                 // Keep the view, the filters and the selection; only the data changed.

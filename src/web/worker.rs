@@ -133,6 +133,12 @@ impl WorkerIngest {
         set(&out, "summary", &summary.serialize(&ser)?);
         set(&out, "analysis", &wire::analysis_without_vecs(&session.analysis).serialize(&ser)?);
         set(&out, "attribution", &session.attribution.serialize(&ser)?);
+        // So the page reserves the big vectors exactly before the batches arrive.
+        let counts = js_sys::Array::new();
+        for n in wire::analysis_counts(&session.analysis) {
+            counts.push(&n.into());
+        }
+        set(&out, "counts", &counts);
         self.session = Some(session);
         Ok(out.into())
     }
@@ -710,7 +716,13 @@ fn advance(r: &mut Rebuild) -> Res<Next> {
             serde_wasm_bindgen::from_value::<Analysis>(de("analysis")),
             serde_wasm_bindgen::from_value::<Attribution>(de("attribution")),
         ) {
-            (Ok(s), Ok(a), Ok(at)) => {
+            (Ok(s), Ok(mut a), Ok(at)) => {
+                let counts = de("counts");
+                let counts: Vec<u32> = match counts.dyn_into::<js_sys::Array>() {
+                    Ok(c) => c.iter().map(|v| v.as_f64().unwrap_or(0.0) as u32).collect(),
+                    Err(_) => Vec::new(),
+                };
+                wire::reserve_analysis(&mut a, &counts);
                 r.summary = Some(s);
                 r.analysis = Some(a);
                 r.attribution = Some(at);
