@@ -32,7 +32,7 @@ use crate::chart::{self, DrawOptions};
 use crate::model::{format_time, Millis};
 use crate::redact::{self, Redactor};
 use crate::verify::{self, Allow};
-use crate::session::{duration_text, group_digits, redacted_name, Session, Summary, WindowRow};
+use crate::session::{count_noun, duration_text, group_digits, redacted_name, Session, Summary, WindowRow};
 use std::fmt::Write as _;
 
 /// The Content-Security-Policy of every report: no script, no fetch, inline styles
@@ -122,10 +122,9 @@ pub fn render_unverified(session: &Session, redactor: &Redactor, opts: &ReportOp
     }
     let _ = writeln!(
         h,
-        "Inflight {} from {} event{} ({}). Personal data was replaced or left out; see <a href=\"#redaction\">Redaction</a>.</p></header>",
+        "Inflight {} from {} ({}). Personal data was replaced or left out; see <a href=\"#redaction\">Redaction</a>.</p></header>",
         env!("CARGO_PKG_VERSION"),
-        summary.events,
-        plural(summary.events),
+        count_noun(summary.events, "event", "events"),
         escape_html(&summary.span_text),
     );
 
@@ -156,9 +155,8 @@ fn distinct(found: Vec<verify::Finding>, text: &str) -> Vec<Finding> {
 /// values themselves here (they are the author's own data), never the reader.
 fn blocked_message(blocked: &[Finding], labels: &crate::labels::LabelMap) -> String {
     let mut msg = format!(
-        "the report would contain {} value{} that look{} like personal data, so it was not written:",
-        blocked.len(),
-        plural(blocked.len()),
+        "the report would contain {} that look{} like personal data, so it was not written:",
+        count_noun(blocked.len(), "value", "values"),
         if blocked.len() == 1 { "s" } else { "" }
     );
     for f in blocked.iter().take(20) {
@@ -275,10 +273,10 @@ fn glance_section(h: &mut String, s: &Summary) {
     let rows = [
         ("Events read", format!("{} ({} with request timing, {} without)", group_digits(s.events), group_digits(s.timed), group_digits(s.untimed))),
         ("Time span", span),
-        ("resource_exhausted failures", format!("{} in {} window{}", group_digits(s.breaches), s.breach_windows, plural(s.breach_windows))),
+        ("resource_exhausted failures", format!("{} in {}", group_digits(s.breaches), count_noun(s.breach_windows, "window", "windows"))),
         ("Peak in flight", peak),
         ("Duplicates dropped", group_digits(s.duplicates)),
-        ("Unreadable records", format!("{} ({} warning{})", group_digits(s.errors), group_digits(s.warnings), plural(s.warnings))),
+        ("Unreadable records", format!("{} ({})", group_digits(s.errors), count_noun(s.warnings, "warning", "warnings"))),
     ];
     h.push_str("<section id=\"glance\"><h2>At a glance</h2>\n<table class=\"glance\"><tbody>\n");
     for (k, v) in rows {
@@ -339,13 +337,12 @@ fn windows_section(h: &mut String, s: &Summary) {
 fn window_culprits(h: &mut String, i: usize, w: &WindowRow) {
     let _ = writeln!(
         h,
-        "<div class=\"window\" id=\"window-{}\"><h3>Window {}: {} to {} · {} failure{} · {} in flight just before</h3>",
+        "<div class=\"window\" id=\"window-{}\"><h3>Window {}: {} to {} · {} · {} in flight just before</h3>",
         i + 1,
         i + 1,
         escape_html(&human_time(w.start_ms)),
         escape_html(&clock_time(w.end_ms)),
-        w.failures,
-        plural(w.failures),
+        count_noun(w.failures, "failure", "failures"),
         w.inflight_before
     );
     if w.culprits.is_empty() {
@@ -437,22 +434,18 @@ fn inputs_section(h: &mut String, s: &Summary) {
     }
     let _ = write!(
         h,
-        "<p>{} event{} read, {} duplicate{} dropped; {} with request timing.",
-        s.events,
-        plural(s.events),
-        s.duplicates,
-        plural(s.duplicates),
-        s.timed
+        "<p>{} read, {} dropped; {} with request timing.",
+        count_noun(s.events, "event", "events"),
+        count_noun(s.duplicates, "duplicate", "duplicates"),
+        group_digits(s.timed)
     );
     if s.errors + s.warnings > 0 {
         // Problem excerpts and messages quote raw log text, so only counts go here.
         let _ = write!(
             h,
-            " {} unreadable record{} and {} warning{} (details left out: they quote the raw logs).",
-            s.errors,
-            plural(s.errors),
-            s.warnings,
-            plural(s.warnings)
+            " {} and {} (details left out: they quote the raw logs).",
+            count_noun(s.errors, "unreadable record", "unreadable records"),
+            count_noun(s.warnings, "warning", "warnings")
         );
     }
     h.push_str("</p>\n");
@@ -484,17 +477,15 @@ fn redaction_section(h: &mut String, r: &redact::Summary, events_included: bool,
     }
     let _ = write!(
         h,
-        "replaced {} value{} in {} record{} with keyed pseudonyms (<code>user-…</code>, <code>ip-…</code>, <code>email-…</code>: the same value gets the same token within this report; the key is not in the report).",
-        r.total_replacements(),
-        plural(r.total_replacements() as usize),
-        r.records,
-        plural(r.records as usize)
+        "replaced {} in {} with keyed pseudonyms (<code>user-…</code>, <code>ip-…</code>, <code>email-…</code>: the same value gets the same token within this report; the key is not in the report).",
+        count_noun(r.total_replacements() as usize, "value", "values"),
+        count_noun(r.records as usize, "record", "records")
     );
     if r.already_masked > 0 {
-        let _ = write!(h, " {} value{} arrived already masked and were kept.", r.already_masked, plural(r.already_masked as usize));
+        let _ = write!(h, " {} arrived already masked and {} kept.", count_noun(r.already_masked as usize, "value", "values"), if r.already_masked == 1 { "was" } else { "were" });
     }
     if r.records_skipped > 0 {
-        let _ = write!(h, " {} record{} could not be scanned and were left out.", r.records_skipped, plural(r.records_skipped as usize));
+        let _ = write!(h, " {} could not be scanned and {} left out.", count_noun(r.records_skipped as usize, "record", "records"), if r.records_skipped == 1 { "was" } else { "were" });
     }
     h.push_str("</p>\n");
     // User rules by name, except patterns: their text is what they hide.
@@ -584,13 +575,6 @@ fn bytes_text(n: usize) -> String {
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
 
 /// Scans `text` (the finished output) with [`crate::verify::scan`]: each distinct
 /// value that looks like personal data, sorted.

@@ -167,6 +167,11 @@ fn sample_report_is_clean_and_self_contained() {
     assert!(html.contains("<tr><td>enrich-profile</td><td class=\"n\">"), "enrich-profile in the per-Action table");
     assert!(html.contains("<li class=\"alert\">Logins failed with resource_exhausted 156 times between 08:50:44 and 08:53:33 UTC.</li>"));
     assert!(!html.contains("post-login request"), "no per-request labels once the executions name the Actions");
+    // Counts in sentences are grouped and in the right number (they read "5398 events
+    // read, 0 duplicates dropped; 3374 with request timing." before).
+    assert!(html.contains("<p>5,398 events read, 0 duplicates dropped; 3,374 with request timing.</p>"));
+    assert!(html.contains("from 5,398 events (14 min 59 s)."), "the header's event count");
+    assert!(html.contains("<td>156 in 1 window</td>"), "one window, not \"1 windows\"");
     eprintln!("sample report: {} bytes ({:.1} KB)", html.len(), html.len() as f64 / 1024.0);
     let _ = std::fs::write(std::env::temp_dir().join("inflight-sample-report.html"), html);
 }
