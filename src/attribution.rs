@@ -545,6 +545,10 @@ fn explain(c: &Culprit, from: Millis, to: Millis) -> String {
     s
 }
 
+/// Below this share of a window's in-flight time, the largest culprit is not named
+/// as the window's cause in the findings (its row still leads the culprits table).
+pub const STANDS_OUT: f64 = 0.25;
+
 /// The culprit sentence of one window, e.g. "Action enrich-profile held 91% of
 /// in-flight time before and during that window; its p95 rose from 0.4 s to
 /// 14.2 s, almost all in Action code (the API it calls)."
@@ -554,6 +558,16 @@ fn window_sentence(w: &WindowAttribution, that: &str) -> String {
             "The logs hold no request timing before or during {that}, so no Action or script can be named."
         );
     };
+    if c.share < STANDS_OUT {
+        // Many Actions sharing the slots about equally: naming the largest as "the"
+        // culprit would mislead (it read "Action x held 1% of in-flight time").
+        return format!(
+            "No single Action or script stands out before and during {that}: {} shared the in-flight time, the largest ({}) only {} of it.",
+            crate::session::count_noun(w.culprits.len(), "Action or script", "Actions and scripts"),
+            subject(&c.label, c.kind),
+            pct(c.share)
+        );
+    }
     let mut s = format!(
         "{} held {} of in-flight time before and during {that}",
         subject(&c.label, c.kind),
@@ -789,6 +803,38 @@ mod tests {
 
     fn window(start: Millis, end: Millis) -> BreachWindow {
         BreachWindow { start, end, count: 1, inflight_before: 0 }
+    }
+
+    /// Analysis with the given work spans and one breach window at [100, 200].
+    fn one_window(work: Vec<WorkSpan>, labels: usize) -> Analysis {
+        Analysis {
+            spans: Vec::new(), steps: Vec::new(), peak: (0, 0), breaches: Vec::new(),
+            windows: vec![window(100, 200)], limit: None, estimated_limit: None, window_inflight: Vec::new(), untimed: 0,
+            untimed_by_type: Vec::new(), rejected_timings: 0, by_label: Vec::new(),
+            work,
+            work_labels: (0..labels).map(|i| crate::analyze::WorkLabel { name: format!("a{i}"), kind: WorkKind::Action }).collect(),
+            orphan_requests: Vec::new(),
+            timing_sources: Vec::new(), executions_joined: 0, executions_missing: 0, failures: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn no_culprit_is_named_when_none_stands_out() {
+        // Ten Actions with identical runs over the window: 10% each.
+        let even = one_window((0..10).map(|l| ws(50, 150, l)).collect(), 10);
+        let at = attribute(&[], &even, 100);
+        assert_eq!(at.windows[0].culprits.len(), 10);
+        assert!((at.windows[0].culprits[0].share - 0.1).abs() < 1e-9);
+        assert_eq!(
+            window_sentence(&at.windows[0], "that window"),
+            "No single Action or script stands out before and during that window: 10 Actions and scripts shared the in-flight time, the largest (Action a0) only 10% of it."
+        );
+        // One Action holding most slots is still named.
+        let mut work: Vec<WorkSpan> = (0..8).map(|_| ws(0, 200, 0)).collect();
+        work.push(ws(50, 150, 1));
+        let at = attribute(&[], &one_window(work, 2), 100);
+        let s = window_sentence(&at.windows[0], "that window");
+        assert!(s.starts_with("Action a0 held 94% of in-flight time before and during that window"), "{s}");
     }
 
     #[test]
