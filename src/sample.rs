@@ -1286,29 +1286,10 @@ fn push_date(o: &mut String, t: i64) {
 }
 
 /// Epoch ms → (year, month, day, hour, minute, second, millisecond), UTC
-/// (Howard Hinnant's `civil_from_days`).
+/// (`model::civil`, as a tuple for the writers above).
 fn civil(t: i64) -> (i64, u32, u32, u32, u32, u32, u32) {
-    let days = t.div_euclid(86_400_000);
-    let rem = t.rem_euclid(86_400_000);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let secs = rem / 1000;
-    (
-        y,
-        m,
-        d,
-        (secs / 3600) as u32,
-        (secs / 60 % 60) as u32,
-        (secs % 60) as u32,
-        (rem % 1000) as u32,
-    )
+    let c = crate::model::civil(t);
+    (c.year, c.month.into(), c.day.into(), c.hour.into(), c.minute.into(), c.second.into(), c.milli.into())
 }
 
 #[cfg(test)]
