@@ -9,21 +9,14 @@
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::Blob;
 
+use super::worker::wasm_memory;
 use super::{now_ms, APP};
 
-/// Size of a piece in the streamed mode.
-const PIECE: usize = 4 << 20;
+/// Size of a piece in the streamed mode: the download's own.
+const PIECE: usize = super::exports::LOG_PIECE;
 
-fn wasm_memory() -> f64 {
-    wasm_bindgen::memory()
-        .unchecked_into::<js_sys::WebAssembly::Memory>()
-        .buffer()
-        .unchecked_into::<js_sys::ArrayBuffer>()
-        .byte_length() as f64
-}
 
 fn blob_of(parts: &Array) -> Result<Blob, JsValue> {
     Blob::new_with_blob_sequence(parts)

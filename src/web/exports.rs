@@ -100,7 +100,7 @@ fn kept_note(bytes: &[u8], rules: &RuleSet) -> String {
 }
 
 /// Output piece size for a redacted-logs download.
-const LOG_PIECE: usize = 4 << 20;
+pub(super) const LOG_PIECE: usize = 4 << 20;
 
 /// Input `source`, redacted under the panel's key and rules, in its own shape.
 ///

@@ -959,7 +959,7 @@ fn complete(state: Rc<RefCell<Rebuild>>) {
 }
 
 /// The page's wasm memory in bytes (it never shrinks: the peak so far).
-fn wasm_memory() -> f64 {
+pub(super) fn wasm_memory() -> f64 {
     wasm_bindgen::memory()
         .unchecked_into::<js_sys::WebAssembly::Memory>()
         .buffer()
