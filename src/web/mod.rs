@@ -284,15 +284,18 @@ fn wire() -> Result<(), JsValue> {
         }
     })?;
 
-    // Ctrl+V anywhere (except into the limit field).
+    // Ctrl+V anywhere outside a text field analyses the clipboard at once. Into a
+    // field (the paste box, the limit, a filter, a rule, the passphrase) it pastes as
+    // usual: the paste box is analysed with its button or Ctrl+Enter, so the user can
+    // paste several pieces or fix one first.
     on(&doc, "paste", |e| {
-        let in_limit = e
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .map(|t| t.id() == "limit")
-            .unwrap_or(false);
-        if in_limit {
-            return;
+        if let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+            if is_text_field(&t) {
+                if t.id() == "paste" {
+                    set_status("Pasted into the box: press “Analyze pasted text” (or Ctrl+Enter) when it holds everything.");
+                }
+                return;
+            }
         }
         if let Some(dt) = e
             .dyn_ref::<ClipboardEvent>()
@@ -336,14 +339,14 @@ fn wire() -> Result<(), JsValue> {
         ]);
     })?;
 
-    on(&by_id("paste-go"), "click", |_| {
-        let area: HtmlTextAreaElement = by_id_as("paste");
-        let text = area.value();
-        if text.trim().is_empty() {
-            set_status("The text box is empty: paste or type some log lines first.");
-            return;
+    on(&by_id("paste-go"), "click", |_| analyze_paste_box())?;
+    on(&by_id("paste"), "keydown", |e| {
+        if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
+            if k.key() == "Enter" && (k.ctrl_key() || k.meta_key()) {
+                e.prevent_default();
+                analyze_paste_box();
+            }
         }
-        analyze(vec![("pasted text".to_string(), text.into_bytes())]);
     })?;
 
     // Enter in the limit field: an invalid value says so (the `input` event does
@@ -400,6 +403,29 @@ fn wire() -> Result<(), JsValue> {
 
 fn file_list(list: &FileList) -> Vec<File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Whether a paste into this element belongs to it (a text input, a text box, an
+/// editable region) rather than to the page.
+fn is_text_field(t: &Element) -> bool {
+    match t.tag_name().to_ascii_lowercase().as_str() {
+        "textarea" | "select" => true,
+        "input" => !matches!(
+            t.get_attribute("type").unwrap_or_default().to_ascii_lowercase().as_str(),
+            "button" | "checkbox" | "radio" | "file" | "submit" | "reset" | "range" | "color"
+        ),
+        _ => t.closest("[contenteditable]:not([contenteditable=false])").ok().flatten().is_some(),
+    }
+}
+
+fn analyze_paste_box() {
+    let area: HtmlTextAreaElement = by_id_as("paste");
+    let text = area.value();
+    if text.trim().is_empty() {
+        set_status("The text box is empty: paste or type some log lines first.");
+        return;
+    }
+    analyze(vec![("pasted text".to_string(), text.into_bytes())]);
 }
 
 /// Files if there are any, else the plain text (a drop of selected text, or a paste).

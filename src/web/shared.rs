@@ -9,6 +9,7 @@ use std::cell::RefCell;
 
 use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement};
 
 use super::findings::{action_cells, append_cells};
@@ -114,6 +115,12 @@ fn show(s: &ShareSummary) {
     let _ = super::body().set_attribute("data-shared", "1");
     draw();
     set_text("status", "Showing a shared summary (read-only).");
+    // The summary sits under the drop zone: bring it into view and give it the focus,
+    // so a reader (or a screen reader) starts at what the link was sent for.
+    if let Some(h) = section.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = h.focus();
+    }
+    section.scroll_into_view();
 }
 
 /// The breach windows as the app lists them, each with its ranked culprits (the

@@ -262,6 +262,29 @@ test('dropping the public Elastic corpus file: 20 events, 2 duplicates', async (
   await page.close();
 });
 
+test('Ctrl+V into a text field pastes there: the paste box waits for Analyze or Ctrl+Enter', async () => {
+  const { page, log } = await openApp();
+  const line = '{"log_id":"k1","type":"s","date":"2024-03-01T10:00:00.000Z","description":"one"}';
+  const pasteInto = (selector, text) =>
+    page.evaluate(([selector, text]) => {
+      const dt = new DataTransfer();
+      dt.setData('text/plain', text);
+      document.querySelector(selector).dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, [selector, text]);
+  await pasteInto('#paste', line);
+  assert.match(await page.textContent('#status'), /Pasted into the box/);
+  // Into the limit field too: nothing is analysed (the page would count a load).
+  await pasteInto('#limit', line);
+  await page.waitForTimeout(300);
+  assert.equal(await loads(page), 0, 'a paste into a field starts no analysis');
+  // The box is analysed on Ctrl+Enter, with everything it holds.
+  await page.fill('#paste', `${line}\n${line.replace('k1', 'k2')}`);
+  await loaded(page, () => page.press('#paste', 'Control+Enter'));
+  assert.equal(await num(page, '#c-events'), 2);
+  assertQuiet(log);
+  await page.close();
+});
+
 test('a pasted snippet with one broken record: the problem has the right line and column', async () => {
   const { page, log } = await openApp();
   const broken = '{"log_id":"p2","data":{"date":"2024-03-01T10:00:01.000Z","type":"f" "description":"missing comma"}}';

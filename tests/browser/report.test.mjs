@@ -262,6 +262,13 @@ test('the shared view shows what the app shows: findings, ranked culprits per wi
   const shared = await context.newPage();
   await shared.goto(link, { waitUntil: 'load' });
   await shared.waitForSelector('#shared:not([hidden])', { timeout: 30_000 });
+  // Opened at the summary, not at the drop zone above it, with the focus on it.
+  const { top, atBottom } = await shared.$eval('#shared', (s) => ({
+    top: s.getBoundingClientRect().top,
+    atBottom: window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1,
+  }));
+  assert.ok(top > -2 && (top < 2 || atBottom) && top < 200, `the summary is scrolled into view (top ${top})`);
+  assert.equal(await shared.evaluate(() => document.activeElement?.id), 'shared');
   const findings = await shared.$$eval('#shared-findings p', (ps) => ps.map((p) => p.textContent));
   assert.deepEqual(findings, appFindings, 'the same findings as the app');
   const culprits = await shared.$$eval('#shared-culprits [data-window="0"] tbody tr', (rows) => rows.map((tr) => [...tr.cells].map((c) => c.textContent)));
