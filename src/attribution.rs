@@ -241,8 +241,23 @@ pub struct Attribution {
     pub by_client: Vec<GroupStats>,
     /// Per `connection`, slowest p95 first.
     pub by_connection: Vec<GroupStats>,
-    /// One or more plain sentences answering "what happened, and who did it".
+    /// One or more plain sentences answering "what happened, and who did it", in UTC
+    /// ([`Attribution::findings_in`] gives them in another zone).
     pub findings: Vec<String>,
+    /// Events read, and `resource_exhausted` failures among them without a readable
+    /// date (in the events table, in no window): what the findings need besides `an`.
+    #[serde(default)]
+    pub events: usize,
+    #[serde(default)]
+    pub undated_failures: usize,
+}
+
+impl Attribution {
+    /// [`Attribution::findings`] with times `offset_ms` east of UTC and labelled so
+    /// (`UTC+02:00`): what the page shows when it is set to local time.
+    pub fn findings_in(&self, an: &Analysis, offset_ms: i64) -> Vec<String> {
+        findings_in(an, self, offset_ms)
+    }
 }
 
 /// Attributes every breach window of `an` (computed from `events`).
@@ -263,8 +278,10 @@ pub fn attribute(events: &[Event], an: &Analysis, lookback_ms: i64) -> Attributi
         by_client: group_stats(events, an, |e| e.client_name.as_deref()),
         by_connection: group_stats(events, an, |e| e.connection.as_deref()),
         findings: Vec::new(),
+        events: events.len(),
+        undated_failures: events.iter().filter(|e| e.time.is_none() && e.is_resource_exhausted()).count(),
     };
-    attribution.findings = findings(events, an, &attribution);
+    attribution.findings = findings_in(an, &attribution, 0);
     attribution
 }
 
@@ -418,7 +435,7 @@ fn window_attribution(
                 cause,
                 explanation: String::new(),
             };
-            c.explanation = explain(&c, from, to);
+            c.explanation = explain(&c, from, to, 0);
             Some(c)
         })
         .collect();
@@ -462,9 +479,9 @@ fn pct(f: f64) -> String {
     format!("{:.0}%", (f * 100.0).clamp(0.0, 100.0))
 }
 
-/// `08:50:44`, or `2024-05-14 08:50:44` when `with_date`.
-fn clock(ms: Millis, with_date: bool) -> String {
-    let t = format_time(ms);
+/// `08:50:44`, or `2024-05-14 08:50:44` when `with_date`, `off` ms east of UTC.
+fn clock(ms: Millis, with_date: bool, off: i64) -> String {
+    let t = format_time(ms.saturating_add(off));
     match (t.get(0..10), t.get(11..19)) {
         (Some(d), Some(c)) if with_date => format!("{d} {c}"),
         (_, Some(c)) => c.to_owned(),
@@ -472,8 +489,9 @@ fn clock(ms: Millis, with_date: bool) -> String {
     }
 }
 
-fn same_day(a: Millis, b: Millis) -> bool {
-    a.div_euclid(86_400_000) == b.div_euclid(86_400_000)
+/// Same calendar day in the zone `off` ms east of UTC.
+fn same_day(a: Millis, b: Millis, off: i64) -> bool {
+    a.saturating_add(off).div_euclid(86_400_000) == b.saturating_add(off).div_euclid(86_400_000)
 }
 
 /// "Action enrich-profile", "The custom DB script (legacy-users)", …
@@ -521,14 +539,17 @@ fn cause_sentence(c: &Culprit) -> String {
     }
 }
 
-fn explain(c: &Culprit, from: Millis, to: Millis) -> String {
-    let dated = !same_day(from, to);
+/// The culprit's explanation for the interval `[from, to)`, times `off` ms east of
+/// UTC (0 for UTC, as the report and share link give them).
+pub fn explain(c: &Culprit, from: Millis, to: Millis, off: i64) -> String {
+    let dated = !same_day(from, to, off);
     let mut s = format!(
-        "{} held {} of in-flight time from {} to {} UTC ({} run{}",
+        "{} held {} of in-flight time from {} to {} {} ({} run{}",
         subject(&c.label, c.kind),
         pct(c.share),
-        clock(from, dated),
-        clock(to.saturating_sub(1), dated),
+        clock(from, dated, off),
+        clock(to.saturating_sub(1), dated, off),
+        crate::chart::zone_label(off),
         c.runs,
         if c.runs == 1 { "" } else { "s" }
     );
@@ -625,15 +646,16 @@ fn window_sentence(w: &WindowAttribution, that: &str) -> String {
 }
 
 /// One headline sentence, then one culprit sentence per window (the three windows
-/// with the most failures, in time order).
-pub fn findings(events: &[Event], an: &Analysis, at: &Attribution) -> Vec<String> {
-    if events.is_empty() {
+/// with the most failures, in time order), with times `off` ms east of UTC.
+fn findings_in(an: &Analysis, at: &Attribution, off: i64) -> Vec<String> {
+    if at.events == 0 {
         return vec!["No Auth0 log events could be read.".to_owned()];
     }
+    let zone = crate::chart::zone_label(off);
     let total: usize = an.windows.iter().map(|w| w.count).sum();
     // Failures whose time could not be read are in the events table but in no
     // window: say so, so the findings never contradict the table.
-    let undated = events.iter().filter(|e| e.time.is_none() && e.is_resource_exhausted()).count();
+    let undated = at.undated_failures;
     let undated_text = crate::session::count_noun(undated, "resource_exhausted failure", "resource_exhausted failures");
     let (Some(first), Some(last)) = (an.windows.first(), an.windows.last()) else {
         let mut s = if undated > 0 {
@@ -647,33 +669,33 @@ pub fn findings(events: &[Event], an: &Analysis, at: &Attribution) -> Vec<String
         };
         if an.peak.0 > 0 {
             s.push_str(&format!(
-                " At most {} in flight at once ({} UTC).",
+                " At most {} in flight at once ({} {zone}).",
                 crate::session::count_noun(an.peak.0 as usize, "request was", "requests were"),
-                clock(an.peak.1, false)
+                clock(an.peak.1, false, off)
             ));
         } else {
             s.push_str(" The logs hold no request timing to measure concurrency with.");
         }
         return vec![s];
     };
-    let dated = !same_day(first.start, last.end);
+    let dated = !same_day(first.start, last.end, off);
     let times = if total == 1 { "once".to_owned() } else { format!("{total} times") };
     let mut headline = if an.windows.len() == 1 {
         if first.start == first.end {
-            format!("Logins failed with resource_exhausted {times} at {} UTC.", clock(first.start, dated))
+            format!("Logins failed with resource_exhausted {times} at {} {zone}.", clock(first.start, dated, off))
         } else {
             format!(
-                "Logins failed with resource_exhausted {times} between {} and {} UTC.",
-                clock(first.start, dated),
-                clock(last.end, dated)
+                "Logins failed with resource_exhausted {times} between {} and {} {zone}.",
+                clock(first.start, dated, off),
+                clock(last.end, dated, off)
             )
         }
     } else {
         format!(
-            "Logins failed with resource_exhausted {times} in {} windows between {} and {} UTC.",
+            "Logins failed with resource_exhausted {times} in {} windows between {} and {} {zone}.",
             an.windows.len(),
-            clock(first.start, dated),
-            clock(last.end, dated)
+            clock(first.start, dated, off),
+            clock(last.end, dated, off)
         )
     };
     if undated > 0 {
@@ -702,9 +724,9 @@ pub fn findings(events: &[Event], an: &Analysis, at: &Attribution) -> Vec<String
     for i in chosen {
         let w = &at.windows[i];
         let name = format!(
-            "the window from {} to {} UTC",
-            clock(w.window.start, dated),
-            clock(w.window.end, dated)
+            "the window from {} to {} {zone}",
+            clock(w.window.start, dated, off),
+            clock(w.window.end, dated, off)
         );
         let s = window_sentence(w, "it");
         out.push(format!("In {name} ({}): {s}", crate::session::count_noun(w.window.count, "failure", "failures")));
@@ -835,6 +857,46 @@ mod tests {
         let at = attribute(&[], &one_window(work, 2), 100);
         let s = window_sentence(&at.windows[0], "that window");
         assert!(s.starts_with("Action a0 held 94% of in-flight time before and during that window"), "{s}");
+    }
+
+    #[test]
+    fn findings_in_another_zone_shift_every_time_and_say_the_zone() {
+        let inc = crate::sample::generate(&crate::sample::Scenario::sample_incident(), crate::sample::Format::Ndjson);
+        let ing = crate::ingest::ingest(vec![
+            ("s.ndjson".into(), inc.text.into_bytes()),
+            ("x.json".into(), inc.executions_json.into_bytes()),
+        ]);
+        let s = crate::session::Session::from_ingest(ing, None);
+        let (an, at) = (&s.analysis, &s.attribution);
+        assert_eq!(at.findings_in(an, 0), at.findings, "offset 0 is the stored (UTC) text");
+        let utc = at.findings.join("\n");
+        let east = at.findings_in(an, 2 * 3_600_000 + 30 * 60_000).join("\n");
+        assert!(utc.contains(" UTC") && !utc.contains("UTC+"), "{utc}");
+        assert!(!east.contains(" UTC.") && east.contains("UTC+02:30"), "{east}");
+        // Every clock time in the UTC text appears 2:30 later in the other.
+        let clocks = |t: &str| -> Vec<i64> {
+            let b = t.as_bytes();
+            (0..b.len().saturating_sub(7))
+                .filter(|&i| {
+                    b[i + 2] == b':' && b[i + 5] == b':' && [0, 1, 3, 4, 6, 7].iter().all(|&k| b[i + k].is_ascii_digit())
+                        && (i == 0 || !b[i - 1].is_ascii_digit())
+                })
+                .map(|i| {
+                    let n = |k: usize| i64::from(b[i + k] - b'0') * 10 + i64::from(b[i + k + 1] - b'0');
+                    n(0) * 3600 + n(3) * 60 + n(6)
+                })
+                .collect()
+        };
+        let (a, b) = (clocks(&utc), clocks(&east));
+        assert!(!a.is_empty() && a.len() == b.len(), "{a:?} {b:?}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!((x + 9_000).rem_euclid(86_400), *y);
+        }
+        // The explanation of a culprit too.
+        let w = &at.windows[0];
+        let c = &w.culprits[0];
+        assert_eq!(explain(c, w.from, w.to, 0), c.explanation);
+        assert!(explain(c, w.from, w.to, -5 * 3_600_000).contains(" UTC-05:00 ("));
     }
 
     #[test]

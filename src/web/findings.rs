@@ -19,7 +19,11 @@ pub(super) fn render_findings() {
         let app = app.as_ref()?;
         let s = app.session.as_ref()?;
         let ui = app.ui.as_ref()?;
-        let sum = s.summary();
+        let mut sum = s.summary();
+        // The sentences' times in the zone the page shows (the stored ones are UTC).
+        if ui.tz_local && ui.tz_offset_ms != 0 {
+            sum.findings = s.attribution.findings_in(&s.analysis, ui.tz_offset_ms);
+        }
         let mut sentences = sum.finding_lines();
         if !sum.extensibility_failures.is_empty() {
             sentences.push("Extensibility failures are the orange diamonds along the bottom of the timeline.".to_owned());
@@ -102,7 +106,12 @@ fn window_row(w: usize) -> Option<(WindowRow, bool, i64)> {
         let app = app.as_ref()?;
         let s = app.session.as_ref()?;
         let ui = app.ui.as_ref()?;
-        let row = s.summary().culprit_windows.into_iter().nth(w)?;
+        let mut row = s.summary().culprit_windows.into_iter().nth(w)?;
+        if ui.tz_local && ui.tz_offset_ms != 0 {
+            for c in &mut row.culprits {
+                c.explanation = crate::attribution::explain(c, row.from_ms, row.to_ms, ui.tz_offset_ms);
+            }
+        }
         Some((row, ui.tz_local, ui.tz_offset_ms))
     })
 }

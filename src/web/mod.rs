@@ -1714,6 +1714,8 @@ fn wire_timeline() -> Result<(), JsValue> {
             ui.table_dirty = true;
         });
         render_findings();
+        // It closed the open window's culprits: show them again, in the new zone.
+        render_culprits();
         request_frame();
     })?;
     on(&by_id("decimate"), "change", |_| {

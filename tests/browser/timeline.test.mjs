@@ -255,9 +255,20 @@ test('mouse only: findings, first breach window, zoom, hover the slow Action, op
   const rendered = await page.$$eval('#ev-rows .ev-row', (r) => r.length);
   assert.ok(rendered < 40, `only visible rows are in the DOM (${rendered})`);
 
-  // Local time on request (the browser runs in Europe/Berlin here).
+  // Local time on request (the browser runs in Europe/Berlin here): the range label,
+  // and the findings' sentences and culprit explanation follow it.
+  const findingsUtc = await page.textContent('#findings-text');
+  assert.match(findingsUtc, / UTC\b/);
+  await page.click('#windows button[data-window="0"]');
+  await page.waitForSelector('#culprits:not([hidden])');
+  assert.match(await page.textContent('#culprits-note'), / UTC \(/);
   await page.check('#tz-local');
   await page.waitForFunction(() => /UTC\+0[12]:00/.test(document.getElementById('range').textContent));
+  const findingsLocal = await page.textContent('#findings-text');
+  assert.match(findingsLocal, /UTC\+0[12]:00/, findingsLocal);
+  assert.doesNotMatch(findingsLocal, / UTC[ .]/, findingsLocal);
+  assert.ok(!(await page.isHidden('#culprits')), 'the open window stays open');
+  assert.match(await page.textContent('#culprits-note'), / UTC\+0[12]:00 \(/);
   assert.deepEqual(errors, []);
   await page.close();
 });
