@@ -1143,33 +1143,60 @@ fn draw_now() {
     }
 }
 
+/// What the chart shows of the interactive state besides the view: time zone,
+/// hidden series, decimation (no selection).
+fn frame_options(ui: &Ui) -> FrameOptions {
+    FrameOptions {
+        decimate: ui.decimate,
+        sorted: true,
+        tz_offset_ms: if ui.tz_local { ui.tz_offset_ms } else { 0 },
+        selected: Vec::new(),
+        selected_window: None,
+        hidden_series: (0..ui.legend.len()).map(|s| ui.legend.is_hidden(s)).collect(),
+    }
+}
+
+/// Draws the timeline of the current view on `canvas` (sized already, in device
+/// pixels) as the page does: the plot area as one bitmap through
+/// `DrawingBackend::blit_bitmap` (FastCanvas: one putImageData), plotters' axes
+/// and labels on top, then the extensibility failures. The page's canvas and the
+/// PNG download (an off-screen canvas) both come from here.
+fn draw_chart_on(ui: &Ui, canvas: &HtmlCanvasElement, opts: &DrawOptions, fo: &FrameOptions) -> Result<Frame, String> {
+    let backend = FastCanvas::new(canvas.clone()).ok_or("this browser gave no 2D canvas")?;
+    let root = backend.into_drawing_area();
+    let view = ui.vp.view();
+    let ex = crate::chart::Extras { lod: Some(&ui.lod), raster: true };
+    let frame = crate::chart::draw_frame_with(&root, &ui.linked.data, &view, opts, fo, ex)
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())?;
+    findings::draw_failures(canvas, &ui.failures, &frame, opts.scale);
+    Ok(frame)
+}
+
 fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
     let canvas: HtmlCanvasElement = by_id_as("chart");
     if !fit_canvas(&canvas, ui.dpr) {
         return Ok(());
     }
-    let backend = FastCanvas::new(canvas.clone()).ok_or("this browser gave no 2D canvas")?;
-    let root = backend.into_drawing_area();
+    // No legend strip on the page: the chips above the chart (`legend::render`) are
+    // its legend, and the plot gets that height. Downloads draw it (see exports).
     let opts = DrawOptions {
         scale: ui.dpr,
+        legend: false,
         ..DrawOptions::default()
     };
     let fo = FrameOptions {
-        decimate: ui.decimate,
-        sorted: true,
-        tz_offset_ms: if ui.tz_local { ui.tz_offset_ms } else { 0 },
         selected: ui.sel_marks.clone(),
         selected_window: ui.sel_window,
-        hidden_series: (0..ui.legend.len()).map(|s| ui.legend.is_hidden(s)).collect(),
+        ..frame_options(ui)
     };
     let view = ui.vp.view();
-    // The plot area (marks, in-flight line, grid, shading) goes on the canvas as one
-    // bitmap, through DrawingBackend::blit_bitmap (FastCanvas: one putImageData).
-    let ex = crate::chart::Extras { lod: Some(&ui.lod), raster: true };
-    ui.frame = crate::chart::draw_frame_with(&root, &ui.linked.data, &view, &opts, &fo, ex)
-        .map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())?;
-    findings::draw_failures(&ui.failures, &ui.frame, ui.dpr);
+    ui.frame = draw_chart_on(ui, &canvas, &opts, &fo)?;
+    // Where the plot area went (CSS px: left, top, right, bottom), for tests and
+    // tooling, as the canvas has no elements to find.
+    let (l, t, r, b) = ui.frame.plot;
+    let css = |v: i32| format!("{:.1}", f64::from(v) / ui.dpr);
+    let _ = canvas.set_attribute("data-plot", &format!("{},{},{},{}", css(l), css(t), css(r), css(b)));
 
     let ov: HtmlCanvasElement = by_id_as("overview");
     if fit_canvas(&ov, ui.dpr) {
