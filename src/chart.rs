@@ -1627,6 +1627,18 @@ pub fn render_svg_view(
     buf
 }
 
+/// Like [`render_svg_view`], with the interactive options too (a time zone, hidden
+/// series): the SVG of what [`draw_frame`] puts on another backend.
+pub fn render_svg_frame(data: &ChartData, view: &View, opts: &DrawOptions, fo: &FrameOptions, w: u32, h: u32) -> String {
+    let mut buf = String::new();
+    let result = {
+        let root = SameTextSize(SVGBackend::with_string(&mut buf, (w.max(1), h.max(1)))).into_drawing_area();
+        draw_frame(&root, data, view, opts, fo).and_then(|_| root.present())
+    };
+    debug_assert!(result.is_ok(), "SVG drawing failed: {result:?}");
+    buf
+}
+
 /// An SVG backend that measures text the same way on every platform: plotters'
 /// own font-less estimate (what native builds use anyway), not the browser's fonts,
 /// which plotters reads on wasm32. So the SVG (and the report that holds it) made in

@@ -1,5 +1,5 @@
-//! How much room the timeline's plot gets: the page draws no legend strip (its HTML
-//! chips are the legend).
+//! How much room the timeline's plot gets (the page draws no legend strip: its HTML
+//! chips are the legend), and the SVG the PNG download is checked through.
 
 use inflight::chart::{self, ChartData, DrawOptions, FrameOptions};
 use plotters::prelude::*;
@@ -69,4 +69,31 @@ fn without_the_legend_strip_the_plot_area_is_taller() {
         },
     );
     assert_eq!(bare.plot.1, 8);
+}
+
+/// The PNG download is checked through this SVG before it is drawn: the same title,
+/// zone and series as the image.
+#[test]
+fn the_svg_of_a_frame_has_its_zone_and_leaves_hidden_series_out() {
+    let data = chart::synthetic(2000, 7);
+    let view = data.full_view();
+    let opts = DrawOptions {
+        title: Some("Inflight: requests in flight over time (local, UTC+02:00)".into()),
+        ..DrawOptions::default()
+    };
+    let fo = FrameOptions {
+        tz_offset_ms: 2 * 3_600_000,
+        hidden_series: vec![true],
+        ..FrameOptions::default()
+    };
+    let svg = chart::render_svg_frame(&data, &view, &opts, &fo, 1200, 500);
+    assert!(svg.contains("(local, UTC+02:00)"), "title");
+    assert!(svg.contains("time (local, UTC+02:00"), "axis in the zone");
+    assert!(!svg.contains("enrich-profile"), "hidden series not in the legend");
+    assert!(svg.contains("add-roles") && svg.contains("custom-db: login"));
+    // With the default frame options it is the SVG download's drawing.
+    assert_eq!(
+        chart::render_svg_frame(&data, &view, &opts, &FrameOptions::default(), 1200, 500),
+        chart::render_svg_view(&data, &view, &opts, 1200, 500)
+    );
 }

@@ -1,11 +1,14 @@
-// The chart on the page, in Chromium: no legend strip drawn into the page's canvas
-// (the HTML chips are the legend).
+// The chart on the page and the chart that leaves it, in Chromium: no legend strip
+// drawn into the page's canvas (the HTML chips are the legend), and the PNG download
+// drawn off-screen at twice the size with a title and the drawn legend.
 //
 //   node --test tests/browser/chart.test.mjs      (after `trunk build --offline --release`)
+//
+// The downloaded PNG is kept as tests/browser/out/chart-download.png (gitignored).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +99,104 @@ test('the page draws no legend strip into the chart: the chips above it are the 
   await page.click('#legend button[data-series="0"]');
   await page.waitForSelector('#legend button[data-series="0"][aria-pressed="false"]');
   assert.deepEqual(await plot(page), p);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(bytes) {
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
+  assert.equal(bytes.subarray(12, 16).toString('latin1'), 'IHDR');
+  return { w: bytes.readUInt32BE(16), h: bytes.readUInt32BE(20) };
+}
+
+test('PNG download: the current view drawn off-screen at 2×, with its title and the drawn legend', async () => {
+  const { page, errors } = await openApp();
+  await loaded(page, () => page.click('#sample'));
+  // A zoomed view, to see that the PNG is of the view and not of everything.
+  await page.click('#zoom-in');
+  await page.waitForFunction(() => document.getElementById('range').dataset.full === '0');
+  const css = await page.$eval('#chart', (c) => ({ w: c.clientWidth, h: c.clientHeight, dw: c.width, dh: c.height }));
+  assert.deepEqual([css.dw, css.dh], [css.w, css.h], 'the page draws at devicePixelRatio 1');
+
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('#exp-png')]);
+  assert.equal(dl.suggestedFilename(), 'inflight-chart.png');
+  const bytes = await readFile(await dl.path());
+  await writeFile(join(out, 'chart-download.png'), bytes);
+  const size = pngSize(bytes);
+  assert.deepEqual(size, { w: 2 * css.w, h: 2 * css.h }, `PNG ${size.w}×${size.h} for a ${css.w}×${css.h} chart`);
+  await page.waitForFunction(() => /^Saved inflight-chart\.png/.test(document.getElementById('exp-status').textContent));
+  assert.match(await page.textContent('#exp-status'), new RegExp(`^Saved inflight-chart\\.png \\(${size.w}×${size.h} px, [\\d.]+ (KB|MB)\\)\\.$`));
+
+  // What is in it: a title across the middle of the top band, the legend's series
+  // colours in the rows below it (neither is on the page's canvas), then the plot.
+  const look = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const band = (y0, y1) => {
+      const d = ctx.getImageData(0, y0, c.width, y1 - y0).data;
+      let dark = 0;
+      let colour = 0;
+      let minX = c.width;
+      let maxX = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const [r, g, bl] = [d[i], d[i + 1], d[i + 2]];
+        const x = (i / 4) % c.width;
+        if (r < 90 && g < 90 && bl < 90) {
+          dark++;
+          minX = Math.min(minX, x);
+          maxX = Math.max(maxX, x);
+        }
+        // A series colour (Okabe–Ito: blue, orange, green, …): saturated.
+        if (Math.max(r, g, bl) - Math.min(r, g, bl) > 100) colour++;
+      }
+      return { dark, colour, minX, maxX };
+    };
+    return { title: band(0, 44), legend: band(44, 80), width: c.width };
+  }, bytes.toString('base64'));
+  assert.ok(look.title.dark > 300, `title ink: ${JSON.stringify(look.title)}`);
+  const mid = (look.title.minX + look.title.maxX) / 2;
+  assert.ok(Math.abs(mid - look.width / 2) < look.width * 0.05, `the title is centred: ${JSON.stringify(look.title)}`);
+  assert.ok(look.legend.colour > 20 && look.legend.dark > 300, `legend swatches and names: ${JSON.stringify(look.legend)}`);
+
+  // The page's canvas still has neither.
+  const p = await plot(page);
+  assert.equal(p.t, 8);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('PNG download: names the PNG would draw are still checked first (through the SVG of the same frame)', async () => {
+  const { page, errors } = await openApp();
+  let events = '';
+  const execs = [];
+  for (let i = 0; i < 3; i++) {
+    const t = (s) => `2024-05-14T09:00:${String(s).padStart(2, '0')}.000Z`;
+    events += `${JSON.stringify({ log_id: `L${i}`, date: t(i), type: 's', description: '', details: { actions: { executions: [`e${i}`] } } })}\n`;
+    execs.push({ id: `e${i}`, trigger_id: 'post-login', results: [{ action_name: `hook-${i}-notify-ops@acme-corp.com`, started_at: t(i), ended_at: t(i + 30) }] });
+  }
+  await loaded(page, () => page.setInputFiles('#files', [
+    { name: 'names.ndjson', mimeType: 'text/plain', buffer: Buffer.from(events) },
+    { name: 'names-exec.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(execs)) },
+  ]));
+  await page.waitForSelector('#redaction[data-state="ready"]', { timeout: 60_000 });
+  let downloads = 0;
+  page.on('download', () => downloads++);
+  await page.click('#exp-png');
+  await page.waitForSelector('#gate:not([hidden])');
+  assert.match(await page.textContent('#exp-status'), /^Not saved: the verifier found 3 values/);
+  assert.match(await page.textContent('#gate'), /which the PNG shows as the page draws it/);
+  // Hiding the three series in the chips leaves nothing to block.
+  for (let i = 0; i < 3; i++) await page.click(`#legend button[data-series="${i}"]`);
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('#exp-png')]);
+  assert.equal(dl.suggestedFilename(), 'inflight-chart.png');
+  assert.equal(downloads, 1, 'only the second click saved');
   assert.deepEqual(errors, []);
   await page.close();
 });
