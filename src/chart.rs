@@ -179,6 +179,31 @@ impl ChartData {
             t1: hi.saturating_add(pad),
         }
     }
+
+    /// The view a timeline opens on: what [`full_view`](Self::full_view) covers,
+    /// less any time outside [`crate::model::PLAUSIBLE`] (2000–2099) when something
+    /// is inside it. One event dated 1970 or 9999 among those of an incident in
+    /// 2024 would otherwise stretch the axis over decades and put every real mark
+    /// in one pixel column. Equals `full_view()` when nothing is outside.
+    pub fn initial_view(&self) -> View {
+        let inside = ChartData {
+            marks: self.marks.iter().filter(|m| crate::model::PLAUSIBLE.contains(&m.t)).copied().collect(),
+            steps: self.steps.iter().filter(|s| crate::model::PLAUSIBLE.contains(&s.0)).copied().collect(),
+            breaches: self.breaches.iter().filter(|t| crate::model::PLAUSIBLE.contains(t)).copied().collect(),
+            windows: self
+                .windows
+                .iter()
+                .filter(|w| crate::model::PLAUSIBLE.contains(&w.0) && crate::model::PLAUSIBLE.contains(&w.1))
+                .copied()
+                .collect(),
+            ..ChartData::default()
+        };
+        if inside.has_time() {
+            inside.full_view()
+        } else {
+            self.full_view()
+        }
+    }
 }
 
 /// Okabe–Ito colour-blind-friendly palette, without vermillion (kept for breaches)

@@ -963,7 +963,9 @@ fn tz_offset_ms() -> i64 {
 }
 
 fn new_ui(linked: Linked, synthetic: bool) -> Ui {
-    let vp = Viewport::new(linked.data.full_view());
+    // Opens on the events dated 2000–2099 when there are any (a stray 1970 or 9999
+    // date is still reachable: zoom out, or the overview strip shows it).
+    let vp = Viewport::with_home(linked.data.full_view(), linked.data.initial_view());
     let local: bool = document()
         .get_element_by_id("tz-local")
         .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
@@ -1014,6 +1016,10 @@ fn drawn_data(ui: &Ui) -> crate::chart::ChartData {
     }
 }
 
+/// Said under the chart when the view opens on the events dated 2000–2099 and some
+/// are dated outside it (`ChartData::initial_view`).
+const OUTSIDE_NOTE: &str = "The view opens on the events dated 2000–2099; some are dated outside it (see Problems): zoom out or drag on the strip below to see them.";
+
 /// After a load (`fresh`) or a re-analysis: links marks to events, resets the view.
 fn rebuild_ui(fresh: bool) {
     rebuild_ui_data(fresh);
@@ -1059,7 +1065,19 @@ pub(super) fn rebuild_ui_data(fresh: bool) {
         }
     });
     let failures = findings::failure_times();
-    with_ui(|ui, _, _| ui.failures = failures);
+    let outside = with_ui(|ui, _, _| {
+        ui.failures = failures;
+        let d = &ui.linked.data;
+        !ui.synthetic && d.initial_view() != d.full_view()
+    });
+    if outside == Some(true) {
+        // `render` wrote the caption just before; say why the view is not everything.
+        let caption = by_id("chart-caption");
+        let text = caption.text_content().unwrap_or_default();
+        if !text.contains(OUTSIDE_NOTE) {
+            caption.set_text_content(Some(format!("{text} {OUTSIDE_NOTE}").trim_start()));
+        }
+    }
     if fresh {
         shared::close();
     }

@@ -1,10 +1,12 @@
 // The chart on the page and the chart that leaves it, in Chromium: no legend strip
-// drawn into the page's canvas (the HTML chips are the legend), and the PNG download
-// drawn off-screen at twice the size with a title and the drawn legend.
+// drawn into the page's canvas (the HTML chips are the legend), the PNG download drawn
+// off-screen at twice the size with a title and the drawn legend, and a view that
+// opens on the incident when one event is dated 1970 or 9999.
 //
 //   node --test tests/browser/chart.test.mjs      (after `trunk build --offline --release`)
 //
-// The downloaded PNG is kept as tests/browser/out/chart-download.png (gitignored).
+// The downloaded PNG is kept as tests/browser/out/chart-download.png, the page with a
+// 1970 and a 9999 date as chart-strays.png (gitignored).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -74,6 +76,9 @@ async function plot(page) {
   const [l, t, r, b] = (await page.getAttribute('#chart', 'data-plot')).split(',').map(Number);
   return { l, t, r, b };
 }
+
+const range = (page) =>
+  page.$eval('#range', (e) => ({ t0: Number(e.dataset.t0), t1: Number(e.dataset.t1), full: e.dataset.full === '1', text: e.textContent }));
 
 test('the page draws no legend strip into the chart: the chips above it are the legend', async () => {
   const { page, errors } = await openApp();
@@ -197,6 +202,56 @@ test('PNG download: names the PNG would draw are still checked first (through th
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('#exp-png')]);
   assert.equal(dl.suggestedFilename(), 'inflight-chart.png');
   assert.equal(downloads, 1, 'only the second click saved');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+const T = Date.UTC(2024, 4, 14, 9, 0, 0);
+const STRAYS = [
+  '{"log_id":"a1","type":"s","date":"2024-05-14T09:00:01.000Z","details":{"elapsedTime":250}}',
+  '{"log_id":"a2","type":"s","date":"2024-05-14T09:00:05.000Z","details":{"elapsedTime":900}}',
+  '{"log_id":"y1","type":"s","date":"1970-01-01T00:00:00Z","details":{"elapsedTime":300}}',
+  '{"log_id":"a3","type":"f","date":"2024-05-14T09:00:06.000Z","description":"resource_exhausted"}',
+  '{"log_id":"y2","type":"s","date":"9999-12-31T23:59:59.999Z","details":{"elapsedTime":300}}',
+].join('\n');
+
+test('one event in 1970 and one in 9999 among 2024 ones: warned, kept, and the view opens on 2024', async () => {
+  const { page, errors } = await openApp();
+  await loaded(page, async () => {
+    await page.fill('#paste', STRAYS);
+    await page.click('#paste-go');
+  });
+  const r = await range(page);
+  assert.ok(r.t0 > T - 60_000 && r.t1 < T + 60_000, `the view is the incident's: ${r.text}`);
+  assert.equal(r.full, false);
+  assert.match(r.text, /^2024-05-14 09:00:0\d\.\d{3} UTC → 2024-05-14 09:00:0\d\.\d{3} UTC/);
+  assert.match(await page.textContent('#chart-caption'), /The view opens on the events dated 2000–2099; some are dated outside it \(see Problems\)/);
+  await page.$eval('#chart', (c) => c.scrollIntoView({ block: 'center' }));
+  await page.screenshot({ path: join(out, 'chart-strays.png') });
+
+  // Every event kept; one warning per stray date, at its value.
+  assert.equal((await page.textContent('#c-events')).trim(), '5');
+  const rows = await page.$$eval('#problems tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(1, 5).map((td) => td.textContent.trim())));
+  assert.deepEqual(rows, [
+    ['3', '3', '34', 'Warning: record 3: `date` "1970-01-01T00:00:00Z" is outside 2000–2099: placed on the timeline as written, but check it'],
+    ['5', '5', '34', 'Warning: record 5: `date` "9999-12-31T23:59:59.999Z" is outside 2000–2099: placed on the timeline as written, but check it'],
+  ]);
+
+  // The overview strip spans everything: dragging over its left half reaches 1970.
+  const ov = await page.$eval('#overview', (c) => {
+    c.scrollIntoView({ block: 'center' });
+    const b = c.getBoundingClientRect();
+    return { x: b.x, y: b.y, w: b.width, h: b.height };
+  });
+  await page.mouse.move(ov.x + 2, ov.y + ov.h / 2);
+  await page.mouse.down();
+  await page.mouse.move(ov.x + ov.w / 2, ov.y + ov.h / 2, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForFunction((t) => Number(document.getElementById('range').dataset.t0) < t, 0);
+  // Reset goes back to the incident.
+  await page.click('#zoom-reset');
+  await page.waitForFunction((t) => Number(document.getElementById('range').dataset.t0) > t, T - 60_000);
+  assert.deepEqual(await range(page), r);
   assert.deepEqual(errors, []);
   await page.close();
 });
