@@ -1654,7 +1654,7 @@ pub fn render_svg_view(
 
 /// Like [`render_svg_view`], with the interactive options too (a time zone, hidden
 /// series): the SVG of what [`draw_frame`] puts on another backend.
-pub fn render_svg_frame(data: &ChartData, view: &View, opts: &DrawOptions, fo: &FrameOptions, w: u32, h: u32) -> String {
+pub fn render_svg_with(data: &ChartData, view: &View, opts: &DrawOptions, fo: &FrameOptions, w: u32, h: u32) -> String {
     let mut buf = String::new();
     let result = {
         let root = SameTextSize(SVGBackend::with_string(&mut buf, (w.max(1), h.max(1)))).into_drawing_area();

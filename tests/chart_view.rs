@@ -283,7 +283,7 @@ fn the_svg_of_a_frame_has_its_zone_and_leaves_hidden_series_out() {
         hidden_series: vec![true],
         ..FrameOptions::default()
     };
-    let svg = chart::render_svg_frame(&data, &view, &opts, &fo, 1200, 500);
+    let svg = chart::render_svg_with(&data, &view, &opts, &fo, 1200, 500);
     assert!(svg.contains("(local, UTC+02:00)"), "title");
     assert!(svg.contains("time (local, UTC+02:00"), "axis in the zone");
     assert!(
@@ -293,7 +293,7 @@ fn the_svg_of_a_frame_has_its_zone_and_leaves_hidden_series_out() {
     assert!(svg.contains("add-roles") && svg.contains("custom-db: login"));
     // With the default frame options it is the SVG download's drawing.
     assert_eq!(
-        chart::render_svg_frame(&data, &view, &opts, &FrameOptions::default(), 1200, 500),
+        chart::render_svg_with(&data, &view, &opts, &FrameOptions::default(), 1200, 500),
         chart::render_svg_view(&data, &view, &opts, 1200, 500)
     );
 }

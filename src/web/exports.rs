@@ -305,7 +305,7 @@ fn png() {
     };
     let rules = redaction::rules();
     let Some(labels) = label_map() else { return };
-    let Some(doc) = with_ui(|ui, _, _| crate::chart::render_svg_frame(&ui.linked.data, &ui.vp.view(), &opts, &fo, w, h)) else {
+    let Some(doc) = with_ui(|ui, _, _| crate::chart::render_svg_with(&ui.linked.data, &ui.vp.view(), &opts, &fo, w, h)) else {
         return;
     };
     if !passes_labelled(Pending::Png, doc.as_bytes(), &rules, true, Some(&labels)) {
