@@ -179,6 +179,31 @@ impl ChartData {
             t1: hi.saturating_add(pad),
         }
     }
+
+    /// The view a timeline opens on: what [`full_view`](Self::full_view) covers,
+    /// less any time outside [`crate::model::PLAUSIBLE`] (2000–2099) when something
+    /// is inside it. One event dated 1970 or 9999 among those of an incident in
+    /// 2024 would otherwise stretch the axis over decades and put every real mark
+    /// in one pixel column. Equals `full_view()` when nothing is outside.
+    pub fn initial_view(&self) -> View {
+        let inside = ChartData {
+            marks: self.marks.iter().filter(|m| crate::model::PLAUSIBLE.contains(&m.t)).copied().collect(),
+            steps: self.steps.iter().filter(|s| crate::model::PLAUSIBLE.contains(&s.0)).copied().collect(),
+            breaches: self.breaches.iter().filter(|t| crate::model::PLAUSIBLE.contains(t)).copied().collect(),
+            windows: self
+                .windows
+                .iter()
+                .filter(|w| crate::model::PLAUSIBLE.contains(&w.0) && crate::model::PLAUSIBLE.contains(&w.1))
+                .copied()
+                .collect(),
+            ..ChartData::default()
+        };
+        if inside.has_time() {
+            inside.full_view()
+        } else {
+            self.full_view()
+        }
+    }
 }
 
 /// Okabe–Ito colour-blind-friendly palette, without vermillion (kept for breaches)
@@ -1623,6 +1648,18 @@ pub fn render_svg_view(
     };
     // The SVG string backend has no I/O and text is only estimated, so drawing
     // cannot fail; should it ever, the partial document is still well formed.
+    debug_assert!(result.is_ok(), "SVG drawing failed: {result:?}");
+    buf
+}
+
+/// Like [`render_svg_view`], with the interactive options too (a time zone, hidden
+/// series): the SVG of what [`draw_frame`] puts on another backend.
+pub fn render_svg_with(data: &ChartData, view: &View, opts: &DrawOptions, fo: &FrameOptions, w: u32, h: u32) -> String {
+    let mut buf = String::new();
+    let result = {
+        let root = SameTextSize(SVGBackend::with_string(&mut buf, (w.max(1), h.max(1)))).into_drawing_area();
+        draw_frame(&root, data, view, opts, fo).and_then(|_| root.present())
+    };
     debug_assert!(result.is_ok(), "SVG drawing failed: {result:?}");
     buf
 }

@@ -19,12 +19,15 @@ pub const KEY_PAN: f64 = 0.1;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Viewport {
-    /// The full range (what reset shows).
+    /// The full range (the most one can zoom out to).
     lo: f64,
     hi: f64,
     /// The visible range.
     t0: f64,
     t1: f64,
+    /// What the view opens on and reset shows (the full range unless
+    /// [`Viewport::with_home`] said otherwise).
+    home: (f64, f64),
 }
 
 impl Viewport {
@@ -36,7 +39,20 @@ impl Viewport {
             hi,
             t0: lo,
             t1: hi,
+            home: (lo, hi),
         }
+    }
+
+    /// A viewport over `full` that opens on `home` (clamped to `full`) and goes back
+    /// to it on [`reset`](Self::reset): `ChartData::initial_view`, the incident
+    /// without the decades a stray 1970 or 9999 date would add. Zooming out and the
+    /// overview strip still reach the whole range.
+    pub fn with_home(full: View, home: View) -> Self {
+        let mut vp = Viewport::new(full);
+        let (a, b) = home.bounds();
+        vp.set_range(a as f64, b as f64);
+        vp.home = (vp.t0, vp.t1);
+        vp
     }
 
     /// The visible range, rounded to whole ms.
@@ -107,9 +123,9 @@ impl Viewport {
         self.clamp();
     }
 
+    /// Back to the home range (see [`Viewport::with_home`]).
     pub fn reset(&mut self) {
-        self.t0 = self.lo;
-        self.t1 = self.hi;
+        (self.t0, self.t1) = self.home;
     }
 
     /// Shows `[a, b]` (either order), widened to the minimum span around its

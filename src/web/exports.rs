@@ -1,6 +1,7 @@
 //! What leaves the page on the user's request: each input's redacted logs (in its own
-//! container shape and MIME type), the chart as PNG (from the canvas) and SVG
-//! (plotters' SVG backend, the current view), the offline HTML report, and a share
+//! container shape and MIME type), the chart as PNG (the current view drawn again on
+//! an off-screen canvas at twice the size, with title and legend) and SVG (plotters'
+//! SVG backend, the current view), the offline HTML report, and a share
 //! link (`share::fit`, the summary packed into the URL fragment, which browsers never
 //! send to a server). Every download is a `Blob` + object URL; nothing goes to the
 //! network.
@@ -238,50 +239,94 @@ fn loaded() -> bool {
     APP.with(|app| app.borrow().as_ref().is_some_and(|a| a.session.is_some()))
 }
 
-/// The chart as SVG for the current view and series shown, at `w`×`h` CSS px, and
-/// the label map of the panel's key and rules. `redacted`: legend names through the
-/// map (the SVG download); else as the canvas draws them (the PNG's check).
-fn chart_svg(w: u32, h: u32, redacted: bool) -> Option<(String, LabelMap)> {
-    let labels = APP.with(|app| {
+/// The label map of the panel's key and rules (None before a load).
+fn label_map() -> Option<LabelMap> {
+    APP.with(|app| {
         let app = app.borrow();
         let app = app.as_ref()?;
         let s = app.session.as_ref()?;
         Some(redaction::with_keys(&app.redactor, |r, rules| s.label_map(r, rules)))
-    })?;
+    })
+}
+
+/// The chart as SVG for the current view and series shown, at `w`×`h` CSS px, and
+/// the label map of the panel's key and rules; legend names through the map (the
+/// PNG shows them as the page draws them, see [`png`]).
+fn chart_svg(w: u32, h: u32) -> Option<(String, LabelMap)> {
+    let labels = label_map()?;
     with_ui(|ui, session, _| {
         session?;
         let mut data = super::drawn_data(ui);
-        if redacted {
-            for name in &mut data.series {
-                *name = labels.get(crate::labels::Place::Action, name);
-            }
+        for name in &mut data.series {
+            *name = labels.get(crate::labels::Place::Action, name);
         }
         let view = ui.vp.view();
-        let opts = DrawOptions { title: Some("Inflight: requests in flight over time (UTC)".into()), ..DrawOptions::default() };
+        let opts = DrawOptions { title: Some(chart_title(0)), ..DrawOptions::default() };
         Some(crate::chart::render_svg_view(&data, &view, &opts, w, h))
     })
     .flatten()
     .map(|svg| (svg, labels))
 }
 
-/// The chart canvas as drawn (current view, hidden series left out), as PNG. Its
-/// text (series names, labels) is checked through the SVG of the same view.
+/// The PNG's pixels per CSS pixel of the on-screen chart, at least (more when the
+/// screen's devicePixelRatio is higher).
+pub(super) const PNG_SCALE: f64 = 2.0;
+
+/// The chart title of the downloads, in the zone the times are labelled in.
+fn chart_title(tz_offset_ms: i64) -> String {
+    let zone = if tz_offset_ms == 0 {
+        "UTC".to_string()
+    } else {
+        format!("local, {}", crate::chart::zone_label(tz_offset_ms))
+    };
+    format!("Inflight: requests in flight over time ({zone})")
+}
+
+/// The chart as a PNG image: the current view and the series shown, drawn again
+/// off-screen (a detached `<canvas>`, through the same code as the page's canvas)
+/// at [`PNG_SCALE`]× the on-screen CSS size (or devicePixelRatio× if higher), with
+/// a title and the drawn legend, in the zone the page shows. Its text (title,
+/// series names, labels) is checked through the SVG of the same frame first.
 fn png() {
     if !loaded() {
         say("Load logs first.");
         return;
     }
-    let canvas: HtmlCanvasElement = by_id_as("chart");
-    let w = canvas.client_width().max(1) as u32;
-    let h = canvas.client_height().max(1) as u32;
+    let shown: HtmlCanvasElement = by_id_as("chart");
+    let w = shown.client_width().max(1) as u32;
+    let h = shown.client_height().max(1) as u32;
+    let scale = super::window().device_pixel_ratio().clamp(1.0, 4.0).max(PNG_SCALE);
+    let Some((opts, fo)) = with_ui(|ui, _, _| {
+        let fo = super::frame_options(ui);
+        (DrawOptions { title: Some(chart_title(fo.tz_offset_ms)), ..DrawOptions::default() }, fo)
+    }) else {
+        say("Load logs first.");
+        return;
+    };
     let rules = redaction::rules();
-    let Some((doc, labels)) = chart_svg(w, h, false) else { return };
+    let Some(labels) = label_map() else { return };
+    let Some(doc) = with_ui(|ui, _, _| crate::chart::render_svg_with(&ui.linked.data, &ui.vp.view(), &opts, &fo, w, h)) else {
+        return;
+    };
     if !passes_labelled(Pending::Png, doc.as_bytes(), &rules, true, Some(&labels)) {
         return;
     }
+    let canvas: HtmlCanvasElement = el("canvas").unchecked_into();
+    let (pw, ph) = ((f64::from(w) * scale).round() as u32, (f64::from(h) * scale).round() as u32);
+    canvas.set_width(pw);
+    canvas.set_height(ph);
+    let opts = DrawOptions { scale, ..opts };
+    match with_ui(|ui, _, _| super::draw_chart_on(ui, &canvas, &opts, &fo)) {
+        Some(Ok(_)) => {}
+        Some(Err(e)) => {
+            show_error(&format!("The PNG could not be drawn: {e}"));
+            return;
+        }
+        None => return,
+    }
     let cb = Closure::once_into_js(move |blob: JsValue| match blob.dyn_into::<Blob>() {
         Ok(b) => match save_blob(&b, "inflight-chart.png") {
-            Ok(()) => say(&format!("Saved inflight-chart.png ({}).", fmt_bytes(b.size() as usize))),
+            Ok(()) => say(&format!("Saved inflight-chart.png ({pw}×{ph} px, {}).", fmt_bytes(b.size() as usize))),
             Err(e) => show_error(&format!("The PNG could not be saved: {e}")),
         },
         Err(_) => show_error("The browser could not turn the chart into a PNG."),
@@ -293,7 +338,7 @@ fn png() {
 
 /// The current view (and series shown) through plotters' SVG backend.
 fn svg() {
-    let Some((doc, labels)) = chart_svg(SVG_W, SVG_H, true) else {
+    let Some((doc, labels)) = chart_svg(SVG_W, SVG_H) else {
         say("Load logs first.");
         return;
     };

@@ -8,7 +8,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 
-use super::{by_id, by_id_as, clear, el, fmt_dur, fmt_when, plural, set_hidden, set_text, tbody_of, text_el, with_ui, APP};
+use super::{by_id, clear, el, fmt_dur, fmt_when, plural, set_hidden, set_text, tbody_of, text_el, with_ui, APP};
 use crate::attribution::Culprit;
 use crate::session::WindowRow;
 
@@ -229,11 +229,10 @@ pub(super) fn failure_times() -> Vec<i64> {
 
 /// Orange diamonds along the bottom of the plot area at each failure in view
 /// (at most one per pixel column).
-pub(super) fn draw_failures(times: &[i64], frame: &crate::chart::Frame, dpr: f64) {
+pub(super) fn draw_failures(canvas: &HtmlCanvasElement, times: &[i64], frame: &crate::chart::Frame, dpr: f64) {
     if times.is_empty() {
         return;
     }
-    let canvas: HtmlCanvasElement = by_id_as("chart");
     let Some(ctx) = canvas
         .get_context("2d")
         .ok()

@@ -989,7 +989,9 @@ fn tz_offset_ms() -> i64 {
 }
 
 fn new_ui(linked: Linked, synthetic: bool) -> Ui {
-    let vp = Viewport::new(linked.data.full_view());
+    // Opens on the events dated 2000–2099 when there are any (a stray 1970 or 9999
+    // date is still reachable: zoom out, or the overview strip shows it).
+    let vp = Viewport::with_home(linked.data.full_view(), linked.data.initial_view());
     let local: bool = document()
         .get_element_by_id("tz-local")
         .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
@@ -1040,6 +1042,10 @@ fn drawn_data(ui: &Ui) -> crate::chart::ChartData {
     }
 }
 
+/// Said under the chart when the view opens on the events dated 2000–2099 and some
+/// are dated outside it (`ChartData::initial_view`).
+const OUTSIDE_NOTE: &str = "The view opens on the events dated 2000–2099; some are dated outside it (see Problems): zoom out or drag on the strip below to see them.";
+
 /// After a load (`fresh`) or a re-analysis: links marks to events, resets the view.
 fn rebuild_ui(fresh: bool) {
     rebuild_ui_data(fresh);
@@ -1085,7 +1091,19 @@ pub(super) fn rebuild_ui_data(fresh: bool) {
         }
     });
     let failures = findings::failure_times();
-    with_ui(|ui, _, _| ui.failures = failures);
+    let outside = with_ui(|ui, _, _| {
+        ui.failures = failures;
+        let d = &ui.linked.data;
+        !ui.synthetic && d.initial_view() != d.full_view()
+    });
+    if outside == Some(true) {
+        // `render` wrote the caption just before; say why the view is not everything.
+        let caption = by_id("chart-caption");
+        let text = caption.text_content().unwrap_or_default();
+        if !text.contains(OUTSIDE_NOTE) {
+            caption.set_text_content(Some(format!("{text} {OUTSIDE_NOTE}").trim_start()));
+        }
+    }
     if fresh {
         shared::close();
     }
@@ -1169,33 +1187,60 @@ fn draw_now() {
     }
 }
 
+/// What the chart shows of the interactive state besides the view: time zone,
+/// hidden series, decimation (no selection).
+fn frame_options(ui: &Ui) -> FrameOptions {
+    FrameOptions {
+        decimate: ui.decimate,
+        sorted: true,
+        tz_offset_ms: if ui.tz_local { ui.tz_offset_ms } else { 0 },
+        selected: Vec::new(),
+        selected_window: None,
+        hidden_series: (0..ui.legend.len()).map(|s| ui.legend.is_hidden(s)).collect(),
+    }
+}
+
+/// Draws the timeline of the current view on `canvas` (sized already, in device
+/// pixels) as the page does: the plot area as one bitmap through
+/// `DrawingBackend::blit_bitmap` (FastCanvas: one putImageData), plotters' axes
+/// and labels on top, then the extensibility failures. The page's canvas and the
+/// PNG download (an off-screen canvas) both come from here.
+fn draw_chart_on(ui: &Ui, canvas: &HtmlCanvasElement, opts: &DrawOptions, fo: &FrameOptions) -> Result<Frame, String> {
+    let backend = FastCanvas::new(canvas.clone()).ok_or("this browser gave no 2D canvas")?;
+    let root = backend.into_drawing_area();
+    let view = ui.vp.view();
+    let ex = crate::chart::Extras { lod: Some(&ui.lod), raster: true };
+    let frame = crate::chart::draw_frame_with(&root, &ui.linked.data, &view, opts, fo, ex)
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())?;
+    findings::draw_failures(canvas, &ui.failures, &frame, opts.scale);
+    Ok(frame)
+}
+
 fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
     let canvas: HtmlCanvasElement = by_id_as("chart");
     if !fit_canvas(&canvas, ui.dpr) {
         return Ok(());
     }
-    let backend = FastCanvas::new(canvas.clone()).ok_or("this browser gave no 2D canvas")?;
-    let root = backend.into_drawing_area();
+    // No legend strip on the page: the chips above the chart (`legend::render`) are
+    // its legend, and the plot gets that height. Downloads draw it (see exports).
     let opts = DrawOptions {
         scale: ui.dpr,
+        legend: false,
         ..DrawOptions::default()
     };
     let fo = FrameOptions {
-        decimate: ui.decimate,
-        sorted: true,
-        tz_offset_ms: if ui.tz_local { ui.tz_offset_ms } else { 0 },
         selected: ui.sel_marks.clone(),
         selected_window: ui.sel_window,
-        hidden_series: (0..ui.legend.len()).map(|s| ui.legend.is_hidden(s)).collect(),
+        ..frame_options(ui)
     };
     let view = ui.vp.view();
-    // The plot area (marks, in-flight line, grid, shading) goes on the canvas as one
-    // bitmap, through DrawingBackend::blit_bitmap (FastCanvas: one putImageData).
-    let ex = crate::chart::Extras { lod: Some(&ui.lod), raster: true };
-    ui.frame = crate::chart::draw_frame_with(&root, &ui.linked.data, &view, &opts, &fo, ex)
-        .map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())?;
-    findings::draw_failures(&ui.failures, &ui.frame, ui.dpr);
+    ui.frame = draw_chart_on(ui, &canvas, &opts, &fo)?;
+    // Where the plot area went (CSS px: left, top, right, bottom), for tests and
+    // tooling, as the canvas has no elements to find.
+    let (l, t, r, b) = ui.frame.plot;
+    let css = |v: i32| format!("{:.1}", f64::from(v) / ui.dpr);
+    let _ = canvas.set_attribute("data-plot", &format!("{},{},{},{}", css(l), css(t), css(r), css(b)));
 
     let ov: HtmlCanvasElement = by_id_as("overview");
     if fit_canvas(&ov, ui.dpr) {
