@@ -218,8 +218,8 @@ pub const PALETTE: [RGBColor; 6] = [
 ];
 /// Breach markers and windows.
 pub const BREACH_COLOR: RGBColor = RGBColor(200, 0, 0);
-const INFLIGHT_COLOR: RGBColor = RGBColor(40, 40, 40);
-const LIMIT_COLOR: RGBColor = RGBColor(213, 94, 0);
+pub const INFLIGHT_COLOR: RGBColor = RGBColor(40, 40, 40);
+pub const LIMIT_COLOR: RGBColor = RGBColor(213, 94, 0);
 const GRID_COLOR: RGBColor = RGBColor(232, 232, 232);
 
 /// Colour of a series.

@@ -71,18 +71,47 @@ fn toggle(i: usize) {
     }
 }
 
-/// One toggle button per series (colour swatch + name), `aria-pressed` when shown.
+/// The key for what the chart draws besides the series (the canvas has no legend
+/// strip on the page): (swatch class, CSS colour, text), for what the data holds.
+pub(crate) fn key_items(d: &crate::chart::ChartData) -> Vec<(&'static str, String, &'static str)> {
+    use crate::chart::{BREACH_COLOR, INFLIGHT_COLOR, LIMIT_COLOR};
+    let css = |c: plotters::style::RGBColor| format!("rgb({}, {}, {})", c.0, c.1, c.2);
+    let mut out = Vec::new();
+    if d.marks.iter().any(|m| m.failed) {
+        out.push(("key-ring", "rgb(150, 150, 150)".to_owned(), "failed request"));
+    }
+    if !d.steps.is_empty() {
+        out.push(("key-line", css(INFLIGHT_COLOR), "in flight (right axis)"));
+    }
+    match d.limit {
+        Some(l) if l.estimated => out.push(("key-dashed", css(LIMIT_COLOR), "estimated limit")),
+        Some(_) => out.push(("key-line", css(LIMIT_COLOR), "concurrency limit")),
+        None => {}
+    }
+    if !d.breaches.is_empty() {
+        out.push(("key-triangle", css(BREACH_COLOR), "resource_exhausted"));
+    }
+    if !d.windows.is_empty() {
+        out.push(("key-shade", "rgba(200, 0, 0, 0.15)".to_owned(), "limit breached"));
+    }
+    out
+}
+
+/// One toggle button per series (colour swatch + name), `aria-pressed` when shown,
+/// then the key for the other marks and lines (not buttons).
 pub(super) fn render() {
-    let items = with_ui(|ui, _, _| {
+    let (items, key) = with_ui(|ui, _, _| {
         let legend: &Legend = &ui.legend;
-        ui.linked
+        let items = ui
+            .linked
             .data
             .series
             .iter()
             .enumerate()
             .take(MAX_ENTRIES)
             .map(|(i, name)| (i, name.clone(), !legend.is_hidden(i)))
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        (items, key_items(&ui.linked.data))
     })
     .unwrap_or_default();
     let box_ = by_id("legend");
@@ -106,5 +135,23 @@ pub(super) fn render() {
         let _ = b.append_child(&text_el("span", name));
         let _ = box_.append_child(&b);
     }
-    super::set_hidden(&box_, items.len() < 2);
+    // A single series cannot be hidden usefully, but still needs naming.
+    if items.len() == 1 {
+        if let Ok(Some(b)) = box_.query_selector("button[data-series]") {
+            let _ = b.set_attribute("disabled", "");
+            let _ = b.set_attribute("title", "The only series");
+        }
+    }
+    for (class, color, text) in &key {
+        let k = el("span");
+        k.set_class_name("legend-key");
+        let sw = el("span");
+        sw.set_class_name(&format!("key {class}"));
+        let _ = sw.unchecked_ref::<HtmlElement>().style().set_property("--key", color);
+        let _ = sw.set_attribute("aria-hidden", "true");
+        let _ = k.append_child(&sw);
+        let _ = k.append_child(&text_el("span", text));
+        let _ = box_.append_child(&k);
+    }
+    super::set_hidden(&box_, items.is_empty() && key.is_empty());
 }

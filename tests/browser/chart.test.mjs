@@ -100,10 +100,32 @@ test('the page draws no legend strip into the chart: the chips above it are the 
     return n;
   });
   assert.equal(ink, 0, 'no ink in the top 6 px');
+  // The chips also key what the canvas no longer labels: the in-flight line, the
+  // (estimated) limit, the failures and the breach windows.
+  const key = await page.$$eval('#legend .legend-key', (ks) => ks.map((k) => [k.firstChild.className, k.textContent]));
+  assert.deepEqual(key, [
+    ['key key-line', 'in flight (right axis)'],
+    ['key key-dashed', 'estimated limit'],
+    ['key key-triangle', 'resource_exhausted'],
+    ['key key-shade', 'limit breached'],
+  ]);
   // Hiding a series in the chips redraws without moving the plot.
   await page.click('#legend button[data-series="0"]');
   await page.waitForSelector('#legend button[data-series="0"][aria-pressed="false"]');
   assert.deepEqual(await plot(page), p);
+  // One series, no failures: still named, and the in-flight line still keyed.
+  await loaded(page, async () => {
+    await page.fill('#paste', [
+      '{"log_id":"o1","type":"s","date":"2024-05-14T09:00:00.000Z","details":{"stats":{"loginsCount":1},"actions":{"executions":[]},"elapsedTime":120}}',
+      '{"log_id":"o2","type":"s","date":"2024-05-14T09:00:01.000Z","details":{"elapsedTime":180}}',
+    ].join('\n'));
+    await page.click('#paste-go');
+  });
+  assert.ok(await page.isVisible('#legend'), 'a single series keeps its legend');
+  const one = await page.$$eval('#legend button[data-series]', (bs) => bs.map((b) => [b.textContent, b.disabled]));
+  assert.equal(one.length, 1, JSON.stringify(one));
+  assert.equal(one[0][1], true, 'the only series is not a toggle');
+  assert.deepEqual(await page.$$eval('#legend .legend-key', (ks) => ks.map((k) => k.textContent)), ['in flight (right axis)']);
   assert.deepEqual(errors, []);
   await page.close();
 });
