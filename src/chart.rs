@@ -158,26 +158,7 @@ impl ChartData {
     /// A view covering every mark, step, breach and window, with a 2% margin.
     /// Empty data gives a one-second view at the epoch.
     pub fn full_view(&self) -> View {
-        let times = self
-            .marks
-            .iter()
-            .map(|m| m.t)
-            .chain(self.steps.iter().map(|s| s.0))
-            .chain(self.breaches.iter().copied())
-            .chain(self.windows.iter().flat_map(|w| [w.0, w.1]));
-        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-        for t in times {
-            lo = lo.min(t);
-            hi = hi.max(t);
-        }
-        if lo > hi {
-            return View { t0: 0, t1: 1000 };
-        }
-        let pad = (hi.saturating_sub(lo) / 50).max(1);
-        View {
-            t0: lo.saturating_sub(pad),
-            t1: hi.saturating_add(pad),
-        }
+        self.view_of(|_| true).unwrap_or(View { t0: 0, t1: 1000 })
     }
 
     /// The view a timeline opens on: what [`full_view`](Self::full_view) covers,
@@ -186,23 +167,32 @@ impl ChartData {
     /// 2024 would otherwise stretch the axis over decades and put every real mark
     /// in one pixel column. Equals `full_view()` when nothing is outside.
     pub fn initial_view(&self) -> View {
-        let inside = ChartData {
-            marks: self.marks.iter().filter(|m| crate::model::PLAUSIBLE.contains(&m.t)).copied().collect(),
-            steps: self.steps.iter().filter(|s| crate::model::PLAUSIBLE.contains(&s.0)).copied().collect(),
-            breaches: self.breaches.iter().filter(|t| crate::model::PLAUSIBLE.contains(t)).copied().collect(),
-            windows: self
-                .windows
-                .iter()
-                .filter(|w| crate::model::PLAUSIBLE.contains(&w.0) && crate::model::PLAUSIBLE.contains(&w.1))
-                .copied()
-                .collect(),
-            ..ChartData::default()
-        };
-        if inside.has_time() {
-            inside.full_view()
-        } else {
-            self.full_view()
+        let p = crate::model::PLAUSIBLE;
+        self.view_of(|t| p.contains(&t)).unwrap_or_else(|| self.full_view())
+    }
+
+    /// The 2%-padded bounds of the times that `keep` accepts (a window counts when
+    /// both its ends are kept), or `None` when it accepts none. No copies: it runs
+    /// over a million marks on every load and reset.
+    fn view_of(&self, keep: impl Fn(i64) -> bool) -> Option<View> {
+        let times = self
+            .marks
+            .iter()
+            .map(|m| m.t)
+            .chain(self.steps.iter().map(|s| s.0))
+            .chain(self.breaches.iter().copied())
+            .filter(|&t| keep(t))
+            .chain(self.windows.iter().filter(|w| keep(w.0) && keep(w.1)).flat_map(|w| [w.0, w.1]));
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        for t in times {
+            lo = lo.min(t);
+            hi = hi.max(t);
         }
+        if lo > hi {
+            return None;
+        }
+        let pad = (hi.saturating_sub(lo) / 50).max(1);
+        Some(View { t0: lo.saturating_sub(pad), t1: hi.saturating_add(pad) })
     }
 }
 

@@ -371,10 +371,12 @@ fn undelta(values: &[u32]) -> impl Iterator<Item = u32> + '_ {
 }
 
 impl ShareChart {
-    /// `data` reduced to `width` pixel columns over its full view.
+    /// `data` reduced to `width` pixel columns over the view the page opens on
+    /// ([`ChartData::initial_view`]: without stray dates in 1970 or 9999, which
+    /// would squash the incident into one column).
     pub fn from_chart(data: &ChartData, width: u32) -> ShareChart {
         let width = width.max(1);
-        let view = data.full_view();
+        let view = data.initial_view();
         let (t0, t1) = view.bounds();
         let col = |t: i64| column_of(t, t0, t1, width);
         let mut marks: Vec<(u32, u16, u32, bool)> = chart::decimate_marks(&data.marks, &view, width)
@@ -386,7 +388,8 @@ impl ShareChart {
         marks.dedup();
         let steps: Vec<(u32, u32)> =
             chart::decimate_steps(&data.steps, &view, width).into_iter().map(|(t, c)| (col(t), c)).collect();
-        let mut breach_cols: Vec<u32> = data.breaches.iter().map(|&t| col(t)).collect();
+        let in_view = |t: i64| t >= t0 && t <= t1;
+        let mut breach_cols: Vec<u32> = data.breaches.iter().filter(|&&t| in_view(t)).map(|&t| col(t)).collect();
         breach_cols.sort_unstable();
         breach_cols.dedup();
         ShareChart {
@@ -401,7 +404,7 @@ impl ShareChart {
             step_cols: deltas(steps.iter().map(|s| s.0)),
             step_counts: steps.iter().map(|s| s.1).collect(),
             breach_cols: deltas(breach_cols.into_iter()),
-            windows: data.windows.clone(),
+            windows: data.windows.iter().filter(|w| w.1 >= t0 && w.0 <= t1).copied().collect(),
             limit: data.limit.map(|l| (l.value, l.estimated)),
         }
     }
@@ -620,6 +623,31 @@ mod tests {
         for s in ["", "#s=", "#s=%%%", "#s=AAAA", "s=eJzLSM3JyVcozy/KSQEAGgQEXQ", "https://x/#s=____"] {
             assert!(decode(s).is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn the_link_chart_opens_on_the_incident_not_on_stray_dates() {
+        use crate::chart::Mark;
+        let day = 1_715_677_200_000i64; // 2024-05-14T09:00:00Z
+        let mark = |t: i64| Mark { t, dur_ms: 500.0, series: 0, failed: false };
+        let data = ChartData {
+            marks: vec![mark(0), mark(day), mark(day + 60_000), mark(253_402_300_799_000)],
+            series: vec!["a".into()],
+            steps: vec![(0, 1), (day, 2), (day + 60_000, 0)],
+            breaches: vec![0, day + 30_000],
+            windows: vec![(0, 10), (day + 30_000, day + 30_000)],
+            limit: None,
+        };
+        let c = ShareChart::from_chart(&data, 100);
+        assert_eq!(c.view(), data.initial_view());
+        assert!(c.t0 > day - 60_000 && c.t1 < day + 120_000, "{:?}", c.view());
+        assert_eq!(c.mark_ms.len(), 2, "the 1970 and 9999 marks are outside the view");
+        assert_eq!(c.breach_cols.len(), 1, "the 1970 breach is left out, not put in column 0");
+        assert_eq!(c.windows, vec![(day + 30_000, day + 30_000)]);
+        // Without strays it is the full view, as before.
+        let plain = ChartData { marks: vec![mark(day), mark(day + 60_000)], ..data.clone() };
+        let plain = ChartData { breaches: vec![day + 30_000], windows: vec![], steps: vec![], ..plain };
+        assert_eq!(ShareChart::from_chart(&plain, 100).view(), plain.full_view());
     }
 
     #[test]
