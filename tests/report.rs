@@ -327,7 +327,8 @@ fn empty_and_broken_inputs_still_render() {
     for text in ["", "not json at all", "{\"log_id\":"] {
         let session = load("x.json", text);
         let r = report::render(&session, &Redactor::new(KEY), &opts(true)).expect("renders");
-        assert!(r.html.contains("No Auth0 log events could be read"));
+        assert_eq!(r.html.matches("No Auth0 log events could be read").count(), 1, "said once");
+        assert!(r.html.contains("<li class=\"alert\">No Auth0 log events could be read.</li>"));
         assert_inert(&r.html);
     }
 }

@@ -21,17 +21,20 @@ pub(super) fn render_findings() {
         let ui = app.ui.as_ref()?;
         let mut sum = s.summary();
         // The sentences' times in the zone the page shows (the stored ones are UTC).
-        if ui.tz_local && ui.tz_offset_ms != 0 {
-            sum.findings = s.attribution.findings_in(&s.analysis, ui.tz_offset_ms);
+        // (In the offset in force at the first window, or at the peak without one.)
+        let at = s.analysis.windows.first().map_or(s.analysis.peak.1, |w| w.start);
+        let off = ui.zone_at(at);
+        if off != 0 {
+            sum.findings = s.attribution.findings_in(&s.analysis, off);
         }
         let mut sentences = sum.finding_lines();
         if !sum.extensibility_failures.is_empty() {
             sentences.push("Extensibility failures are the orange diamonds along the bottom of the timeline.".to_owned());
         }
         let actions: Vec<_> = sum.by_action.iter().map(crate::share::action_row).collect();
-        Some((sentences, sum.culprit_windows, actions, (ui.tz_local, ui.tz_offset_ms)))
+        Some((sentences, sum.culprit_windows, actions, ui.tz_local))
     });
-    let Some((sentences, windows, actions, (local, off))) = data else {
+    let Some((sentences, windows, actions, local)) = data else {
         return;
     };
     let tbody = tbody_of("actions-table");
@@ -57,8 +60,8 @@ pub(super) fn render_findings() {
             "button",
             &format!(
                 "{} → {} · {} · {} in flight before{top}",
-                fmt_when(w.start_ms, local, off),
-                fmt_when(w.end_ms, local, off),
+                fmt_when(w.start_ms, local),
+                fmt_when(w.end_ms, local),
                 plural(w.failures, "failure", "failures"),
                 w.inflight_before
             ),
@@ -100,19 +103,20 @@ pub(super) fn append_cells(tbody: &Element, cells: &[(String, &str)]) {
 }
 
 /// The window's row from the summary, by index into the chart's windows.
-fn window_row(w: usize) -> Option<(WindowRow, bool, i64)> {
+fn window_row(w: usize) -> Option<(WindowRow, bool)> {
     APP.with(|app| {
         let app = app.borrow();
         let app = app.as_ref()?;
         let s = app.session.as_ref()?;
         let ui = app.ui.as_ref()?;
         let mut row = s.summary().culprit_windows.into_iter().nth(w)?;
-        if ui.tz_local && ui.tz_offset_ms != 0 {
+        let off = ui.zone_at(row.start_ms);
+        if off != 0 {
             for c in &mut row.culprits {
-                c.explanation = crate::attribution::explain(c, row.from_ms, row.to_ms, ui.tz_offset_ms);
+                c.explanation = crate::attribution::explain(c, row.from_ms, row.to_ms, off);
             }
         }
-        Some((row, ui.tz_local, ui.tz_offset_ms))
+        Some((row, ui.tz_local))
     })
 }
 
@@ -121,7 +125,7 @@ pub(super) fn render_culprits() {
     let Some(w) = with_ui(|ui, _, _| ui.sel_window).flatten() else {
         return;
     };
-    let Some((row, local, off)) = window_row(w) else {
+    let Some((row, local)) = window_row(w) else {
         return;
     };
     if let Ok(list) = by_id("windows").query_selector_all("button[data-window]") {
@@ -137,8 +141,8 @@ pub(super) fn render_culprits() {
         &format!(
             "Window {}: {} → {} · {} · {} in flight just before",
             w + 1,
-            fmt_when(row.start_ms, local, off),
-            fmt_when(row.end_ms, local, off),
+            fmt_when(row.start_ms, local),
+            fmt_when(row.end_ms, local),
             plural(row.failures, "failure", "failures"),
             row.inflight_before
         ),

@@ -82,7 +82,6 @@ struct Ui {
     sel_marks: Vec<usize>,
     sel_window: Option<usize>,
     tz_local: bool,
-    tz_offset_ms: i64,
     decimate: bool,
     query: Query,
     follow_range: bool,
@@ -302,6 +301,34 @@ fn wire() -> Result<(), JsValue> {
             .and_then(|c| c.clipboard_data())
         {
             e.prevent_default();
+            // With logs loaded, a stray Ctrl+V must not replace them (it did, even with
+            // "hello"): pasted text goes into the box, to be analysed on request.
+            let has_files = dt.files().is_some_and(|f| f.length() > 0);
+            let loaded = APP.with(|app| app.borrow().as_ref().is_some_and(|a| a.session.is_some()));
+            if loaded && !has_files {
+                let text = dt.get_data("text/plain").unwrap_or_default();
+                if text.trim().is_empty() {
+                    return;
+                }
+                let area: HtmlTextAreaElement = by_id_as("paste");
+                let _ = area.focus();
+                if text.len() <= MAX_ECHO_BYTES {
+                    area.set_value(&text);
+                } else {
+                    // Too big to echo: kept aside for the button, as a paste of it would be.
+                    area.set_value("");
+                    let _ = area.set_attribute(
+                        "placeholder",
+                        &format!("({} of text was pasted: press Analyze pasted text to read it)", fmt_bytes(text.len())),
+                    );
+                    PENDING_PASTE.with(|p| *p.borrow_mut() = Some(text.clone()));
+                }
+                set_status(&format!(
+                    "Pasted {} into the text box. Press “Analyze pasted text” (or Ctrl+Enter) to analyse it instead of the logs loaded now.",
+                    fmt_bytes(text.len())
+                ));
+                return;
+            }
             take_data_transfer(&dt, "pasted text");
         }
     })?;
@@ -360,9 +387,10 @@ fn wire() -> Result<(), JsValue> {
         let _ = limit_checked();
     })?;
     on(&by_id("limit"), "input", |_| {
-        let Ok(limit) = limit_checked() else {
-            return;
-        };
+        // An invalid value applies no limit (the estimate), not the last valid one:
+        // typing "100001" passed through "10000", which stayed applied and was then
+        // reported "as entered".
+        let limit = limit_checked().unwrap_or(None);
         let changed = APP.with(|app| {
             let mut app = app.borrow_mut();
             match app.as_mut().and_then(|a| a.session.as_mut()) {
@@ -418,9 +446,19 @@ fn is_text_field(t: &Element) -> bool {
     }
 }
 
+thread_local! {
+    /// Text pasted page-wide while logs were loaded, too big to echo in the box; the
+    /// box's button analyses it while the box is empty.
+    static PENDING_PASTE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
 fn analyze_paste_box() {
     let area: HtmlTextAreaElement = by_id_as("paste");
-    let text = area.value();
+    let pending = PENDING_PASTE.with(|p| p.borrow_mut().take());
+    let text = match pending {
+        Some(t) if area.value().is_empty() => t,
+        _ => area.value(),
+    };
     if text.trim().is_empty() {
         set_status("The text box is empty: paste or type some log lines first.");
         return;
@@ -514,7 +552,7 @@ fn limit_checked() -> Result<Option<u32>, ()> {
             Ok(limit)
         }
         Err(message) => {
-            err.set_text_content(Some(&message));
+            err.set_text_content(Some(&format!("{message} Until then, the limit is estimated from the logs.")));
             let _ = err.remove_attribute("hidden");
             let _ = input.set_attribute("aria-invalid", "true");
             Err(())
@@ -619,6 +657,8 @@ fn render() -> usize {
         "c-breaches-sub",
         &match &s.first_breach {
             Some(t) => format!("first at {}", fmt_time(t)),
+            None if s.events == 0 => "no events were read".to_string(),
+            None if s.timed == 0 => "none, and no request timing to check the limit with".to_string(),
             None => "none: the limit was not hit".to_string(),
         },
     );
@@ -734,6 +774,14 @@ fn render() -> usize {
     let tbody = tbody_of("problems");
     set_hidden(&table, s.problems.is_empty());
     set_hidden(&by_id("problems-none"), !s.problems.is_empty());
+    set_text(
+        "problems-none",
+        if s.events == 0 {
+            "No problems, and no events either: nothing in the input looked like an Auth0 log record."
+        } else {
+            "None: every record was read."
+        },
+    );
     for p in s.problems.iter().take(MAX_PROBLEM_ROWS) {
         let tr = el("tr");
         if p.severity == Severity::Warning {
@@ -983,9 +1031,28 @@ fn rows_for<'a>(linked: &'a Linked, synthetic: bool, session: Option<&'a Session
     }
 }
 
-fn tz_offset_ms() -> i64 {
-    // getTimezoneOffset is minutes *west* of UTC, for now; the core reads no clock.
-    -(js_sys::Date::new_0().get_timezone_offset() as i64) * 60_000
+/// The browser's offset from UTC, in ms east, at the instant `t` (not today's: a
+/// May date in Berlin is UTC+02:00 even in December). The core reads no zone; the
+/// page asks here for every label it shows in local time.
+fn tz_offset_at(t: i64) -> i64 {
+    // getTimezoneOffset is minutes *west* of UTC; NaN past the range of a JS Date.
+    let m = js_sys::Date::new(&JsValue::from_f64(t as f64)).get_timezone_offset();
+    if m.is_finite() {
+        -(m as i64) * 60_000
+    } else {
+        0
+    }
+}
+
+impl Ui {
+    /// The offset the page labels `t` with: 0 in UTC, else the local one at `t`.
+    fn zone_at(&self, t: i64) -> i64 {
+        if self.tz_local {
+            tz_offset_at(t)
+        } else {
+            0
+        }
+    }
 }
 
 fn new_ui(linked: Linked, synthetic: bool) -> Ui {
@@ -1008,7 +1075,6 @@ fn new_ui(linked: Linked, synthetic: bool) -> Ui {
         sel_marks: Vec::new(),
         sel_window: None,
         tz_local: local,
-        tz_offset_ms: tz_offset_ms(),
         decimate: true,
         query: Query::default(),
         follow_range: true,
@@ -1193,7 +1259,12 @@ fn frame_options(ui: &Ui) -> FrameOptions {
     FrameOptions {
         decimate: ui.decimate,
         sorted: true,
-        tz_offset_ms: if ui.tz_local { ui.tz_offset_ms } else { 0 },
+        // One offset per frame: the one in the middle of the view (a view across a
+        // clock change is labelled in the zone most of it is in).
+        tz_offset_ms: {
+            let v = ui.vp.view();
+            ui.zone_at(v.t0 + (v.t1 - v.t0) / 2)
+        },
         selected: Vec::new(),
         selected_window: None,
         hidden_series: (0..ui.legend.len()).map(|s| ui.legend.is_hidden(s)).collect(),
@@ -1301,9 +1372,10 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
     Ok(())
 }
 
-fn fmt_when(t: i64, ui_local: bool, offset: i64) -> String {
+/// `t` as the page labels it: UTC, or local time with the offset in force at `t`.
+fn fmt_when(t: i64, ui_local: bool) -> String {
     use crate::chart::{format_date, format_time, zone_label, TimeFormat};
-    let off = if ui_local { offset } else { 0 };
+    let off = if ui_local { tz_offset_at(t) } else { 0 };
     let t2 = t.saturating_add(off);
     format!(
         "{} {} {}",
@@ -1336,8 +1408,8 @@ fn update_range_label() {
         }
         format!(
             "{} → {} ({})",
-            fmt_when(v.t0, ui.tz_local, ui.tz_offset_ms),
-            fmt_when(v.t1, ui.tz_local, ui.tz_offset_ms),
+            fmt_when(v.t0, ui.tz_local),
+            fmt_when(v.t1, ui.tz_local),
             crate::session::duration_text(v.t1 - v.t0)
         )
     });
@@ -1364,7 +1436,7 @@ fn tooltip_lines(ui: &Ui, session: Option<&Session>, k: usize) -> Vec<(String, &
             format!(
                 "{} · {}{}",
                 fmt_dur(m.dur_ms),
-                fmt_when(m.t, ui.tz_local, ui.tz_offset_ms),
+                fmt_when(m.t, ui.tz_local),
                 if m.failed { " · failed" } else { "" }
             ),
             "tt-row",
@@ -2029,7 +2101,7 @@ fn render_table_window() {
             let cells: [(String, &str); 7] = [
                 (
                     rows.time(i)
-                        .map(|t| fmt_when(t, ui.tz_local, ui.tz_offset_ms))
+                        .map(|t| fmt_when(t, ui.tz_local))
                         .unwrap_or_else(|| "–".into()),
                     "t-time",
                 ),

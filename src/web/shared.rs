@@ -73,7 +73,7 @@ fn show(s: &ShareSummary) {
     clear(&cards);
     let span = s
         .range
-        .map(|(a, b)| (crate::session::duration_text(b - a), format!("{} → {}", fmt_when(a, false, 0), fmt_when(b, false, 0))))
+        .map(|(a, b)| (crate::session::duration_text(b - a), format!("{} → {}", fmt_when(a, false), fmt_when(b, false))))
         .unwrap_or_else(|| ("–".into(), String::new()));
     card(&cards, "Events read", &fmt_int(s.events), &format!("{} with request timing", fmt_int(s.timed)));
     card(&cards, "Time span", &span.0, &span.1);
@@ -134,8 +134,8 @@ fn render_windows(s: &ShareSummary) {
         let top = w.culprits.first().map(|c| format!(" · top: {} ({:.0}%)", c.label, f64::from(c.share_permille) / 10.0)).unwrap_or_default();
         let head = format!(
             "{} → {} · {} · {} in flight before{top}",
-            fmt_when(w.start, false, 0),
-            fmt_when(w.end, false, 0),
+            fmt_when(w.start, false),
+            fmt_when(w.end, false),
             plural(w.failures, "failure", "failures"),
             w.inflight_before
         );
@@ -149,8 +149,8 @@ fn render_windows(s: &ShareSummary) {
             &format!(
                 "Window {}: {} → {} · {} · {} in flight just before",
                 i + 1,
-                fmt_when(w.start, false, 0),
-                fmt_when(w.end, false, 0),
+                fmt_when(w.start, false),
+                fmt_when(w.end, false),
                 plural(w.failures, "failure", "failures"),
                 w.inflight_before
             ),

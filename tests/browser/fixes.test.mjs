@@ -89,9 +89,20 @@ test('an invalid concurrency limit shows an inline error naming the range; a val
     assert.equal(await page.isVisible(err), true, `no error for ${bad}`);
     assert.equal(
       (await page.textContent(err)).trim(),
-      `“${bad}” is not a limit: enter a whole number from 1 to 100,000, or leave the field empty to estimate it from the logs.`,
+      `“${bad}” is not a limit: enter a whole number from 1 to 100,000, or leave the field empty to estimate it from the logs. Until then, the limit is estimated from the logs.`,
     );
     assert.equal(await page.getAttribute('#limit', 'aria-invalid'), 'true');
+  }
+  // Typed key by key, "100001" passes through the valid "10000": that must not stay
+  // applied (it was, and the findings said "Concurrency limit: 10000, as entered").
+  for (const bad of ['100001', '1e3', '45.5']) {
+    await page.fill('#limit', '');
+    await page.type('#limit', bad);
+    await page.waitForTimeout(100);
+    const findings = await page.textContent('#findings-text');
+    assert.doesNotMatch(findings, /as entered/, `${bad}: ${findings}`);
+    assert.match(findings, /estimated from the in-flight count/, bad);
+    assert.match(await page.textContent('#c-peak-sub'), /\(estimated\)/, bad);
   }
   await page.fill('#limit', '40');
   await page.press('#limit', 'Enter');

@@ -128,13 +128,16 @@ test('a picked file is read in the worker with a progress bar, and gives what th
   assert.equal(problems.length, 1, 'the cut-off last record is reported');
 
   // The same text pasted is read on the main thread: the same numbers and problem.
-  await loaded(page, () =>
-    page.evaluate((t) => {
+  // (Logs are loaded, so the paste waits in the box, too big to echo, for its button.)
+  await loaded(page, async () => {
+    await page.evaluate((t) => {
       const dt = new DataTransfer();
       dt.setData('text/plain', t);
       document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
-    }, text.toString('utf8')),
-  );
+    }, text.toString('utf8'));
+    assert.match(await page.getAttribute('#paste', 'placeholder'), /of text was pasted: press Analyze pasted text/);
+    await page.click('#paste-go');
+  });
   assert.deepEqual(await cards(page), viaWorker);
   const problems2 = await page.$$eval('#problems tbody tr', (rows) => rows.map((r) => r.textContent));
   assert.deepEqual(problems2.map((p) => p.replace('pasted text', '')), problems.map((p) => p.replace('incident.ndjson', '')));
