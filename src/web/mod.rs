@@ -1419,7 +1419,10 @@ fn update_range_label() {
 }
 
 /// Tooltip lines for mark `k`: time, duration, series, type, description.
-fn tooltip_lines(ui: &Ui, session: Option<&Session>, k: usize) -> Vec<(String, &'static str)> {
+/// The tooltip (and detail summary) for mark `k`. The description is free text that
+/// can hold an email or an ip ("Login by ivan@… from 172.16.5.4"): it is shown as the
+/// redacted record has it, unless the user asked for the original.
+fn tooltip_lines(ui: &Ui, session: Option<&Session>, redactor: &Redactor, k: usize) -> Vec<(String, &'static str)> {
     let Some(m) = ui.linked.data.marks.get(k) else {
         return Vec::new();
     };
@@ -1448,16 +1451,37 @@ fn tooltip_lines(ui: &Ui, session: Option<&Session>, k: usize) -> Vec<(String, &
             let meaning = crate::codes::meaning(&ev.type_code).unwrap_or("");
             lines.push((format!("type {} {}", ev.type_code, meaning), "tt-row"));
             if !ev.description.is_empty() {
-                lines.push((ev.description.clone(), "tt-desc"));
+                let d = if ui.show_original {
+                    ev.description.clone()
+                } else {
+                    redacted_description(redactor, &ev.description)
+                };
+                lines.push((d, "tt-desc"));
             }
         }
     }
     lines
 }
 
+/// `text` as the description of a record redacted under the panel's key and rules.
+fn redacted_description(redactor: &Redactor, text: &str) -> String {
+    let mut record = serde_json::Map::new();
+    record.insert("description".into(), serde_json::Value::String(text.to_owned()));
+    let record = serde_json::Value::Object(record).to_string();
+    let mut out = Vec::with_capacity(record.len() + 32);
+    let mut sum = crate::redact::Summary::default();
+    match redaction::redact_record(record.as_bytes(), &[], redactor, &mut sum, &mut out) {
+        Ok(()) => serde_json::from_slice::<serde_json::Value>(&out)
+            .ok()
+            .and_then(|v| v.get("description").and_then(|d| d.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| "(redacted)".into()),
+        Err(_) => "(redacted)".into(),
+    }
+}
+
 /// Shows the tooltip for the hovered mark, else for the selected one.
 fn update_tooltip() {
-    let info = with_ui(|ui, session, _| {
+    let info = with_ui(|ui, session, redactor| {
         let k = ui.hover.or_else(|| ui.sel_marks.first().copied())?;
         let m = ui.linked.data.marks.get(k)?;
         let (t0, t1) = (ui.frame.t0, ui.frame.t1);
@@ -1465,7 +1489,7 @@ fn update_tooltip() {
             return None;
         }
         let (x, y) = ui.frame.point(m.t, m.dur_ms);
-        Some((tooltip_lines(ui, session, k), x / ui.dpr, y / ui.dpr))
+        Some((tooltip_lines(ui, session, redactor, k), x / ui.dpr, y / ui.dpr))
     });
     let tip = by_id("tooltip");
     let Some(Some((lines, x, y))) = info else {
@@ -2161,7 +2185,7 @@ fn open_detail_inner(focus: bool) {
         let mark = ui.sel_marks.first().copied();
         let mut summary = String::new();
         if let Some(k) = mark {
-            summary = tooltip_lines(ui, session, k)
+            summary = tooltip_lines(ui, session, redactor, k)
                 .into_iter()
                 .map(|l| l.0)
                 .collect::<Vec<_>>()
@@ -2172,7 +2196,12 @@ fn open_detail_inner(focus: bool) {
                 let ev = s.ingest.events.get(e)?;
                 let record = s.ingest.record_text(ev);
                 if summary.is_empty() {
-                    summary = format!("type {} · {}", ev.type_code, ev.description);
+                    let d = if ui.show_original {
+                        ev.description.clone()
+                    } else {
+                        redacted_description(redactor, &ev.description)
+                    };
+                    summary = format!("type {} · {d}", ev.type_code);
                 }
                 if ui.show_original {
                     table::pretty_json(record)

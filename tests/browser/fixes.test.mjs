@@ -152,3 +152,29 @@ test('dates in 1970 and 9999: the range label reads as dates at both ends', asyn
   ]);
   await page.close();
 });
+
+test('the selected event\'s summary line and tooltip are redacted like its record (unless the original is asked for)', async () => {
+  const { page } = await openApp();
+  await paste(page, [
+    '{"log_id":"d1","type":"s","date":"2024-05-14T09:00:02.000Z","description":"Login by ivan@corp-example.com from 172.16.5.4","details":{"elapsedTime":100}}',
+    '{"log_id":"d2","type":"s","date":"2024-05-14T09:00:03.000Z","description":"ok","details":{"elapsedTime":120}}',
+  ].join('\n'));
+  await page.focus('#chart');
+  await page.keyboard.press(']');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#detail:not([hidden])');
+  const head = await page.textContent('#detail-h');
+  assert.equal(head, 'Selected event (redacted)');
+  const line = await page.textContent('#detail-summary');
+  const tip = await page.textContent('#tooltip');
+  for (const [what, text] of [['summary', line], ['tooltip', tip]]) {
+    assert.doesNotMatch(text, /ivan@corp-example\.com|172\.16\.5\.4/, `${what}: ${text}`);
+    assert.match(text, /Login by email-[0-9a-f]+ from ip-[0-9a-f]+/, `${what}: ${text}`);
+  }
+  assert.doesNotMatch(await page.textContent('#detail-json'), /ivan@corp-example\.com/);
+  // Asking for the original shows it, and says so.
+  await page.check('#detail-original');
+  await page.waitForFunction(() => document.getElementById('detail-h').textContent.includes('original'));
+  assert.match(await page.textContent('#detail-summary'), /ivan@corp-example\.com/);
+  await page.close();
+});
