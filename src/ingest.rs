@@ -1051,8 +1051,8 @@ impl Splitter {
                     problems.push(
                         None,
                         i,
-                        "this looks like an abbreviated excerpt of an event: it has `\"key\": value` lines but no \
-                         enclosing `{ … }`, so no record can be read from it. Paste whole records (the complete JSON \
+                        "this looks like an abbreviated excerpt of an event: it has \"key\": value lines but no \
+                         enclosing { … }, so no record can be read from it. Paste whole records (the complete JSON \
                          of each event)."
                             .to_string(),
                         Severity::Error,
@@ -1785,8 +1785,18 @@ fn serde_offset(slice: &str, e: &serde_json::Error) -> usize {
 
 fn serde_message(e: &serde_json::Error) -> String {
     let s = e.to_string();
-    match s.rfind(" at line ") {
+    let s = match s.rfind(" at line ") {
         Some(i) => s[..i].to_string(),
+        None => s,
+    };
+    // serde names Inflight's own types ("expected struct RawEvent"): say what the
+    // user's input should have held instead.
+    match s.find("expected struct ") {
+        Some(i) => {
+            let rest = &s[i + "expected struct ".len()..];
+            let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            format!("{}expected a JSON object (an Auth0 log event){}", &s[..i], &rest[name_end..])
+        }
         None => s,
     }
 }

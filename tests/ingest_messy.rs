@@ -96,7 +96,7 @@ fn the_abbreviated_excerpt_is_named_as_such() {
     assert_eq!((p.line, p.column, p.record, p.severity), (1, 3, None, Severity::Error));
     assert_eq!(
         p.message,
-        "this looks like an abbreviated excerpt of an event: it has `\"key\": value` lines but no enclosing `{ … }`, \
+        "this looks like an abbreviated excerpt of an event: it has \"key\": value lines but no enclosing { … }, \
          so no record can be read from it. Paste whole records (the complete JSON of each event)."
     );
     assert_eq!(p.excerpt, "  \"client_name\": \"masked\",");
@@ -329,4 +329,19 @@ fn a_json_schema_is_not_an_auth0_log_event() {
     // An unknown code with a date or a log_id is still an event.
     let r = one(r#"{"type":"brand_new_code","log_id":"z1"}"#);
     assert_eq!(r.events.len(), 1);
+}
+
+#[test]
+fn a_record_that_is_not_an_object_is_named_in_the_users_terms() {
+    // serde's own message named Inflight's type: "invalid type: string \"date\",
+    // expected struct RawEvent".
+    let r = one(r#"["date", {"log_id":"a","type":"s","date":"2024-01-01T00:00:00Z"}, 7]"#);
+    assert_eq!(r.events.len(), 1);
+    let messages: Vec<&str> = r.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    for m in &messages {
+        assert!(!m.contains("RawEvent") && !m.contains("struct"), "{m}");
+        assert!(m.contains("expected a JSON object (an Auth0 log event)"), "{m}");
+    }
+    assert_eq!(messages[0], "record 1: invalid type: string \"date\", expected a JSON object (an Auth0 log event)");
 }

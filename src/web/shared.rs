@@ -100,7 +100,7 @@ fn show(s: &ShareSummary) {
         "shared-labels-note",
         &if more > 0 { format!("… and {} more (the report file lists them all).", fmt_int(more)) } else { String::new() },
     );
-    let inputs: Vec<String> = s.inputs.iter().map(|(shape, n)| format!("{shape} ({})", plural(*n as usize, "event", "events"))).collect();
+    let inputs: Vec<String> = s.inputs.iter().map(|(shape, n)| format!("{shape}: {} kept", plural(*n as usize, "event", "events"))).collect();
     set_text(
         "shared-note",
         &format!(
