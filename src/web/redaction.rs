@@ -137,6 +137,21 @@ pub(super) fn wire() -> Result<(), JsValue> {
     restore();
     build_rule_rows();
     render_rules();
+    // A rules link pasted into this tab's address bar (`#v=…`) is read as on a load,
+    // with the same confirmation when it weakens redaction. Our own updates of the
+    // fragment go through `replaceState`, which fires no `hashchange`.
+    on(&window().into(), "hashchange", |_| {
+        let h = hash();
+        if !h.starts_with("#v=") || with_state(|s| s.rules.to_fragment()) == h[1..] {
+            return;
+        }
+        restore();
+        build_rule_rows();
+        close_gate();
+        schedule_count();
+        render_rules();
+        refresh_preview();
+    })?;
 
     on(&by_id("rd-rules"), "change", |e| {
         let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };

@@ -431,6 +431,22 @@ test('while the worker\'s events are still loading: counts wait, logs and report
   await context.close();
 });
 
+test('a rules link pasted into an open tab is read at once, held for confirmation when it weakens redaction', async () => {
+  const { context, page, log } = await openApp(null, '');
+  const line = JSON.stringify({ log_id: '1', date: '2024-05-14T09:00:00.000Z', type: 's', ip: '81.2.69.143', description: 'acme-corp login' });
+  await loaded(page, () => page.setInputFiles('#files', [{ name: 'one.ndjson', mimeType: 'text/plain', buffer: Buffer.from(`${line}\n`) }]));
+  await counted(page);
+  assert.ok(await page.isHidden('#rules-notice'));
+  await page.evaluate(() => { location.hash = '#v=1&off=detector:ip,path:ip'; });
+  await page.waitForSelector('#rules-notice:not([hidden])');
+  assert.equal(await page.textContent('#rules-notice-from'), 'the page address');
+  assert.equal(await page.isChecked('#rd-rules input[data-rule="path:ip"]'), false, 'the rule is off in the panel');
+  await page.click('#sources button[data-source="0"]');
+  await page.waitForFunction(() => /^Not saved: the rule set restored from the page address/.test(document.querySelector('#exp-status').textContent));
+  assertQuiet(log);
+  await context.close();
+});
+
 test('a rule set from the page address that weakens redaction is shown and needs a confirmation before any export', async () => {
   const { context, page, log } = await openApp(null, '#v=1&off=path:ip,detector:ip,path:nope&allow=81.2.69.143');
   const notice = '#rules-notice';
