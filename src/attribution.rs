@@ -594,16 +594,18 @@ fn window_sentence(w: &WindowAttribution, that: &str) -> String {
         subject(&c.label, c.kind),
         pct(c.share)
     );
+    // "Requests with no Action name (…)" is plural.
+    let its = if c.kind == WorkKind::Request { "their" } else { "its" };
     match &c.outside {
         Some(o) if c.inside.p95 > o.p95 => {
-            s.push_str(&format!("; its p95 rose from {} to {}", seconds(o.p95), seconds(c.inside.p95)))
+            s.push_str(&format!("; {its} p95 rose from {} to {}", seconds(o.p95), seconds(c.inside.p95)))
         }
         Some(o) => s.push_str(&format!(
-            "; its p95 was {} ({} at other times)",
+            "; {its} p95 was {} ({} at other times)",
             seconds(c.inside.p95),
             seconds(o.p95)
         )),
-        None => s.push_str(&format!("; its p95 was {}", seconds(c.inside.p95))),
+        None => s.push_str(&format!("; {its} p95 was {}", seconds(c.inside.p95))),
     }
     let share = |get: fn(&TimeSplit) -> f64| c.time_split.as_ref().map_or(0.0, get);
     let tail = match c.cause {
@@ -897,6 +899,15 @@ mod tests {
         let c = &w.culprits[0];
         assert_eq!(explain(c, w.from, w.to, 0), c.explanation);
         assert!(explain(c, w.from, w.to, -5 * 3_600_000).contains(" UTC-05:00 ("));
+    }
+
+    #[test]
+    fn unnamed_requests_are_plural_in_the_sentence() {
+        let mut an = one_window(vec![ws(50, 150, 0)], 1);
+        an.work_labels[0] = crate::analyze::WorkLabel { name: "request (type s)".into(), kind: WorkKind::Request };
+        let at = attribute(&[], &an, 100);
+        let s = window_sentence(&at.windows[0], "that window");
+        assert!(s.starts_with("Requests with no Action name (request (type s)) held 100% of in-flight time before and during that window; their p95 was"), "{s}");
     }
 
     #[test]

@@ -402,7 +402,7 @@ impl RuleSet {
             .disabled
             .iter()
             .map(|n| match info(n) {
-                Some(i) => format!("`{n}` is off: {} is not replaced", i.what),
+                Some(i) => format!("`{n}` is off: it no longer replaces {}", i.what),
                 None => format!("`{n}` is off"),
             })
             .collect();
@@ -578,7 +578,9 @@ mod tests {
         assert_eq!(ignored, ["`path:nope` is not a rule name: left out", "`bogus` is not a section of a rule set: left out"]);
         let w = rs.weakenings();
         assert_eq!(w.len(), 3);
-        assert!(w[0].starts_with("`detector:ip` is off: ") && w[1].starts_with("`path:ip` is off: "), "{w:?}");
+        assert!(w[0].starts_with("`detector:ip` is off: it no longer replaces ") && w[1].starts_with("`path:ip` is off: "), "{w:?}");
+        let email = RuleSet::from_fragment("#v=1&off=detector:email").unwrap().weakenings();
+        assert_eq!(email, ["`detector:email` is off: it no longer replaces emails in any string, also URL-encoded (`%40`)"]);
         assert_eq!(w[2], "`81.2.69.143` is kept as it is (allow-list)");
         let mut only_adds = RuleSet::new();
         only_adds.add_path("details.body.**").unwrap();
