@@ -756,15 +756,20 @@ fn render() -> usize {
             let _ = tr.append_child(&td);
         }
         let td = el("td");
-        let b = text_el("button", "Download redacted");
-        let _ = b.set_attribute("type", "button");
-        b.set_class_name("small");
-        let _ = b.set_attribute("data-source", &i.to_string());
-        let _ = b.set_attribute(
-            "aria-label",
-            &format!("Download redacted copy of {}", src.name),
-        );
-        let _ = td.append_child(&b);
+        if src.records == 0 {
+            // Not a record in it (not JSON, an excerpt, empty): a "redacted copy"
+            // would be an empty file.
+            let note = text_el("span", "nothing to redact");
+            note.set_class_name("hint");
+            let _ = td.append_child(&note);
+        } else {
+            let b = text_el("button", "Download redacted");
+            let _ = b.set_attribute("type", "button");
+            b.set_class_name("small");
+            let _ = b.set_attribute("data-source", &i.to_string());
+            let _ = b.set_attribute("aria-label", &format!("Download redacted copy of {}", src.name));
+            let _ = td.append_child(&b);
+        }
         let _ = tr.append_child(&td);
         let _ = tbody.append_child(&tr);
     }

@@ -178,3 +178,15 @@ test('the selected event\'s summary line and tooltip are redacted like its recor
   assert.match(await page.textContent('#detail-summary'), /ivan@corp-example\.com/);
   await page.close();
 });
+
+test('an input with no record in it offers no redacted download (it gave a one-byte file)', async () => {
+  const { page } = await openApp();
+  await paste(page, 'hello, this is not a log');
+  const cells = await page.$$eval('#sources tbody tr td', (tds) => tds.map((td) => td.textContent));
+  assert.equal(cells.at(-1), 'nothing to redact', JSON.stringify(cells));
+  assert.equal(await page.$$eval('#sources button[data-source]', (b) => b.length), 0);
+  // A real record keeps its button.
+  await paste(page, '{"log_id":"r1","type":"s","date":"2024-05-14T09:00:02.000Z"}');
+  assert.equal(await page.$$eval('#sources button[data-source]', (b) => b.length), 1);
+  await page.close();
+});
