@@ -471,7 +471,8 @@ pub fn seconds(ms: Millis) -> String {
     } else if ms < 100_000 {
         format!("{:.1} s", ms as f64 / 1000.0)
     } else {
-        format!("{:.0} s", ms as f64 / 1000.0)
+        // "53 min 20 s", not "3200 s" (a login page left open).
+        crate::session::duration_text(ms)
     }
 }
 
@@ -902,6 +903,15 @@ mod tests {
     }
 
     #[test]
+    fn long_durations_read_in_minutes_and_hours() {
+        assert_eq!(seconds(42), "42 ms");
+        assert_eq!(seconds(17_800), "17.8 s");
+        assert_eq!(seconds(99_949), "99.9 s");
+        assert_eq!(seconds(3_199_600), "53 min 19 s");
+        assert_eq!(seconds(7_500_000), "2 h 5 min");
+    }
+
+    #[test]
     fn unnamed_requests_are_plural_in_the_sentence() {
         let mut an = one_window(vec![ws(50, 150, 0)], 1);
         an.work_labels[0] = crate::analyze::WorkLabel { name: "request (type s)".into(), kind: WorkKind::Request };
@@ -952,7 +962,7 @@ mod tests {
         assert_eq!(seconds(85), "85 ms");
         assert_eq!(seconds(400), "0.4 s");
         assert_eq!(seconds(14_230), "14.2 s");
-        assert_eq!(seconds(120_000), "120 s");
+        assert_eq!(seconds(120_000), "2 min");
     }
 
     fn work_strategy() -> impl Strategy<Value = Vec<WorkSpan>> {

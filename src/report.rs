@@ -329,7 +329,7 @@ fn windows_section(h: &mut String, s: &Summary) {
     let _ = writeln!(
         h,
         "<p class=\"note\">Culprits are ranked by their share of all the time spent in flight from {} before each window to its end. \"Inside\" are their runs in that interval, \"outside\" their runs at normal times.</p>",
-        escape_html(duration_text(lookback).trim_end_matches(" 0 s"))
+        escape_html(&duration_text(lookback))
     );
     for (i, w) in windows.iter().enumerate() {
         window_culprits(h, i, w);

@@ -1181,12 +1181,14 @@ pub fn duration_text(ms: Millis) -> String {
     }
     let s = ms / 1000;
     let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    // The second unit only when it is not zero: "2 min", not "2 min 0 s".
+    let two = |a: i64, ua: &str, b: i64, ub: &str| if b > 0 { format!("{a} {ua} {b} {ub}") } else { format!("{a} {ua}") };
     if d > 0 {
-        format!("{d} d {h} h")
+        two(d, "d", h, "h")
     } else if h > 0 {
-        format!("{h} h {m} min")
+        two(h, "h", m, "min")
     } else if m > 0 {
-        format!("{m} min {sec} s")
+        two(m, "min", sec, "s")
     } else {
         format!("{sec} s")
     }
@@ -1227,6 +1229,9 @@ mod tests {
         assert_eq!(duration_text(898_000), "14 min 58 s");
         assert_eq!(duration_text(7_500_000), "2 h 5 min");
         assert_eq!(duration_text(3 * 86_400_000 + 4 * 3_600_000), "3 d 4 h");
+        assert_eq!(duration_text(120_000), "2 min", "no \"0 s\"");
+        assert_eq!(duration_text(3_600_000), "1 h");
+        assert_eq!(duration_text(86_400_000), "1 d");
     }
 
     #[test]

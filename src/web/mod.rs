@@ -1391,7 +1391,9 @@ fn fmt_when(t: i64, ui_local: bool) -> String {
 }
 
 fn fmt_dur(ms: f64) -> String {
-    if ms >= 10_000.0 {
+    if ms >= 100_000.0 {
+        crate::session::duration_text(ms as i64)
+    } else if ms >= 10_000.0 {
         format!("{:.1} s", ms / 1000.0)
     } else {
         format!("{} ms", fmt_int(ms.round().max(0.0) as usize))
