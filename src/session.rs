@@ -1063,7 +1063,11 @@ fn pretty_mapped(text: &str) -> (String, Vec<usize>) {
 
 fn map_range(map: &[usize], r: &Range<usize>) -> Range<usize> {
     let at = |i: usize| map.get(i).copied().unwrap_or_else(|| map.last().copied().unwrap_or(0));
-    at(r.start)..at(r.end)
+    // The end is just after the range's last byte, not where the next byte went: that
+    // one may come after a newline and indentation the pretty-printing put before a
+    // `]` or `}`, and the highlight spilled over them.
+    let end = if r.end > r.start { at(r.end - 1) + 1 } else { at(r.start) };
+    at(r.start)..end
 }
 
 /// Why an output that needs the events is refused while they are still arriving
@@ -1220,6 +1224,18 @@ mod tests {
         assert_eq!(count_noun(0, "failure", "failures"), "0 failures");
         assert_eq!(count_noun(5398, "record", "records"), "5,398 records");
         assert_eq!(count_noun(1, "request was", "requests were"), "1 request was");
+    }
+
+    #[test]
+    fn preview_ranges_end_at_the_value_not_at_the_next_line() {
+        let text = r#"{"a":["x@example.com"],"b":{"c":"y@example.com"}}"#;
+        let (pretty, map) = pretty_mapped(text);
+        for v in [r#""x@example.com""#, r#""y@example.com""#] {
+            let at = text.find(v).unwrap();
+            let r = map_range(&map, &(at..at + v.len()));
+            assert_eq!(&pretty[r], v, "{pretty}");
+        }
+        assert_eq!(map_range(&map, &(3..3)), map[3]..map[3]);
     }
 
     #[test]
