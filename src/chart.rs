@@ -108,6 +108,317 @@ impl View {
     }
 }
 
+/// How the duration (left) axis is scaled: the user's choice.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum YScale {
+    /// Logarithmic when the durations drawn span more than two decades (see
+    /// [`auto_is_log`]), else linear.
+    #[default]
+    Auto,
+    Linear,
+    Log,
+}
+
+impl YScale {
+    /// All choices, in the order the page's control lists them and `L` cycles.
+    pub const ALL: [YScale; 3] = [YScale::Auto, YScale::Linear, YScale::Log];
+
+    /// Stable name (the page's `<option>` values).
+    pub fn name(self) -> &'static str {
+        match self {
+            YScale::Auto => "auto",
+            YScale::Linear => "linear",
+            YScale::Log => "log",
+        }
+    }
+
+    /// The choice named `name` ([`YScale::name`]), if any.
+    pub fn parse(name: &str) -> Option<YScale> {
+        YScale::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The next choice: Auto → Linear → Log → Auto.
+    pub fn next(self) -> YScale {
+        match self {
+            YScale::Auto => YScale::Linear,
+            YScale::Linear => YScale::Log,
+            YScale::Log => YScale::Auto,
+        }
+    }
+}
+
+/// [`YScale::Auto`] draws a log axis when the 99th percentile of the durations
+/// drawn is more than this many times their 1st percentile (two decades).
+pub const AUTO_LOG_RATIO: f64 = 100.0;
+
+/// The lowest floor of a log duration axis, ms: shorter durations (0 ms,
+/// sub-millisecond) are drawn on it.
+pub const LOG_FLOOR_MS: f64 = 1.0;
+
+/// Does [`YScale::Auto`] pick a log axis for these durations? Yes when the 99th
+/// percentile over the 1st (nearest rank; durations under [`LOG_FLOOR_MS`]
+/// count as that) is more than [`AUTO_LOG_RATIO`]. Non-finite durations are
+/// left out; fewer than two durations give linear.
+pub fn auto_is_log(durations: impl IntoIterator<Item = f64>) -> bool {
+    let mut v: Vec<f64> = durations
+        .into_iter()
+        .filter(|d| d.is_finite())
+        .map(|d| d.max(LOG_FLOOR_MS))
+        .collect();
+    if v.len() < 2 {
+        return false;
+    }
+    // Nearest rank: the smallest value with at least p% of the values at or below it.
+    let rank = |p: usize| (v.len() * p).div_ceil(100).clamp(1, v.len()) - 1;
+    let (r1, r99) = (rank(1), rank(99));
+    let p99 = *v.select_nth_unstable_by(r99, f64::total_cmp).1;
+    let p1 = *v[..=r99].select_nth_unstable_by(r1, f64::total_cmp).1;
+    p99 > AUTO_LOG_RATIO * p1
+}
+
+/// The largest of 1, 2, 5 × 10^k (k ≥ 0) at or below `ms`; [`LOG_FLOOR_MS`] for
+/// anything below that (and for NaN).
+pub fn nice_floor(ms: f64) -> f64 {
+    if ms.is_nan() || ms <= LOG_FLOOR_MS {
+        return LOG_FLOOR_MS;
+    }
+    let ms = ms.min(1e300);
+    let mut base = 10f64.powi(ms.log10().floor() as i32);
+    // log10 may land a hair off at exact powers of ten.
+    if base > ms {
+        base /= 10.0;
+    }
+    for f in [5.0, 2.0, 1.0] {
+        if f * base <= ms * (1.0 + 1e-9) {
+            return (f * base).max(LOG_FLOOR_MS);
+        }
+    }
+    base.max(LOG_FLOOR_MS)
+}
+
+/// Tick values of a log axis over `[lo, hi]` (ms), at most `max_ticks` of them
+/// (at least the decade ticks are tried): 1, 2, 5 per decade when they fit, else
+/// 1 per decade, else every 2nd, 3rd, … decade.
+pub fn log_ticks(lo: f64, hi: f64, max_ticks: usize) -> Vec<f64> {
+    if !(lo > 0.0 && lo.is_finite() && hi.is_finite() && hi >= lo) {
+        return Vec::new();
+    }
+    let max_ticks = max_ticks.max(1);
+    let (k0, k1) = (lo.log10().floor() as i32 - 1, hi.log10().ceil() as i32 + 1);
+    let within = |v: f64| v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9);
+    let all: Vec<f64> = (k0..=k1)
+        .flat_map(|k| [1.0, 2.0, 5.0].map(|f| nice(f, k)))
+        .filter(|&v| within(v))
+        .collect();
+    if all.len() <= max_ticks {
+        return all;
+    }
+    let decades: Vec<i32> = (k0..=k1).filter(|&k| within(nice(1.0, k))).collect();
+    if decades.is_empty() {
+        // Less than a decade and room for fewer ticks than its 1-2-5 values.
+        return all.into_iter().take(max_ticks).collect();
+    }
+    let every = decades.len().div_ceil(max_ticks).max(1);
+    decades
+        .iter()
+        .filter(|&&k| k.rem_euclid(every as i32) == 0)
+        .map(|&k| nice(1.0, k))
+        .collect()
+}
+
+/// `f` × 10^k, exact for the values ticks use (10^k by integer powers is exact
+/// up to 10^22; 10f64.powi(-3) is not 0.001 in binary either way).
+fn nice(f: f64, k: i32) -> f64 {
+    if k >= 0 {
+        f * 10f64.powi(k)
+    } else {
+        f / 10f64.powi(-k)
+    }
+}
+
+/// A duration (left) axis label on a log axis: `1 ms`, `20 ms`, `500 ms`, `1 s`,
+/// `20 s` (the units change along the axis, so each label carries its own).
+pub fn log_label(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{} s", duration_label(ms, true))
+    } else {
+        format!("{} ms", duration_label(ms, false))
+    }
+}
+
+/// How a frame maps durations (ms) to the plot's height: linear from 0 to `hi`,
+/// or logarithmic from `lo` (> 0) to `hi`. Durations outside are drawn at the
+/// nearer end (0 ms, sub-millisecond and NaN at the bottom), never at -inf or NaN.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DurationAxis {
+    pub log: bool,
+    /// Duration at the bottom of the plot (0 on a linear axis).
+    pub lo: f64,
+    /// Duration at the top of the plot.
+    pub hi: f64,
+    /// `ln lo` and `1 / (ln hi - ln lo)` (log only), so a mark costs one `ln`.
+    ln_lo: f64,
+    inv_span: f64,
+}
+
+impl Default for DurationAxis {
+    fn default() -> Self {
+        DurationAxis::linear(1000.0)
+    }
+}
+
+impl DurationAxis {
+    /// Linear from 0 to `hi` (> 0; anything else gives 1 s).
+    pub fn linear(hi: f64) -> DurationAxis {
+        let hi = if hi.is_finite() && hi > 0.0 {
+            hi
+        } else {
+            1000.0
+        };
+        DurationAxis {
+            log: false,
+            lo: 0.0,
+            hi,
+            ln_lo: 0.0,
+            inv_span: 1.0 / hi,
+        }
+    }
+
+    /// Logarithmic from `lo` to `hi`; `lo` at least [`LOG_FLOOR_MS`], `hi` at
+    /// least twice `lo`.
+    pub fn log(lo: f64, hi: f64) -> DurationAxis {
+        let lo = if lo.is_finite() && lo > LOG_FLOOR_MS {
+            lo
+        } else {
+            LOG_FLOOR_MS
+        }
+        .min(1e250);
+        let hi = if hi.is_finite() && hi > 2.0 * lo {
+            hi
+        } else {
+            2.0 * lo
+        };
+        let ln_lo = lo.ln();
+        DurationAxis {
+            log: true,
+            lo,
+            hi,
+            ln_lo,
+            inv_span: 1.0 / (hi.ln() - ln_lo),
+        }
+    }
+
+    /// The axis a frame draws for the `durations` of the marks it draws: for
+    /// [`YScale::Auto`] log when [`auto_is_log`], else linear. Linear: 0 to 1.15 ×
+    /// the longest (1 s when none is above 0). Log: from the 1-2-5 value at or below
+    /// the shortest duration above 0 divided by 1.3 (at least [`LOG_FLOOR_MS`]) to
+    /// 1.3 × the longest, at least one decade.
+    pub fn fit(scale: YScale, durations: impl Iterator<Item = f64> + Clone) -> DurationAxis {
+        let log = match scale {
+            YScale::Linear => false,
+            YScale::Log => true,
+            YScale::Auto => auto_is_log(durations.clone()),
+        };
+        let finite = durations.filter(|d| d.is_finite());
+        let max = finite.clone().fold(0.0f64, f64::max);
+        if !log {
+            return DurationAxis::linear(if max > 0.0 { max * 1.15 } else { 1000.0 });
+        }
+        let min = finite.filter(|&d| d > 0.0).fold(f64::INFINITY, f64::min);
+        if !min.is_finite() {
+            return DurationAxis::log(LOG_FLOOR_MS, 1000.0);
+        }
+        let lo = nice_floor(min / 1.3);
+        DurationAxis::log(lo, (max * 1.3).max(10.0 * lo))
+    }
+
+    /// `d` moved inside the axis (NaN to the bottom).
+    #[inline]
+    pub fn clamp(&self, d: f64) -> f64 {
+        if d >= self.hi {
+            self.hi
+        } else if d > self.lo {
+            d
+        } else {
+            self.lo
+        }
+    }
+
+    /// Where `d` sits: 0 at the bottom, 1 at the top (clamped).
+    #[inline]
+    pub fn frac(&self, d: f64) -> f64 {
+        let d = self.clamp(d);
+        if self.log {
+            (d.ln() - self.ln_lo) * self.inv_span
+        } else {
+            d * self.inv_span
+        }
+    }
+
+    /// The duration at fraction `f` of the height (the inverse of [`Self::frac`]
+    /// inside the axis; `f` is clamped to 0..=1).
+    pub fn at(&self, f: f64) -> f64 {
+        let f = if f.is_nan() { 0.0 } else { f.clamp(0.0, 1.0) };
+        if f == 0.0 {
+            self.lo
+        } else if f == 1.0 {
+            self.hi
+        } else if self.log {
+            (self.ln_lo + f / self.inv_span)
+                .exp()
+                .clamp(self.lo, self.hi)
+        } else {
+            f * self.hi
+        }
+    }
+
+    /// The duration halfway up the plot.
+    pub fn mid(&self) -> f64 {
+        self.at(0.5)
+    }
+
+    /// The axis title.
+    fn title(&self, seconds: bool) -> &'static str {
+        match (self.log, seconds) {
+            (true, _) => "request duration (log scale)",
+            (false, true) => "request duration (s)",
+            (false, false) => "request duration (ms)",
+        }
+    }
+}
+
+impl Ranged for DurationAxis {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        if !self.log {
+            // Exactly plotters' own `0.0..hi`, so a linear chart is unchanged.
+            return plotters::coord::types::RangedCoordf64::from(0.0..self.hi).map(value, limit);
+        }
+        // The same rounding as plotters' linear axis, over ln.
+        let len = limit.1 - limit.0;
+        let f = self.frac(*value);
+        if len > 0 {
+            limit.0 + (f64::from(len) * f + 1e-3).floor() as i32
+        } else {
+            limit.0 + (f64::from(len) * f - 1e-3).ceil() as i32
+        }
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if self.log {
+            log_ticks(self.lo, self.hi, hint.max_num_points())
+        } else {
+            plotters::coord::types::RangedCoordf64::from(0.0..self.hi).key_points(hint)
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.lo..self.hi
+    }
+}
+
 /// Drawing options.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DrawOptions {
@@ -123,6 +434,8 @@ pub struct DrawOptions {
     /// canvas): multiplies text sizes, margins, mark sizes and line widths.
     /// Values that are not finite and positive count as 1.
     pub scale: f64,
+    /// The duration axis: linear, logarithmic, or chosen per frame ([`YScale::Auto`]).
+    pub y_scale: YScale,
 }
 
 impl Default for DrawOptions {
@@ -133,6 +446,7 @@ impl Default for DrawOptions {
             mark_radius: 3,
             font: "sans-serif",
             scale: 1.0,
+            y_scale: YScale::Auto,
         }
     }
 }
@@ -910,8 +1224,8 @@ pub struct Frame {
     /// The time range drawn.
     pub t0: i64,
     pub t1: i64,
-    /// Duration at the top of the plot area (ms).
-    pub y_top: f64,
+    /// How durations map to the plot's height (linear or log, bottom and top).
+    pub y: DurationAxis,
     /// Indices of the marks drawn.
     pub kept: Vec<usize>,
 }
@@ -922,8 +1236,14 @@ impl Frame {
         let (l, top, r, b) = self.plot;
         let span = (self.t1 as f64 - self.t0 as f64).max(1.0);
         let x = f64::from(l) + (t as f64 - self.t0 as f64) / span * f64::from(r - l);
-        let y = f64::from(b) - dur_ms.clamp(0.0, self.y_top) / self.y_top.max(1e-9) * f64::from(b - top);
+        let y = f64::from(b) - self.y.frac(dur_ms) * f64::from(b - top);
         (x, y)
+    }
+    /// The duration at pixel row `y` (the inverse of [`Frame::point`]'s mapping,
+    /// clamped to the axis).
+    pub fn duration_at(&self, y: f64) -> f64 {
+        let (_, top, _, b) = self.plot;
+        self.y.at((f64::from(b) - y) / f64::from((b - top).max(1)))
     }
     /// The time at pixel column `x`.
     pub fn time_at(&self, x: f64) -> f64 {
@@ -1114,16 +1434,13 @@ pub fn draw_frame_with<DB: DrawingBackend>(
         draw_legend(&legend_area, &items, &legend_pos, &small, sc)?;
     }
 
-    // Axes ranges.
-    let max_dur = keep
-        .iter()
-        .map(|&i| marks[i].dur_ms)
-        .fold(0.0f64, f64::max);
-    let y_top = if max_dur > 0.0 {
-        max_dur * 1.15
-    } else {
-        1000.0
-    };
+    // Axes ranges. The duration axis fits the marks drawn (decimation keeps each
+    // column's shortest and longest, so their extremes are the view's), and Auto
+    // picks log or linear from their spread.
+    let durations = keep.iter().map(|&i| marks[i].dur_ms);
+    let max_dur = durations.clone().fold(0.0f64, f64::max);
+    let y = DurationAxis::fit(opts.y_scale, durations);
+    let (y_lo, y_top) = (y.lo, y.hi);
     let seconds = max_dur >= 10_000.0;
     let max_inflight = steps.iter().map(|s| s.1).max().unwrap_or(0);
     let max_inflight = max_inflight.max(data.limit.map_or(0, |l| l.value));
@@ -1160,8 +1477,16 @@ pub fn draw_frame_with<DB: DrawingBackend>(
         .x_label_area_size(bottom)
         .y_label_area_size(left)
         .right_y_label_area_size(right)
-        .build_cartesian_2d(axis.clone(), 0.0..y_top)?
+        .build_cartesian_2d(axis.clone(), y)?
         .set_secondary_coord(axis, 0u32..y2_top);
+    // Linear: plotters' own choice of about 6 ticks. Log: 1-2-5 per decade while
+    // labels stay 24 px apart, else fewer (see `log_ticks`).
+    let y_labels = if y.log {
+        let (_, yr) = chart.plotting_area().get_pixel_range();
+        usize::try_from((yr.end - yr.start) / sc.px(24).max(1)).unwrap_or(0).clamp(2, 24)
+    } else {
+        6
+    };
 
     // Marks by series and the in-flight step line, continued to the right edge.
     let r = sc.line(opts.mark_radius);
@@ -1171,7 +1496,7 @@ pub fn draw_frame_with<DB: DrawingBackend>(
     }
     let point = |i: usize| {
         let m = &marks[i];
-        (m.t, m.dur_ms.clamp(0.0, y_top))
+        (m.t, y.clamp(m.dur_ms))
     };
     let mut line = Vec::new();
     if let Some(&first) = steps.first() {
@@ -1205,13 +1530,13 @@ pub fn draw_frame_with<DB: DrawingBackend>(
             let (x, _) = chart.backend_coord(&(kx, 0.0));
             layer.fill_rect(x, yr.start, x + 1, yr.end, rgb(GRID_COLOR), 1.0);
         }
-        for ky in spec.y_spec().key_points(BoldPoints(6)) {
+        for ky in spec.y_spec().key_points(BoldPoints(y_labels)) {
             let (_, y) = chart.backend_coord(&(t0, ky));
             layer.fill_rect(xr.start, y, xr.end, y + 1, rgb(GRID_COLOR), 1.0);
         }
         for &(i, a, b) in &windows {
             let alpha = if fo.selected_window == Some(i) { 0.18 } else { 0.12 };
-            let (pa, pb) = (chart.backend_coord(&(a, y_top)), chart.backend_coord(&(b, 0.0)));
+            let (pa, pb) = (chart.backend_coord(&(a, y_top)), chart.backend_coord(&(b, y_lo)));
             layer.fill_rect(pa.0, pa.1, pb.0, pb.1, rgb(BREACH_COLOR), alpha);
         }
         let disc = crate::raster::Stamp::disc(f64::from(r));
@@ -1246,7 +1571,7 @@ pub fn draw_frame_with<DB: DrawingBackend>(
         })?;
     }
 
-    let y_fmt = |v: &f64| duration_label(*v, seconds);
+    let y_fmt = |v: &f64| if y.log { log_label(*v) } else { duration_label(*v, seconds) };
     let mut mesh = chart.configure_mesh();
     if ex.raster {
         mesh.disable_mesh();
@@ -1254,16 +1579,12 @@ pub fn draw_frame_with<DB: DrawingBackend>(
     mesh.max_light_lines(0)
         .bold_line_style(GRID_COLOR)
         .x_labels(max_ticks)
-        .y_labels(6)
+        .y_labels(y_labels)
         .y_label_formatter(&y_fmt)
         .label_style(font.clone())
         .axis_desc_style(font.clone())
         .x_desc(x_desc)
-        .y_desc(if seconds {
-            "request duration (s)"
-        } else {
-            "request duration (ms)"
-        })
+        .y_desc(y.title(seconds))
         .draw()?;
     chart
         .configure_secondary_axes()
@@ -1277,12 +1598,12 @@ pub fn draw_frame_with<DB: DrawingBackend>(
     if !ex.raster {
         chart.draw_series(windows.iter().map(|&(i, a, b)| {
             let alpha = if fo.selected_window == Some(i) { 0.18 } else { 0.12 };
-            Rectangle::new([(a, 0.0), (b, y_top)], BREACH_COLOR.mix(alpha).filled())
+            Rectangle::new([(a, y_lo), (b, y_top)], BREACH_COLOR.mix(alpha).filled())
         }))?;
     }
     if let Some(&(_, a, b)) = windows.iter().find(|w| fo.selected_window == Some(w.0)) {
         chart.draw_series(std::iter::once(Rectangle::new(
-            [(a, 0.0), (b, y_top)],
+            [(a, y_lo), (b, y_top)],
             BREACH_COLOR.stroke_width(sc.line(2)),
         )))?;
     }
@@ -1362,9 +1683,9 @@ pub fn draw_frame_with<DB: DrawingBackend>(
         if m.t < t0 || m.t > t1 || !m.dur_ms.is_finite() {
             continue;
         }
-        let (t, d) = (m.t, m.dur_ms.clamp(0.0, y_top));
+        let (t, d) = (m.t, y.clamp(m.dur_ms));
         chart.draw_series(std::iter::once(DashedPathElement::new(
-            vec![(t, 0.0), (t, y_top)],
+            vec![(t, y_lo), (t, y_top)],
             sc.px(3),
             sc.px(3),
             BLACK.mix(0.5).stroke_width(sc.line(1)),
@@ -1381,7 +1702,7 @@ pub fn draw_frame_with<DB: DrawingBackend>(
         plot: (xr.start, yr.start, xr.end, yr.end),
         t0,
         t1,
-        y_top,
+        y,
         kept: keep.clone(),
     };
 
@@ -1393,7 +1714,7 @@ pub fn draw_frame_with<DB: DrawingBackend>(
         };
         chart.draw_series(std::iter::once(Text::new(
             note,
-            (t0 + span / 2, y_top / 2.0),
+            (t0 + span / 2, y.mid()),
             font.color(&RGBColor(110, 110, 110))
                 .pos(Pos::new(HPos::Center, VPos::Center)),
         )))?;
@@ -1463,7 +1784,7 @@ fn draw_empty<DB: DrawingBackend>(
         plot: (l, t, r.max(l), b.max(t)),
         t0,
         t1,
-        y_top: 1000.0,
+        y: DurationAxis::default(),
         kept: Vec::new(),
     })
 }
@@ -1631,27 +1952,38 @@ pub fn render_svg_view(
     w: u32,
     h: u32,
 ) -> String {
-    let mut buf = String::new();
-    let result = {
-        let root = SameTextSize(SVGBackend::with_string(&mut buf, (w.max(1), h.max(1)))).into_drawing_area();
-        draw(&root, data, view, opts).and_then(|()| root.present())
-    };
-    // The SVG string backend has no I/O and text is only estimated, so drawing
-    // cannot fail; should it ever, the partial document is still well formed.
-    debug_assert!(result.is_ok(), "SVG drawing failed: {result:?}");
-    buf
+    render_svg_frame(data, view, opts, w, h).0
+}
+
+/// [`render_svg_view`], also returning where things went (the [`Frame`]: which
+/// duration axis [`YScale::Auto`] chose, the marks drawn).
+pub fn render_svg_frame(
+    data: &ChartData,
+    view: &View,
+    opts: &DrawOptions,
+    w: u32,
+    h: u32,
+) -> (String, Frame) {
+    svg_with_frame(data, view, opts, &FrameOptions::default(), w, h)
 }
 
 /// Like [`render_svg_view`], with the interactive options too (a time zone, hidden
 /// series): the SVG of what [`draw_frame`] puts on another backend.
 pub fn render_svg_with(data: &ChartData, view: &View, opts: &DrawOptions, fo: &FrameOptions, w: u32, h: u32) -> String {
+    svg_with_frame(data, view, opts, fo, w, h).0
+}
+
+fn svg_with_frame(data: &ChartData, view: &View, opts: &DrawOptions, fo: &FrameOptions, w: u32, h: u32) -> (String, Frame) {
     let mut buf = String::new();
     let result = {
         let root = SameTextSize(SVGBackend::with_string(&mut buf, (w.max(1), h.max(1)))).into_drawing_area();
-        draw_frame(&root, data, view, opts, fo).and_then(|_| root.present())
+        draw_frame(&root, data, view, opts, fo).and_then(|f| root.present().map(|()| f))
     };
+    // The SVG string backend has no I/O and text is only estimated, so drawing
+    // cannot fail; should it ever, the partial document is still well formed.
     debug_assert!(result.is_ok(), "SVG drawing failed: {result:?}");
-    buf
+    let frame = result.unwrap_or_default();
+    (buf, frame)
 }
 
 /// An SVG backend that measures text the same way on every platform: plotters'
@@ -2121,6 +2453,554 @@ mod tests {
             want == svg,
             "chart differs from {path}; review, then UPDATE_SNAPSHOTS=1"
         );
+    }
+
+    /// The built-in sample as the page's button loads it: the events and, as a
+    /// second input, the Action execution objects (so marks are named by Action).
+    fn sample_chart() -> ChartData {
+        let inc = crate::sample::generate(
+            &crate::sample::Scenario::sample_incident(),
+            crate::sample::Format::Ndjson,
+        );
+        crate::session::Session::load(
+            vec![
+                ("sample-incident.ndjson".into(), inc.text.into_bytes()),
+                (
+                    "sample-executions.json".into(),
+                    inc.executions_json.into_bytes(),
+                ),
+            ],
+            None,
+        )
+        .chart()
+    }
+
+    fn scaled(y_scale: YScale) -> DrawOptions {
+        DrawOptions {
+            y_scale,
+            ..DrawOptions::default()
+        }
+    }
+
+    /// [`small`] with a fast Action as the second series (37–67 ms, like the sample's
+    /// add-roles) and the slow spell of the first at 5–8 s.
+    fn wide() -> ChartData {
+        let mut d = small();
+        for (i, m) in d.marks.iter_mut().enumerate() {
+            if m.series == 1 {
+                m.dur_ms = 37.0 + (i * 11 % 31) as f64;
+            } else if m.dur_ms > 1000.0 {
+                m.dur_ms = 5000.0 + (i * 613 % 3000) as f64;
+            }
+        }
+        d.series[1] = "post-login: add-roles".into();
+        d
+    }
+
+    #[test]
+    fn chart_log_ticks_are_1_2_5_per_decade_and_thin_out() {
+        assert_eq!(
+            log_ticks(1.0, 1000.0, 20),
+            [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]
+        );
+        // The sample's axis: 37 ms to 18.5 s.
+        let y = DurationAxis::fit(YScale::Log, [37.0, 18_517.0].into_iter());
+        assert_eq!((y.lo, y.hi), (20.0, 18_517.0 * 1.3));
+        assert_eq!(
+            log_ticks(y.lo, y.hi, 20),
+            [20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10_000.0, 20_000.0]
+        );
+        // Through plotters' `Ranged`, as the mesh asks for them.
+        assert_eq!(y.key_points(BoldPoints(20)), log_ticks(y.lo, y.hi, 20));
+        // No room for 1-2-5: one tick a decade; no room for every decade: every 2nd, 3rd.
+        assert_eq!(
+            log_ticks(1.0, 100_000.0, 8),
+            [1.0, 10.0, 100.0, 1000.0, 10_000.0, 100_000.0]
+        );
+        assert_eq!(log_ticks(1.0, 1e8, 5), [1.0, 100.0, 1e4, 1e6, 1e8]);
+        assert_eq!(log_ticks(1.0, 1e8, 3), [1.0, 1000.0, 1e6]);
+        // Less than a decade, and sub-millisecond values (exact decimals).
+        assert_eq!(log_ticks(150.0, 900.0, 6), [200.0, 500.0]);
+        assert_eq!(log_ticks(150.0, 900.0, 1), [200.0]);
+        assert_eq!(log_ticks(0.1, 1.0, 9), [0.1, 0.2, 0.5, 1.0]);
+        assert_eq!(log_ticks(2.0, 2.0, 9), [2.0]);
+        for (lo, hi) in [
+            (f64::NAN, 10.0),
+            (0.0, 10.0),
+            (-1.0, 10.0),
+            (10.0, 1.0),
+            (1.0, f64::INFINITY),
+        ] {
+            assert!(log_ticks(lo, hi, 5).is_empty(), "{lo}..{hi}");
+        }
+        // Labels carry their unit, as the axis spans ms and s.
+        let labels: Vec<String> = [1.0, 2.0, 50.0, 500.0, 1000.0, 2000.0, 20_000.0]
+            .map(log_label)
+            .into();
+        assert_eq!(
+            labels,
+            ["1 ms", "2 ms", "50 ms", "500 ms", "1 s", "2 s", "20 s"]
+        );
+        // Floors: 1-2-5 values, never under 1 ms.
+        for (x, want) in [
+            (28.5, 20.0),
+            (7.0, 5.0),
+            (1000.0, 1000.0),
+            (999.9, 500.0),
+            (0.3, 1.0),
+            (0.0, 1.0),
+            (f64::NAN, 1.0),
+            (-4.0, 1.0),
+            (1.0, 1.0),
+            (2.0, 2.0),
+        ] {
+            assert_eq!(nice_floor(x), want, "{x}");
+        }
+        // A forced log axis over a narrow range still spans a decade, so it has ticks.
+        let narrow = DurationAxis::fit(YScale::Log, [120.0, 180.0].into_iter());
+        assert_eq!((narrow.lo, narrow.hi), (50.0, 500.0));
+        assert_eq!(
+            narrow.key_points(BoldPoints(12)),
+            [50.0, 100.0, 200.0, 500.0]
+        );
+        // A linear axis keeps plotters' own ticks.
+        let lin = DurationAxis::fit(YScale::Linear, [120.0, 3000.0].into_iter());
+        assert_eq!(
+            lin.key_points(BoldPoints(6)),
+            plotters::coord::types::RangedCoordf64::from(0.0..3450.0).key_points(BoldPoints(6))
+        );
+    }
+
+    #[test]
+    fn chart_log_axis_lifts_fast_actions_off_the_time_axis() {
+        let d = wide();
+        let view = d.full_view();
+        let draw = |s| render_svg_frame(&d, &view, &scaled(s), 800, 400);
+        let ((svg_lin, lin), (svg_log, log)) = (draw(YScale::Linear), draw(YScale::Log));
+        assert!(!lin.y.log && log.y.log);
+        assert!(svg_log.contains("request duration (log scale)") && !svg_lin.contains("log scale"));
+        assert!(svg_lin.contains("request duration (ms)"));
+        // A 65 ms mark and a 5 s mark of the data.
+        let fast = d
+            .marks
+            .iter()
+            .position(|m| m.dur_ms == 65.0)
+            .expect("a 65 ms mark");
+        let slow = d
+            .marks
+            .iter()
+            .position(|m| (5000.0..5300.0).contains(&m.dur_ms))
+            .expect("a 5 s mark");
+        let y = |f: &Frame, i: usize| f.point(d.marks[i].t, d.marks[i].dur_ms).1;
+        let bottom = |f: &Frame| f64::from(f.plot.3);
+        for f in [&lin, &log] {
+            assert!(f.kept.contains(&fast) && f.kept.contains(&slow));
+        }
+        // Log: the two are far apart, and the fast one is well off the time axis and
+        // apart from add-roles' own fastest and slowest.
+        assert!(
+            y(&log, fast) - y(&log, slow) >= 150.0,
+            "log: {} px apart",
+            y(&log, fast) - y(&log, slow)
+        );
+        assert!(
+            bottom(&log) - y(&log, fast) >= 40.0,
+            "log: 65 ms {} px above the axis",
+            bottom(&log) - y(&log, fast)
+        );
+        let (y37, y67) = (log.point(view.t0, 37.0).1, log.point(view.t0, 67.0).1);
+        assert!(
+            y37 - y67 >= 20.0,
+            "log: 37 ms and 67 ms {} px apart",
+            y37 - y67
+        );
+        // Linear: the 5 s mark is far from the 65 ms one as well (that is not what goes
+        // wrong); the 65 ms mark sits on the time axis, and 37 ms and 67 ms are one dot.
+        assert!(y(&lin, fast) - y(&lin, slow) >= 150.0);
+        assert!(
+            bottom(&lin) - y(&lin, fast) < 4.0,
+            "linear: 65 ms {} px above the axis",
+            bottom(&lin) - y(&lin, fast)
+        );
+        let (y37, y67) = (lin.point(view.t0, 37.0).1, lin.point(view.t0, 67.0).1);
+        assert!(
+            y37 - y67 < 3.0,
+            "linear: 37 ms and 67 ms {} px apart",
+            y37 - y67
+        );
+        // The SVG draws the 65 ms mark where the frame (hit-testing) says it is.
+        let (x, yf) = log.point(d.marks[fast].t, d.marks[fast].dur_ms);
+        let circle = format!("<circle cx=\"{}\" cy=\"{}\"", x.round(), yf.round());
+        assert!(svg_log.contains(&circle), "{circle} not in the SVG");
+        // Ticks with units along the log axis.
+        for t in ["\n20 ms\n", "\n100 ms\n", "\n1 s\n", "\n5 s\n"] {
+            assert!(svg_log.contains(t), "tick {t:?}");
+        }
+    }
+
+    #[test]
+    fn chart_log_svg_matches_snapshot() {
+        let svg = render_svg_view(&wide(), &wide().full_view(), &scaled(YScale::Log), 800, 400);
+        // Auto picks the same axis for these durations (37 ms to 8 s).
+        assert_eq!(svg, render_svg(&wide(), 800, 400));
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/chart_log.svg");
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(path, &svg).expect("write snapshot");
+        }
+        let want = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("{path}: {e} (run with UPDATE_SNAPSHOTS=1 to create it)"));
+        assert!(
+            want == svg,
+            "chart differs from {path}; review, then UPDATE_SNAPSHOTS=1"
+        );
+    }
+
+    #[test]
+    fn chart_auto_scale_is_log_for_the_sample_and_linear_for_a_narrow_range() {
+        assert!(!auto_is_log([]));
+        assert!(!auto_is_log([5.0]));
+        assert!(!auto_is_log([0.0, 0.0, 0.0]), "all on the floor");
+        assert!(!auto_is_log([0.0, 50.0]), "0 ms counts as 1 ms: 50×");
+        assert!(auto_is_log([0.0, 300.0]));
+        assert!(
+            !auto_is_log([10.0, 1000.0]),
+            "exactly two decades is linear"
+        );
+        assert!(auto_is_log([10.0, 1001.0]));
+        assert!(!auto_is_log([f64::NAN, f64::INFINITY, 1.0, 50.0]));
+        // One outlier in a thousand does not make the spread.
+        let mostly: Vec<f64> = (0..1000)
+            .map(|i| {
+                if i == 500 {
+                    60_000.0
+                } else {
+                    100.0 + f64::from(i % 50)
+                }
+            })
+            .collect();
+        assert!(!auto_is_log(mostly.iter().copied()));
+
+        let d = sample_chart();
+        assert_eq!(d.series, ["add-roles", "enrich-profile"]);
+        let full = d.full_view();
+        let (svg, f) = render_svg_frame(&d, &full, &DrawOptions::default(), 1200, 500);
+        assert!(
+            f.y.log,
+            "auto: the sample's durations (37 ms to 18 s) span 2.7 decades"
+        );
+        assert!(svg.contains("request duration (log scale)"));
+        assert!(!svg.contains("NaN"));
+        // The sample's first minute, before the slow API: 37 ms to about 400 ms, linear.
+        let calm = View {
+            t0: full.t0,
+            t1: full.t0 + MINUTE,
+        };
+        let (svg, f) = render_svg_frame(&d, &calm, &DrawOptions::default(), 1200, 500);
+        assert!(!f.kept.is_empty());
+        assert!(
+            !f.y.log && svg.contains("request duration (ms)"),
+            "calm minute: linear"
+        );
+        // add-roles alone over the whole sample: linear.
+        let fast = ChartData {
+            marks: d.marks.iter().filter(|m| m.series == 0).copied().collect(),
+            ..d.without_marks()
+        };
+        assert!(
+            !render_svg_frame(&fast, &full, &DrawOptions::default(), 1200, 500)
+                .1
+                .y
+                .log
+        );
+        assert!(
+            !render_svg_frame(
+                &small(),
+                &small().full_view(),
+                &DrawOptions::default(),
+                800,
+                400
+            )
+            .1
+            .y
+            .log,
+            "small: 25×"
+        );
+        // Forced choices win over the spread.
+        assert!(
+            render_svg_frame(
+                &small(),
+                &small().full_view(),
+                &scaled(YScale::Log),
+                800,
+                400
+            )
+            .1
+            .y
+            .log
+        );
+        assert!(
+            !render_svg_frame(&d, &full, &scaled(YScale::Linear), 1200, 500)
+                .1
+                .y
+                .log
+        );
+        // The page's control names and the L key's cycle.
+        for s in YScale::ALL {
+            assert_eq!(YScale::parse(s.name()), Some(s));
+        }
+        assert_eq!(YScale::parse("Log"), None);
+        assert_eq!(YScale::Auto.next().next().next(), YScale::Auto);
+        assert_eq!(YScale::Auto.next(), YScale::Linear);
+        assert_eq!(YScale::Linear.next(), YScale::Log);
+        assert_eq!(YScale::default(), YScale::Auto);
+    }
+
+    #[test]
+    fn chart_sample_add_roles_is_hit_under_the_log_axis() {
+        let d = sample_chart();
+        let view = d.full_view();
+        let (_, f) = render_svg_frame(&d, &view, &scaled(YScale::Log), 1200, 500);
+        let (_, lin) = render_svg_frame(&d, &view, &scaled(YScale::Linear), 1200, 500);
+        // Every drawn add-roles mark is found at its place by hit-testing, and is at
+        // least 30 px above the time axis (on the linear axis: at most 3 px).
+        let mut hits = 0;
+        for &k in f.kept.iter().filter(|&&k| d.marks[k].series == 0) {
+            let (x, y) = f.point(d.marks[k].t, d.marks[k].dur_ms);
+            assert!(
+                f64::from(f.plot.3) - y >= 30.0,
+                "add-roles mark {k} at {y:.0}"
+            );
+            let hit = crate::viewport::nearest_mark(&d.marks, &f, x, y, 1.0).expect("hit");
+            assert_eq!(
+                d.marks[hit].series, 0,
+                "mark {k} at ({x:.0}, {y:.0}) hit {hit}"
+            );
+            let (_, ly) = lin.point(d.marks[k].t, d.marks[k].dur_ms);
+            assert!(f64::from(lin.plot.3) - ly <= 3.0);
+            hits += 1;
+        }
+        assert!(hits > 100, "{hits} add-roles marks drawn");
+    }
+
+    #[test]
+    fn chart_log_axis_draws_zero_and_sub_ms_durations_on_its_floor() {
+        let mut d = wide();
+        for (i, v) in [0.0, 0.3, -5.0, 1e-300, f64::MIN_POSITIVE]
+            .into_iter()
+            .enumerate()
+        {
+            d.marks[i].dur_ms = v;
+        }
+        for s in YScale::ALL {
+            let (svg, f) = render_svg_frame(&d, &d.full_view(), &scaled(s), 800, 400);
+            for bad in ["NaN", "inf"] {
+                assert!(!svg.contains(bad), "{s:?}: {bad} in the SVG");
+            }
+            assert_eq!(f.kept.len(), d.marks.len());
+            for &k in &f.kept {
+                let (x, y) = f.point(d.marks[k].t, d.marks[k].dur_ms);
+                assert!(
+                    x.is_finite() && y.is_finite() && f.contains(x, y),
+                    "{s:?}: mark {k} at ({x}, {y})"
+                );
+            }
+            if f.y.log {
+                assert_eq!(f.y.lo, LOG_FLOOR_MS, "{s:?}");
+                for k in 0..5 {
+                    assert_eq!(
+                        f.point(d.marks[k].t, d.marks[k].dur_ms).1,
+                        f64::from(f.plot.3),
+                        "{s:?}: mark {k} on the floor"
+                    );
+                }
+            }
+        }
+        // All durations 0 (or none at all): a 1 ms to 1 s log axis.
+        let zero = ChartData {
+            marks: d.marks.iter().map(|m| Mark { dur_ms: 0.0, ..*m }).collect(),
+            ..d.without_marks()
+        };
+        let (svg, f) = render_svg_frame(&zero, &zero.full_view(), &scaled(YScale::Log), 800, 400);
+        assert_eq!((f.y.lo, f.y.hi), (1.0, 1000.0));
+        assert!(!svg.contains("NaN") && svg.contains("\n1 ms\n") && svg.contains("\n1 s\n"));
+        let none = ChartData {
+            marks: Vec::new(),
+            ..d.without_marks()
+        };
+        let (svg, f) = render_svg_frame(&none, &none.full_view(), &scaled(YScale::Log), 800, 400);
+        assert!(f.y.log && !svg.contains("NaN") && svg.contains("no timed requests"));
+        // The mapping itself.
+        let y = DurationAxis::log(10.0, 10_000.0);
+        for (d, want) in [
+            (f64::NAN, 0.0),
+            (-1.0, 0.0),
+            (0.0, 0.0),
+            (10.0, 0.0),
+            (100.0, 1.0 / 3.0),
+            (f64::INFINITY, 1.0),
+            (1e9, 1.0),
+        ] {
+            assert!((y.frac(d) - want).abs() < 1e-12, "{d}: {}", y.frac(d));
+        }
+        for d in [10.0, 37.0, 1234.5, 10_000.0] {
+            assert!((y.at(y.frac(d)) - d).abs() < 1e-9 * d, "{d}");
+        }
+        assert_eq!(
+            (y.at(f64::NAN), y.at(-3.0), y.at(7.0)),
+            (10.0, 10.0, 10_000.0)
+        );
+        assert!((y.mid() - 316.227_766).abs() < 1e-3);
+        let bad = DurationAxis::log(f64::NAN, 0.0);
+        assert_eq!((bad.lo, bad.hi), (LOG_FLOOR_MS, 2.0));
+        assert!(bad.frac(0.0) == 0.0 && bad.frac(5.0) == 1.0);
+    }
+
+    #[test]
+    fn chart_log_axis_keeps_the_same_marks_and_every_columns_log_extremes() {
+        let data = synthetic(60_000, 5);
+        let lod = crate::lod::LodSet::build(&data);
+        let full = data.full_view();
+        let zoom = View {
+            t0: full.t0 + (full.t1 - full.t0) / 3,
+            t1: full.t0 + (full.t1 - full.t0) / 3 + 20_000,
+        };
+        let fo = FrameOptions {
+            sorted: true,
+            ..FrameOptions::default()
+        };
+        for view in [full, zoom] {
+            for raster in [false, true] {
+                let frame = |s| {
+                    let mut svg = String::new();
+                    let root = SVGBackend::with_string(&mut svg, (1200, 500)).into_drawing_area();
+                    draw_frame_with(
+                        &root,
+                        &data,
+                        &view,
+                        &scaled(s),
+                        &fo,
+                        Extras {
+                            lod: Some(&lod),
+                            raster,
+                        },
+                    )
+                    .unwrap()
+                };
+                let (lin, log) = (frame(YScale::Linear), frame(YScale::Log));
+                assert!(log.y.log && !lin.y.log);
+                assert_eq!(lin.kept, log.kept, "the same marks drawn whatever the axis");
+                // Every failed mark in view is drawn.
+                let (t0, t1) = view.bounds();
+                let failed = data
+                    .marks
+                    .iter()
+                    .filter(|m| m.failed && m.t >= t0 && m.t <= t1)
+                    .count();
+                assert_eq!(
+                    log.kept.iter().filter(|&&k| data.marks[k].failed).count(),
+                    failed
+                );
+            }
+        }
+        // Per pixel column and series, the marks with the lowest and the highest
+        // place on the log axis are among those decimation keeps (log is monotonic,
+        // and clamping to the floor only makes ties).
+        let mut marks = data.marks.clone();
+        for m in marks.iter_mut().step_by(101) {
+            m.dur_ms = 0.0;
+        }
+        for (view, width) in [(full, 1078), (zoom, 640), (full, 97)] {
+            let keep = decimate_sorted(&marks, sorted_range(&marks, &view), &view, width, &[]);
+            let y = DurationAxis::fit(YScale::Log, keep.iter().map(|&k| marks[k].dur_ms));
+            assert!(y.log);
+            let (t0, t1) = view.bounds();
+            let mut all: HashMap<(u32, u16), (f64, f64)> = HashMap::new();
+            let mut kept: HashMap<(u32, u16), (f64, f64)> = HashMap::new();
+            for (i, m) in marks
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.t >= t0 && m.t <= t1)
+            {
+                let key = (column(m.t, t0, t1, width), m.series);
+                let f = y.frac(m.dur_ms);
+                let add = |map: &mut HashMap<(u32, u16), (f64, f64)>| {
+                    let e = map.entry(key).or_insert((f, f));
+                    *e = (e.0.min(f), e.1.max(f));
+                };
+                add(&mut all);
+                if keep.binary_search(&i).is_ok() {
+                    add(&mut kept);
+                }
+            }
+            assert_eq!(all, kept, "{view:?} at {width} columns");
+        }
+    }
+
+    #[test]
+    fn chart_log_frames_paint_each_mark_where_hit_testing_looks() {
+        let data = synthetic(60_000, 3);
+        let lod = crate::lod::LodSet::build(&data);
+        let view = data.full_view();
+        let fo = FrameOptions {
+            sorted: true,
+            ..FrameOptions::default()
+        };
+        let mut svg = String::new();
+        let (f, layers) = {
+            let backend = Blits {
+                svg: SVGBackend::with_string(&mut svg, (1200, 500)),
+                blits: Vec::new(),
+            };
+            let root = backend.into_drawing_area();
+            let f = draw_frame_with(
+                &root,
+                &data,
+                &view,
+                &scaled(YScale::Log),
+                &fo,
+                Extras {
+                    lod: Some(&lod),
+                    raster: true,
+                },
+            )
+            .unwrap();
+            drop(root);
+            (f, LAST_BLITS.with(|b| b.take()))
+        };
+        assert!(f.y.log);
+        let layer = &layers[0];
+        for &k in f.kept.iter().step_by(53) {
+            let m = data.marks[k];
+            let (x, y) = f.point(m.t, m.dur_ms);
+            let p = layer
+                .pixel(x.round() as i32, y.round() as i32)
+                .expect("inside the layer");
+            assert_ne!(
+                p,
+                [255, 255, 255],
+                "mark {k} ({} ms) at ({x:.0}, {y:.0}) not painted",
+                m.dur_ms
+            );
+        }
+        // Grid lines at the log ticks, in the layer: 1-2-5 values.
+        let (_, top, _, bottom) = f.plot;
+        let x = f.plot.0 + 3;
+        let grid_rows: Vec<i32> = (top..bottom)
+            .filter(|&y| layer.pixel(x, y) == Some([232, 232, 232]))
+            .collect();
+        let ticks = log_ticks(f.y.lo, f.y.hi, 24);
+        assert!(
+            grid_rows.len() >= ticks.len().min(8),
+            "{grid_rows:?} for {ticks:?}"
+        );
+        for row in grid_rows {
+            let d = f.duration_at(f64::from(row));
+            assert!(
+                ticks.iter().any(|t| (d / t - 1.0).abs() < 0.05),
+                "grid row {row} at {d:.1} ms is no tick of {ticks:?}"
+            );
+        }
+        assert!(svg.contains("request duration (log scale)"));
     }
 
     #[test]

@@ -285,14 +285,16 @@ fn glance_section(h: &mut String, s: &Summary) {
 
 fn timeline_section(h: &mut String, data: &crate::chart::ChartData) {
     h.push_str("<section id=\"timeline\"><h2>Timeline</h2>\n<figure>\n");
+    // The duration axis is Auto (log when the durations span more than two decades).
     let opts = DrawOptions::default();
     // As the page opens: on the events dated 2000–2099 when some are outside it.
     let view = data.initial_view();
-    let svg = chart::render_svg_view(data, &view, &opts, CHART_W, CHART_H);
+    let (svg, frame) = chart::render_svg_frame(data, &view, &opts, CHART_W, CHART_H);
+    let left = if frame.y.log { "left axis: duration, on a logarithmic scale" } else { "left axis: duration" };
     // Inline SVG in HTML needs no namespace declaration; dropping it keeps the
     // document free of any URL at all.
     h.push_str(&svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", " role=\"img\" aria-label=\"Timeline chart\"", 1));
-    h.push_str("\n<figcaption>Each dot is one Action or script run (or a request whose logs name no Action) at its end time, coloured by name (left axis: duration). The dark line is the number of requests in flight (right axis), the orange line the concurrency limit. Red triangles mark resource_exhausted failures; red shading, the breach windows. Times in UTC.");
+    let _ = write!(h, "\n<figcaption>Each dot is one Action or script run (or a request whose logs name no Action) at its end time, coloured by name ({left}). The dark line is the number of requests in flight (right axis), the orange line the concurrency limit. Red triangles mark resource_exhausted failures; red shading, the breach windows. Times in UTC.");
     if view != data.full_view() {
         h.push_str(" The chart covers the events dated 2000–2099: those dated outside it (see the warnings) are left out.");
     }

@@ -301,7 +301,7 @@ mod tests {
             plot: (0, 0, 1000, 500),
             t0: 0,
             t1: 1000,
-            y_top: 1000.0,
+            y: crate::chart::DurationAxis::linear(1000.0),
             kept,
         }
     }
@@ -328,6 +328,46 @@ mod tests {
         let f = frame(vec![1, 2]);
         assert_eq!(nearest_mark(&marks, &f, 100.0, 250.0, 15.0), Some(1));
         assert_eq!(nearest_mark(&[], &f, 100.0, 250.0, 15.0), None);
+    }
+
+    #[test]
+    fn hit_test_follows_a_log_duration_axis() {
+        use crate::chart::DurationAxis;
+        // 500 px for 10 ms to 10 s: a decade every 166.7 px.
+        let log = Frame {
+            y: DurationAxis::log(10.0, 10_000.0),
+            ..frame(vec![0, 1, 2])
+        };
+        let marks = [m(500, 40.0), m(500, 400.0), m(500, 4000.0)];
+        let y_of = |d: f64| 500.0 - 500.0 * (d / 10.0).log10() / 3.0;
+        for (k, mk) in marks.iter().enumerate() {
+            let (x, y) = log.point(mk.t, mk.dur_ms);
+            assert!(
+                (x - 500.0).abs() < 1e-9 && (y - y_of(mk.dur_ms)).abs() < 1e-9,
+                "{k}: ({x}, {y})"
+            );
+            // Pointing a few pixels off each mark finds that mark, not its neighbours
+            // one decade (167 px) away.
+            assert_eq!(nearest_mark(&marks, &log, 503.0, y - 4.0, 10.0), Some(k));
+            // The inverse: the duration under the pointer.
+            assert!((log.duration_at(y) - mk.dur_ms).abs() < 1e-9 * mk.dur_ms);
+        }
+        assert_eq!(log.duration_at(600.0), 10.0, "below the plot: the floor");
+        assert_eq!(log.duration_at(-20.0), 10_000.0, "above: the top");
+        // The same marks on a linear axis of that height are elsewhere: pointing at the
+        // log position of 40 ms (400 px) finds nothing, and 40 ms and 400 ms are 18 px
+        // apart at the bottom.
+        let lin = Frame {
+            y: DurationAxis::linear(10_000.0),
+            ..frame(vec![0, 1, 2])
+        };
+        assert_eq!(nearest_mark(&marks, &lin, 500.0, y_of(40.0), 10.0), None);
+        assert_eq!(nearest_mark(&marks, &lin, 500.0, 498.0, 3.0), Some(0));
+        assert!((lin.duration_at(250.0) - 5000.0).abs() < 1e-9);
+        // Durations the log axis cannot show go to its floor, never to NaN.
+        for d in [0.0, -3.0, f64::NAN, 1e-300] {
+            assert_eq!(log.point(0, d).1, 500.0, "{d}");
+        }
     }
 
     #[test]

@@ -172,6 +172,14 @@ fn sample_report_is_clean_and_self_contained() {
     assert!(html.contains("<p>5,398 events read, 0 duplicates dropped; 3,374 with request timing.</p>"));
     assert!(html.contains("from 5,398 events (14 min 59 s)."), "the header's event count");
     assert!(html.contains("<td>156 in 1 window</td>"), "one window, not \"1 windows\"");
+    // The duration axis is Auto: the sample's Actions run from 37 ms to 18 s, so log,
+    // and the caption says so; the report of one fast Action alone stays linear.
+    assert!(html.contains("request duration (log scale)"), "a log duration axis");
+    assert!(html.contains("left axis: duration, on a logarithmic scale"), "the caption says log");
+    let calm = load("calm.ndjson", &sample::generate(&Scenario::no_incident(), Format::Ndjson).text);
+    let calm = report::render(&calm, &Redactor::new(KEY), &opts(false)).expect("renders").html;
+    assert!(calm.contains("request duration (ms)") && !calm.contains("log scale") && !calm.contains("logarithmic"));
+    assert!(calm.contains("(left axis: duration)"));
     eprintln!("sample report: {} bytes ({:.1} KB)", html.len(), html.len() as f64 / 1024.0);
     let _ = std::fs::write(std::env::temp_dir().join("inflight-sample-report.html"), html);
 }
