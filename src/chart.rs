@@ -151,6 +151,10 @@ impl YScale {
 /// drawn is more than this many times their 1st percentile (two decades).
 pub const AUTO_LOG_RATIO: f64 = 100.0;
 
+/// Width of the left axis' label area on a log scale (layout px; 64 on a linear
+/// one): room for labels with units ("500 ms") beside the axis title.
+const LOG_AXIS_W: i32 = 84;
+
 /// The lowest floor of a log duration axis, ms: shorter durations (0 ms,
 /// sub-millisecond) are drawn on it.
 pub const LOG_FLOOR_MS: f64 = 1.0;
@@ -1308,36 +1312,58 @@ pub fn draw_frame_with<DB: DrawingBackend>(
     // Each axis keeps its full width (tick numbers plus title) down to phone
     // widths: at 420 px the right one was w/12 ≈ 32 px and its title sat on the
     // tick numbers.
-    let left = sc.px(64).min(w / 4).max(0);
     let right = sc.px(48).min(w / 5).max(0);
     let bottom = (h / 8).clamp(0, sc.px(44));
-    let plot_w = (w - left - right - sc.px(10)).max(1) as u32;
+    // A log axis is wider: its labels carry their unit ("500 ms").
+    let left_for = |log: bool| sc.px(if log { LOG_AXIS_W } else { 64 }).min(w / 4).max(0);
+    let plot_w_for = |left: i32| (w - left - right - sc.px(10)).max(1) as u32;
 
     // Data reduced to what the pixels can show: from the coarsest level of detail
     // fine enough for this zoom, else from the data. `keep` indexes `marks`.
     let hidden = &fo.hidden_series[..];
-    let px_ms = (t1 as f64 - t0 as f64) / f64::from(plot_w);
-    let level = match ex.lod {
-        Some(lod) if fo.decimate && fo.sorted => lod.pick(px_ms),
-        _ => None,
-    };
     let marks = &data.marks[..];
     let range = if fo.sorted {
         sorted_range(marks, view)
     } else {
         0..marks.len()
     };
-    let keep = if let Some(l) = level {
-        l.decimate_marks(marks, view, plot_w, hidden)
-    } else if fo.decimate && fo.sorted {
-        decimate_sorted(marks, range, view, plot_w, hidden)
-    } else if fo.decimate {
-        decimate_unsorted(marks, range, view, plot_w, hidden)
-    } else {
-        let mut all = all_marks_in(marks, range, view);
-        all.retain(|&i| !is_hidden(hidden, marks[i].series));
-        all
+    let reduce = |plot_w: u32| {
+        let px_ms = (t1 as f64 - t0 as f64) / f64::from(plot_w);
+        let level = match ex.lod {
+            Some(lod) if fo.decimate && fo.sorted => lod.pick(px_ms),
+            _ => None,
+        };
+        let keep = if let Some(l) = level {
+            l.decimate_marks(marks, view, plot_w, hidden)
+        } else if fo.decimate && fo.sorted {
+            decimate_sorted(marks, range.clone(), view, plot_w, hidden)
+        } else if fo.decimate {
+            decimate_unsorted(marks, range.clone(), view, plot_w, hidden)
+        } else {
+            let mut all = all_marks_in(marks, range.clone(), view);
+            all.retain(|&i| !is_hidden(hidden, marks[i].series));
+            all
+        };
+        (level, keep)
     };
+    // The duration axis fits the marks drawn (decimation keeps each column's
+    // shortest and longest, so their extremes are the view's), and Auto picks log
+    // or linear from their spread. The plot's width depends on the axis' and the
+    // marks on the width: Auto guesses linear, and a frame it turns out log is
+    // reduced again at the log axis' width (one more decimation, O(width) from a
+    // level of detail).
+    let guess = opts.y_scale == YScale::Log;
+    let mut left = left_for(guess);
+    let mut plot_w = plot_w_for(left);
+    let (mut level, mut keep) = reduce(plot_w);
+    let mut y = DurationAxis::fit(opts.y_scale, keep.iter().map(|&i| marks[i].dur_ms));
+    if y.log != guess {
+        left = left_for(y.log);
+        plot_w = plot_w_for(left);
+        (level, keep) = reduce(plot_w);
+        let scale = if y.log { YScale::Log } else { YScale::Linear };
+        y = DurationAxis::fit(scale, keep.iter().map(|&i| marks[i].dur_ms));
+    }
     let steps = if let Some(l) = level {
         decimate_steps(&l.steps_for(&data.steps, view), view, plot_w)
     } else if fo.decimate {
@@ -1434,12 +1460,8 @@ pub fn draw_frame_with<DB: DrawingBackend>(
         draw_legend(&legend_area, &items, &legend_pos, &small, sc)?;
     }
 
-    // Axes ranges. The duration axis fits the marks drawn (decimation keeps each
-    // column's shortest and longest, so their extremes are the view's), and Auto
-    // picks log or linear from their spread.
-    let durations = keep.iter().map(|&i| marks[i].dur_ms);
-    let max_dur = durations.clone().fold(0.0f64, f64::max);
-    let y = DurationAxis::fit(opts.y_scale, durations);
+    // Axes ranges (the duration axis `y` is fitted above).
+    let max_dur = keep.iter().map(|&i| marks[i].dur_ms).fold(0.0f64, f64::max);
     let (y_lo, y_top) = (y.lo, y.hi);
     let seconds = max_dur >= 10_000.0;
     let max_inflight = steps.iter().map(|s| s.1).max().unwrap_or(0);
@@ -1480,10 +1502,12 @@ pub fn draw_frame_with<DB: DrawingBackend>(
         .build_cartesian_2d(axis.clone(), y)?
         .set_secondary_coord(axis, 0u32..y2_top);
     // Linear: plotters' own choice of about 6 ticks. Log: 1-2-5 per decade while
-    // labels stay 24 px apart, else fewer (see `log_ticks`).
+    // labels stay 20 px apart, else fewer (see `log_ticks`).
     let y_labels = if y.log {
         let (_, yr) = chart.plotting_area().get_pixel_range();
-        usize::try_from((yr.end - yr.start) / sc.px(24).max(1)).unwrap_or(0).clamp(2, 24)
+        usize::try_from((yr.end - yr.start) / sc.px(20).max(1))
+            .unwrap_or(0)
+            .clamp(2, 24)
     } else {
         6
     };
@@ -1571,7 +1595,13 @@ pub fn draw_frame_with<DB: DrawingBackend>(
         })?;
     }
 
-    let y_fmt = |v: &f64| if y.log { log_label(*v) } else { duration_label(*v, seconds) };
+    let y_fmt = |v: &f64| {
+        if y.log {
+            log_label(*v)
+        } else {
+            duration_label(*v, seconds)
+        }
+    };
     let mut mesh = chart.configure_mesh();
     if ex.raster {
         mesh.disable_mesh();
@@ -1976,7 +2006,8 @@ pub fn render_svg_with(data: &ChartData, view: &View, opts: &DrawOptions, fo: &F
 fn svg_with_frame(data: &ChartData, view: &View, opts: &DrawOptions, fo: &FrameOptions, w: u32, h: u32) -> (String, Frame) {
     let mut buf = String::new();
     let result = {
-        let root = SameTextSize(SVGBackend::with_string(&mut buf, (w.max(1), h.max(1)))).into_drawing_area();
+        let root = SameTextSize(SVGBackend::with_string(&mut buf, (w.max(1), h.max(1))))
+            .into_drawing_area();
         draw_frame(&root, data, view, opts, fo).and_then(|f| root.present().map(|()| f))
     };
     // The SVG string backend has no I/O and text is only estimated, so drawing
@@ -2630,11 +2661,79 @@ mod tests {
         );
         // The SVG draws the 65 ms mark where the frame (hit-testing) says it is.
         let (x, yf) = log.point(d.marks[fast].t, d.marks[fast].dur_ms);
-        let circle = format!("<circle cx=\"{}\" cy=\"{}\"", x.round(), yf.round());
-        assert!(svg_log.contains(&circle), "{circle} not in the SVG");
+        let near = svg_log
+            .lines()
+            .filter(|l| l.starts_with("<circle"))
+            .any(|l| {
+                let (cx, cy) = (attr(l, "cx").unwrap_or(-99), attr(l, "cy").unwrap_or(-99));
+                (f64::from(cx) - x).abs() <= 1.0 && (f64::from(cy) - yf).abs() <= 1.0
+            });
+        assert!(near, "no circle at ({x:.1}, {yf:.1}) in the SVG");
         // Ticks with units along the log axis.
         for t in ["\n20 ms\n", "\n100 ms\n", "\n1 s\n", "\n5 s\n"] {
             assert!(svg_log.contains(t), "tick {t:?}");
+        }
+    }
+
+    #[test]
+    fn chart_log_axis_title_clears_its_labels() {
+        // Log labels carry units ("500 ms"): in the page (DejaVu Sans, about 11.3 px
+        // at scale 1) "500 ms" is 42 px wide, and at the linear axis' 64 px it touched
+        // the axis title. Widths of the glyphs the labels use, in em, as DejaVu Sans.
+        let em = |c: char| match c {
+            '0'..='9' => 0.636,
+            'm' => 0.974,
+            's' => 0.521,
+            _ => 0.32,
+        };
+        for (w, h, opts) in [
+            (380u32, 300u32, scaled(YScale::Log)),
+            (800, 400, scaled(YScale::Log)),
+            (
+                1600,
+                800,
+                DrawOptions {
+                    scale: 2.0,
+                    ..scaled(YScale::Log)
+                },
+            ),
+        ] {
+            let svg = render_svg_view(&wide(), &wide().full_view(), &opts, w, h);
+            let texts: Vec<(&str, &str)> = svg
+                .split("<text")
+                .skip(1)
+                .map(|c| {
+                    let (attrs, rest) = c.split_once('>').unwrap();
+                    (attrs, rest.split("</text>").next().unwrap().trim())
+                })
+                .collect();
+            let num = |attrs: &str, k: &str| -> f64 {
+                let i = attrs.find(&format!(" {k}=\"")).unwrap() + k.len() + 3;
+                attrs[i..].split('"').next().unwrap().parse().unwrap()
+            };
+            let title = texts
+                .iter()
+                .find(|(_, c)| *c == "request duration (log scale)")
+                .expect("the title");
+            let size = num(title.0, "font-size");
+            // The title is turned 270° about (x, y) and shifted by dy = 0.76em: its
+            // glyphs span about x to x + 1 em.
+            let title_right = num(title.0, "x") + size;
+            let labels: Vec<(f64, f64)> = texts
+                .iter()
+                .filter(|(a, c)| {
+                    a.contains("text-anchor=\"end\"") && (c.ends_with(" ms") || c.ends_with(" s"))
+                })
+                .map(|(a, c)| (num(a, "x"), c.chars().map(em).sum::<f64>() * size))
+                .collect();
+            assert!(labels.len() >= 3, "{w}: {labels:?}");
+            for (end, width) in labels {
+                assert!(
+                    end - width >= title_right + 4.0,
+                    "{w}: a label from {:.1} to {end}, the title ends at {title_right:.1}",
+                    end - width
+                );
+            }
         }
     }
 
@@ -2886,9 +2985,32 @@ mod tests {
                     )
                     .unwrap()
                 };
-                let (lin, log) = (frame(YScale::Linear), frame(YScale::Log));
-                assert!(log.y.log && !lin.y.log);
-                assert_eq!(lin.kept, log.kept, "the same marks drawn whatever the axis");
+                let (lin, log, auto) = (
+                    frame(YScale::Linear),
+                    frame(YScale::Log),
+                    frame(YScale::Auto),
+                );
+                assert!(log.y.log && !lin.y.log && auto.y.log);
+                // The log axis' labels are wider, so its plot is narrower; the marks
+                // are those of decimating at its width (Auto: reduced again at the
+                // log width, not the linear guess' marks).
+                assert!(log.plot.2 - log.plot.0 < lin.plot.2 - lin.plot.0);
+                assert_eq!(auto.kept, log.kept);
+                for f in [&lin, &log] {
+                    let w = (f.plot.2 - f.plot.0) as u32;
+                    let px_ms = (view.bounds().1 - view.bounds().0) as f64 / f64::from(w);
+                    let want = match lod.pick(px_ms) {
+                        Some(l) => l.decimate_marks(&data.marks, &view, w, &[]),
+                        None => decimate_sorted(
+                            &data.marks,
+                            sorted_range(&data.marks, &view),
+                            &view,
+                            w,
+                            &[],
+                        ),
+                    };
+                    assert_eq!(f.kept, want, "the marks of decimating at the plot's width");
+                }
                 // Every failed mark in view is drawn.
                 let (t0, t1) = view.bounds();
                 let failed = data
