@@ -261,7 +261,8 @@ fn chart_svg(w: u32, h: u32) -> Option<(String, LabelMap)> {
             *name = labels.get(crate::labels::Place::Action, name);
         }
         let view = ui.vp.view();
-        let opts = DrawOptions { title: Some(chart_title(0)), ..DrawOptions::default() };
+        // The duration axis the page shows (the user's Auto / Linear / Log).
+        let opts = DrawOptions { title: Some(chart_title(0)), y_scale: ui.y_scale, ..DrawOptions::default() };
         Some(crate::chart::render_svg_view(&data, &view, &opts, w, h))
     })
     .flatten()
@@ -298,7 +299,9 @@ fn png() {
     let scale = super::window().device_pixel_ratio().clamp(1.0, 4.0).max(PNG_SCALE);
     let Some((opts, fo)) = with_ui(|ui, _, _| {
         let fo = super::frame_options(ui);
-        (DrawOptions { title: Some(chart_title(fo.tz_offset_ms)), ..DrawOptions::default() }, fo)
+        // The duration axis the page shows, as the SVG download.
+        let opts = DrawOptions { title: Some(chart_title(fo.tz_offset_ms)), y_scale: ui.y_scale, ..DrawOptions::default() };
+        (opts, fo)
     }) else {
         say("Load logs first.");
         return;

@@ -82,6 +82,8 @@ struct Ui {
     sel_marks: Vec<usize>,
     sel_window: Option<usize>,
     tz_local: bool,
+    /// The duration axis the user picked (Auto / Linear / Log).
+    y_scale: crate::chart::YScale,
     decimate: bool,
     query: Query,
     follow_range: bool,
@@ -1060,6 +1062,27 @@ impl Ui {
     }
 }
 
+/// The duration axis picked in the page's control (Auto when it says nothing known).
+fn y_scale_control() -> crate::chart::YScale {
+    document()
+        .get_element_by_id("y-scale")
+        .and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
+        .and_then(|s| crate::chart::YScale::parse(&s.value()))
+        .unwrap_or_default()
+}
+
+/// Sets the duration axis (the control shows it) and redraws.
+fn set_y_scale(scale: crate::chart::YScale) {
+    if let Some(s) = document()
+        .get_element_by_id("y-scale")
+        .and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
+    {
+        s.set_value(scale.name());
+    }
+    with_ui(|ui, _, _| ui.y_scale = scale);
+    request_frame();
+}
+
 fn new_ui(linked: Linked, synthetic: bool) -> Ui {
     // Opens on the events dated 2000–2099 when there are any (a stray 1970 or 9999
     // date is still reachable: zoom out, or the overview strip shows it).
@@ -1080,6 +1103,7 @@ fn new_ui(linked: Linked, synthetic: bool) -> Ui {
         sel_marks: Vec::new(),
         sel_window: None,
         tz_local: local,
+        y_scale: y_scale_control(),
         decimate: true,
         query: Query::default(),
         follow_range: true,
@@ -1303,6 +1327,7 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
     let opts = DrawOptions {
         scale: ui.dpr,
         legend: false,
+        y_scale: ui.y_scale,
         ..DrawOptions::default()
     };
     let fo = FrameOptions {
@@ -1312,11 +1337,14 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
     };
     let view = ui.vp.view();
     ui.frame = draw_chart_on(ui, &canvas, &opts, &fo)?;
-    // Where the plot area went (CSS px: left, top, right, bottom), for tests and
-    // tooling, as the canvas has no elements to find.
+    // Where the plot area went (CSS px: left, top, right, bottom) and the duration
+    // axis drawn (Auto resolved), for tests and tooling, as the canvas has no
+    // elements to find.
     let (l, t, r, b) = ui.frame.plot;
     let css = |v: i32| format!("{:.1}", f64::from(v) / ui.dpr);
     let _ = canvas.set_attribute("data-plot", &format!("{},{},{},{}", css(l), css(t), css(r), css(b)));
+    let axis = if ui.frame.y.log { "log" } else { "linear" };
+    let _ = canvas.set_attribute("data-y-scale", axis);
 
     let ov: HtmlCanvasElement = by_id_as("overview");
     if fit_canvas(&ov, ui.dpr) {
@@ -1719,6 +1747,7 @@ fn wire_timeline() -> Result<(), JsValue> {
         }
         let key = k.key();
         let mut open = false;
+        let mut cycle_scale = false;
         let mut step: Option<bool> = None;
         let handled = with_ui(|ui, _, _| {
             // Zoom around the selected mark when it is in view, else the middle.
@@ -1750,6 +1779,7 @@ fn wire_timeline() -> Result<(), JsValue> {
                     let next = ui.sel_window.map_or(0, |w| (w + 1) % n);
                     return Some((false, Some(usize::MAX - next)));
                 }
+                "l" | "L" => cycle_scale = true,
                 "Enter" => open = true,
                 "Escape" => {
                     ui.sel_marks.clear();
@@ -1778,6 +1808,10 @@ fn wire_timeline() -> Result<(), JsValue> {
         }
         if open {
             open_detail();
+        }
+        if cycle_scale {
+            let next = with_ui(|ui, _, _| ui.y_scale.next()).unwrap_or_default();
+            set_y_scale(next);
         }
         request_frame();
     })?;
@@ -1866,6 +1900,7 @@ fn wire_timeline() -> Result<(), JsValue> {
         render_culprits();
         request_frame();
     })?;
+    on(&by_id("y-scale"), "change", |_| set_y_scale(y_scale_control()))?;
     on(&by_id("decimate"), "change", |_| {
         let on_ = by_id_as::<HtmlInputElement>("decimate").checked();
         with_ui(|ui, _, _| ui.decimate = on_);

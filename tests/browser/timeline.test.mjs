@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,7 @@ before(async () => {
     viewport: { width: 1280, height: 900 },
     deviceScaleFactor: 1,
     timezoneId: 'Europe/Berlin',
+    acceptDownloads: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
   });
 });
@@ -356,6 +357,120 @@ test('keyboard only: load, first breach, zoom, slowest request, open it', async 
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
   assert.equal(await page.$$eval('#ev-rows .ev-row.selected', (r) => r.length), 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Centres (device px) of the marks drawn in colour `rgb`: pixels whose 3×3 neighbourhood
+ *  is all that colour laid at 60–100% opacity over a light background (white, or the pale
+ *  breach shading), i.e. each channel the same fraction of the way from 255 to `rgb`. */
+async function markCentres(page, rgb) {
+  return page.$eval(
+    '#chart',
+    (c, rgb) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const is = (x, y) => {
+        const i = (y * c.width + x) * 4;
+        const a = [0, 1, 2].filter((k) => 255 - rgb[k] > 60).map((k) => (255 - d[i + k]) / (255 - rgb[k]));
+        return Math.min(...a) >= 0.6 && Math.max(...a) <= 1.05 && Math.max(...a) - Math.min(...a) <= 0.12;
+      };
+      const out = [];
+      for (let y = 1; y < c.height - 1; y++) {
+        for (let x = 1; x < c.width - 1; x++) {
+          let all = true;
+          for (let dy = -1; dy <= 1 && all; dy++) for (let dx = -1; dx <= 1 && all; dx++) all = is(x + dx, y + dy);
+          // One point per mark: skip pixels next to one already taken.
+          if (all && !out.some(([a, b]) => Math.abs(a - x) <= 3 && Math.abs(b - y) <= 3)) out.push([x, y]);
+        }
+      }
+      return out;
+    },
+    rgb,
+  );
+}
+
+const plotArea = async (page) => (await page.getAttribute('#chart', 'data-plot')).split(',').map(Number);
+const axisIs = (page, mode) =>
+  page.waitForFunction((m) => document.getElementById('chart').dataset.yScale === m, mode, { timeout: 5_000 });
+
+test('duration axis: Auto is log for the sample, the control and L switch it, an add-roles mark is hovered by name', async () => {
+  const { page, errors } = await openSample();
+  await loadSample(page);
+  // The control, next to the other chart controls, and its key in the help.
+  const options = await page.$$eval('#y-scale option', (os) => os.map((o) => [o.value, o.textContent]));
+  assert.deepEqual(options, [['auto', 'Auto'], ['linear', 'Linear'], ['log', 'Log']]);
+  assert.equal(await page.inputValue('#y-scale'), 'auto');
+  assert.ok(await page.$('.toolbar #y-scale'), 'in the timeline toolbar');
+  assert.match(await page.innerHTML('#chart-help'), /<kbd>l<\/kbd> duration axis Auto \/ Linear \/ Log/);
+  // Auto: add-roles (37–67 ms) and enrich-profile (up to 18 s) span 2.7 decades.
+  await axisIs(page, 'log');
+
+  // add-roles' colour, from its legend swatch.
+  const swatch = await page.$eval('#legend button[data-series]:has-text("add-roles") span.swatch', (s) => getComputedStyle(s).backgroundColor);
+  const rgb = swatch.match(/\d+/g).slice(0, 3).map(Number);
+  // Marks inside the plot area only (the canvas legend has an add-roles dot too); the
+  // plot is narrower on a log axis (wider labels), so it is read for each drawing.
+  const marksInPlot = async () => {
+    const [left, top, right, bottom] = await plotArea(page);
+    const pts = await markCentres(page, rgb);
+    return { bottom, pts: pts.filter(([x, y]) => x >= left && x <= right && y >= top && y <= bottom + 4) };
+  };
+
+  // Linear: every add-roles mark sits on the time axis.
+  await page.selectOption('#y-scale', 'linear');
+  await axisIs(page, 'linear');
+  const { pts: lin, bottom: linBottom } = await marksInPlot();
+  assert.ok(lin.length >= 5, `linear: ${lin.length} add-roles marks found by colour`);
+  assert.ok(lin.every(([, y]) => linBottom - y <= 6), `linear: add-roles within 6 px of the axis: ${JSON.stringify(lin.slice(0, 10))}`);
+
+  // L cycles Linear → Log → Auto → Linear, and the control follows.
+  await page.focus('#chart');
+  for (const [want, drawn] of [['log', 'log'], ['auto', 'log'], ['linear', 'linear'], ['log', 'log']]) {
+    await page.keyboard.press('l');
+    await page.waitForFunction((w) => document.getElementById('y-scale').value === w, want);
+    await axisIs(page, drawn);
+  }
+
+  // Log: add-roles' marks stand well off the axis, and hovering one names add-roles.
+  const { pts: marks, bottom } = await marksInPlot();
+  assert.ok(marks.length >= 50, `log: ${marks.length} add-roles marks found by colour`);
+  // 37 ms is 26 px above a 20 ms floor on a 20 ms – 24 s axis of 300 px.
+  const low = Math.min(...marks.map(([, y]) => bottom - y));
+  assert.ok(low >= 15, `log: add-roles at least 15 px above the axis (lowest: ${low} px)`);
+  const box = await chartBox(page);
+  const c = await page.$eval('#chart', (c) => ({ w: c.width, h: c.height }));
+  const picks = [0.1, 0.5, 0.9].map((f) => marks[Math.floor(f * (marks.length - 1))]);
+  for (const [x, y] of picks) {
+    await page.mouse.move(box.x + (x * box.w) / c.w, box.y + (y * box.h) / c.h);
+    await page.waitForSelector('#tooltip:not([hidden])');
+    await page.waitForFunction(() => /\S/.test(document.querySelector('#tooltip .tt-title')?.textContent ?? ''));
+    const title = await page.textContent('#tooltip .tt-title');
+    assert.equal(title, 'add-roles', `hovering (${x}, ${y}) names ${title}`);
+    const row = await page.textContent('#tooltip .tt-row');
+    assert.match(row, /^[3-6]\d ms · /, `its duration, tens of ms: ${row}`);
+  }
+  // The sample on the log axis, with the tooltip of the add-roles mark under the pointer.
+  await page.screenshot({ path: join(out, 'timeline-log-axis.png'), clip: { x: 0, y: Math.max(0, box.y - 120), width: 1280, height: 720 } });
+  // Clicking one selects it: the detail names add-roles.
+  const [x, y] = picks[1];
+  await page.mouse.click(box.x + (x * box.w) / c.w, box.y + (y * box.h) / c.h);
+  await page.waitForSelector('#detail:not([hidden])');
+  assert.match(await page.textContent('#detail-summary'), /add-roles/);
+
+  // The SVG download draws the axis the page shows.
+  const saveSvg = async () => {
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('#exp-svg')]);
+    return (await readFile(await dl.path())).toString('utf8');
+  };
+  assert.match(await saveSvg(), /request duration \(log scale\)/);
+  await page.selectOption('#y-scale', 'linear');
+  await axisIs(page, 'linear');
+  const linear = await saveSvg();
+  assert.match(linear, /request duration \(s\)/);
+  assert.doesNotMatch(linear, /log scale/);
+  const lbox = await chartBox(page);
+  await page.mouse.move(lbox.x + 5, lbox.y + 5);
+  await page.screenshot({ path: join(out, 'timeline-linear-axis.png'), clip: { x: 0, y: Math.max(0, lbox.y - 120), width: 1280, height: 720 } });
   assert.deepEqual(errors, []);
   await page.close();
 });
