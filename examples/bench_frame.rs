@@ -15,8 +15,10 @@
 //! rasterizing), mean and p95.
 //! `--mode elements|layer` draws one way only (`--mode none`: only the set-up), for
 //! `valgrind --tool=callgrind` instruction counts of the wasm-side work.
+//! `--y-scale auto|linear|log` picks the duration axis (default auto, as the page;
+//! the synthetic data's wide views come out log, its narrow ones linear).
 
-use inflight::chart::{draw_frame_with, synthetic, DrawOptions, Extras, FrameOptions};
+use inflight::chart::{draw_frame_with, synthetic, DrawOptions, Extras, FrameOptions, YScale};
 use inflight::lod::LodSet;
 use inflight::viewport::Viewport;
 use plotters::prelude::*;
@@ -109,8 +111,11 @@ impl DrawingBackend for Counting {
     }
 }
 
-/// Draws the 160 benchmark frames; returns calls summed and each frame's time (ms).
-fn run(data: &inflight::chart::ChartData, lod: &LodSet, raster: bool) -> (Calls, Vec<f64>) {
+/// Draws the 160 benchmark frames; returns calls summed, each frame's time (ms) and
+/// how many frames had a log duration axis.
+fn run(data: &inflight::chart::ChartData, lod: &LodSet, raster: bool, y_scale: YScale) -> (Calls, Vec<f64>, usize) {
+    let opts = DrawOptions { y_scale, ..DrawOptions::default() };
+    let mut log = 0;
     let mut vp = Viewport::new(data.full_view());
     let mut calls = Calls::default();
     let mut ms = Vec::new();
@@ -130,14 +135,15 @@ fn run(data: &inflight::chart::ChartData, lod: &LodSet, raster: bool) -> (Calls,
             let backend = Counting { size: (1240, 560), calls: Calls::default() };
             let root = backend.into_drawing_area();
             let ex = Extras { lod: Some(lod), raster };
-            draw_frame_with(&root, data, &vp.view(), &DrawOptions::default(), &fo, ex).expect("drawn");
+            let frame = draw_frame_with(&root, data, &vp.view(), &opts, &fo, ex).expect("drawn");
             drop(root);
+            log += usize::from(frame.y.log);
             ms.push(start.elapsed().as_secs_f64() * 1e3);
             // The counts live in the backend, which the drawing area owns: read them back.
             calls = add(calls, COUNTS.with(|c| c.take()));
         }
     }
-    (calls, ms)
+    (calls, ms, log)
 }
 
 thread_local! {
@@ -170,6 +176,12 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
     let mode = args.iter().position(|a| a == "--mode").and_then(|i| args.get(i + 1)).cloned();
+    let y_scale = args
+        .iter()
+        .position(|a| a == "--y-scale")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| YScale::parse(s).expect("--y-scale auto|linear|log"))
+        .unwrap_or_default();
     let data = synthetic(n, 0x5EED);
     let all = LodSet::build(&data);
     let one = LodSet { levels: all.levels.iter().take(1).cloned().collect() };
@@ -179,18 +191,18 @@ fn main() {
         if mode.as_deref().is_some_and(|m| m != name) {
             continue;
         }
-        let (c, ms) = run(&data, lod, raster);
-        rows.push((name, c, ms));
+        let (c, ms, log) = run(&data, lod, raster, y_scale);
+        rows.push((name, c, ms, log));
     }
-    println!("| requests | frames drawn as | circles | paths | rects | polygons | texts | bitmaps | backend calls / frame | bitmap pixels / frame | native ms / frame: mean / p95 |");
-    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (name, c, mut ms) in rows {
+    println!("| requests | frames drawn as | circles | paths | rects | polygons | texts | bitmaps | backend calls / frame | bitmap pixels / frame | native ms / frame: mean / p95 | log axis frames ({}) |", y_scale.name());
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, c, mut ms, log) in rows {
         let f = |v: u64| format!("{:.0}", v as f64 / frames);
         ms.sort_by(f64::total_cmp);
         let mean = ms.iter().sum::<f64>() / ms.len() as f64;
         let p95 = ms[(ms.len() * 95 / 100).min(ms.len() - 1)];
         println!(
-            "| {n} | {name} | {} | {} | {} | {} | {} | {} | {} | {} | {mean:.2} / {p95:.2} |",
+            "| {n} | {name} | {} | {} | {} | {} | {} | {} | {} | {} | {mean:.2} / {p95:.2} | {log} of {frames} |",
             f(c.circles),
             f(c.paths),
             f(c.rects),

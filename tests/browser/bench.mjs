@@ -7,6 +7,7 @@
 //   PROFILE=zoom SIZES=1000000 node tests/browser/bench.mjs  # where a frame's time goes
 //   DPR=2 node tests/browser/bench.mjs                      # a high-DPI screen
 //   INFLIGHT_DIST=other/dist node tests/browser/bench.mjs   # another build, to compare
+//   YSCALE=linear node tests/browser/bench.mjs              # duration axis auto|linear|log
 //
 // For BENCHMARKS.md: `flock /tmp/bench.lock node tests/browser/bench.mjs` (the load
 // average before and after is printed with the table).
@@ -31,6 +32,10 @@ const dpr = Number(process.env.DPR ?? 1);
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: dpr });
 await page.goto(`${server.origin}/?bench`);
 await page.waitForSelector('body[data-ready="1"]');
+// The duration axis (the page's control, read when data is loaded; Auto by default, which
+// is log for the synthetic data). Builds without the control ignore it.
+const yscale = process.env.YSCALE;
+if (yscale) await page.evaluate((v) => { const s = document.getElementById('y-scale'); if (s) s.value = v; }, yscale);
 const frames = async (kind, decimate, n) =>
   JSON.parse(await page.evaluate(([k, d, f]) => window.inflightBench.frames(k, d, f), [kind, decimate, n]));
 
@@ -87,6 +92,7 @@ if (rows.length) {
     console.log(`| ${r.n.toLocaleString('en')} | ${f(r.zoom.mean)} / ${f(r.zoom.p95)} | ${f(r.zoomOff.mean)} | ${f(r.zoomOff.mean / r.zoom.mean)}× | ${f(r.pan.mean)} / ${f(r.pan.p95)} | ${f(r.panOff.mean)} | ${f(r.panOff.mean / r.pan.mean)}× | ${f(r.table.mean)} | ${r.filter ? f(r.filter.mean) : '–'} |`);
   }
 }
-console.log(`\nload average before: ${loadBefore}; after: ${loadavg()}; DPR ${dpr}; dist ${dist}`);
+const drawn = await page.evaluate(() => document.getElementById('chart').dataset.yScale ?? '(no control)');
+console.log(`\nload average before: ${loadBefore}; after: ${loadavg()}; DPR ${dpr}; dist ${dist}; duration axis ${yscale ?? 'default'} (drawn: ${drawn})`);
 await browser.close();
 await server.close();
