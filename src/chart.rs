@@ -151,8 +151,9 @@ impl YScale {
 /// drawn is more than this many times their 1st percentile (two decades).
 pub const AUTO_LOG_RATIO: f64 = 100.0;
 
-/// Width of the left axis' label area on a log scale (layout px; 64 on a linear
-/// one): room for labels with units ("500 ms") beside the axis title.
+/// Width of the left axis' label area on a log scale and under Auto (layout px;
+/// 64 for a forced linear axis): room for labels with units ("500 ms") beside the
+/// axis title.
 const LOG_AXIS_W: i32 = 84;
 
 /// The lowest floor of a log duration axis, ms: shorter durations (0 ms,
@@ -1312,58 +1313,49 @@ pub fn draw_frame_with<DB: DrawingBackend>(
     // Each axis keeps its full width (tick numbers plus title) down to phone
     // widths: at 420 px the right one was w/12 ≈ 32 px and its title sat on the
     // tick numbers.
+    // The left axis is wider on a log scale: its labels carry their unit
+    // ("500 ms"). Auto keeps that width whichever axis a frame turns out to have,
+    // so the plot does not move when Auto switches while zooming, panning or hiding
+    // a series.
+    let left_w = if opts.y_scale == YScale::Linear {
+        64
+    } else {
+        LOG_AXIS_W
+    };
+    let left = sc.px(left_w).min(w / 4).max(0);
     let right = sc.px(48).min(w / 5).max(0);
     let bottom = (h / 8).clamp(0, sc.px(44));
-    // A log axis is wider: its labels carry their unit ("500 ms").
-    let left_for = |log: bool| sc.px(if log { LOG_AXIS_W } else { 64 }).min(w / 4).max(0);
-    let plot_w_for = |left: i32| (w - left - right - sc.px(10)).max(1) as u32;
+    let plot_w = (w - left - right - sc.px(10)).max(1) as u32;
 
     // Data reduced to what the pixels can show: from the coarsest level of detail
     // fine enough for this zoom, else from the data. `keep` indexes `marks`.
     let hidden = &fo.hidden_series[..];
+    let px_ms = (t1 as f64 - t0 as f64) / f64::from(plot_w);
+    let level = match ex.lod {
+        Some(lod) if fo.decimate && fo.sorted => lod.pick(px_ms),
+        _ => None,
+    };
     let marks = &data.marks[..];
     let range = if fo.sorted {
         sorted_range(marks, view)
     } else {
         0..marks.len()
     };
-    let reduce = |plot_w: u32| {
-        let px_ms = (t1 as f64 - t0 as f64) / f64::from(plot_w);
-        let level = match ex.lod {
-            Some(lod) if fo.decimate && fo.sorted => lod.pick(px_ms),
-            _ => None,
-        };
-        let keep = if let Some(l) = level {
-            l.decimate_marks(marks, view, plot_w, hidden)
-        } else if fo.decimate && fo.sorted {
-            decimate_sorted(marks, range.clone(), view, plot_w, hidden)
-        } else if fo.decimate {
-            decimate_unsorted(marks, range.clone(), view, plot_w, hidden)
-        } else {
-            let mut all = all_marks_in(marks, range.clone(), view);
-            all.retain(|&i| !is_hidden(hidden, marks[i].series));
-            all
-        };
-        (level, keep)
+    let keep = if let Some(l) = level {
+        l.decimate_marks(marks, view, plot_w, hidden)
+    } else if fo.decimate && fo.sorted {
+        decimate_sorted(marks, range, view, plot_w, hidden)
+    } else if fo.decimate {
+        decimate_unsorted(marks, range, view, plot_w, hidden)
+    } else {
+        let mut all = all_marks_in(marks, range, view);
+        all.retain(|&i| !is_hidden(hidden, marks[i].series));
+        all
     };
     // The duration axis fits the marks drawn (decimation keeps each column's
     // shortest and longest, so their extremes are the view's), and Auto picks log
-    // or linear from their spread. The plot's width depends on the axis' and the
-    // marks on the width: Auto guesses linear, and a frame it turns out log is
-    // reduced again at the log axis' width (one more decimation, O(width) from a
-    // level of detail).
-    let guess = opts.y_scale == YScale::Log;
-    let mut left = left_for(guess);
-    let mut plot_w = plot_w_for(left);
-    let (mut level, mut keep) = reduce(plot_w);
-    let mut y = DurationAxis::fit(opts.y_scale, keep.iter().map(|&i| marks[i].dur_ms));
-    if y.log != guess {
-        left = left_for(y.log);
-        plot_w = plot_w_for(left);
-        (level, keep) = reduce(plot_w);
-        let scale = if y.log { YScale::Log } else { YScale::Linear };
-        y = DurationAxis::fit(scale, keep.iter().map(|&i| marks[i].dur_ms));
-    }
+    // or linear from their spread.
+    let y = DurationAxis::fit(opts.y_scale, keep.iter().map(|&i| marks[i].dur_ms));
     let steps = if let Some(l) = level {
         decimate_steps(&l.steps_for(&data.steps, view), view, plot_w)
     } else if fo.decimate {
@@ -2738,6 +2730,35 @@ mod tests {
     }
 
     #[test]
+    fn chart_auto_scale_keeps_the_plot_in_place_when_it_switches() {
+        // The sample with add-roles hidden is 220 ms to 18 s (linear), with it 37 ms
+        // to 18 s (log): Auto switches, the plot area stays put (it moved 20 px when
+        // the left axis took the width of the axis drawn, and so did every mark while
+        // panning across a switch).
+        let d = sample_chart();
+        let view = d.full_view();
+        let frame = |scale, hidden: Vec<bool>| {
+            let mut svg = String::new();
+            let root = SVGBackend::with_string(&mut svg, (1200, 500)).into_drawing_area();
+            let fo = FrameOptions {
+                hidden_series: hidden,
+                ..FrameOptions::default()
+            };
+            draw_frame(&root, &d, &view, &scaled(scale), &fo).unwrap()
+        };
+        let (both, slow) = (
+            frame(YScale::Auto, vec![]),
+            frame(YScale::Auto, vec![true, false]),
+        );
+        assert!(both.y.log && !slow.y.log, "Auto switches");
+        assert_eq!(both.plot, slow.plot);
+        // Forced Linear keeps the narrower axis; Log has Auto's.
+        let lin = frame(YScale::Linear, vec![]);
+        assert_eq!(lin.plot.0 + (LOG_AXIS_W - 64), both.plot.0);
+        assert_eq!(frame(YScale::Log, vec![true, false]).plot, both.plot);
+    }
+
+    #[test]
     fn chart_log_svg_matches_snapshot() {
         let svg = render_svg_view(&wide(), &wide().full_view(), &scaled(YScale::Log), 800, 400);
         // Auto picks the same axis for these durations (37 ms to 8 s).
@@ -2991,11 +3012,11 @@ mod tests {
                     frame(YScale::Auto),
                 );
                 assert!(log.y.log && !lin.y.log && auto.y.log);
-                // The log axis' labels are wider, so its plot is narrower; the marks
-                // are those of decimating at its width (Auto: reduced again at the
-                // log width, not the linear guess' marks).
+                // The log axis' labels are wider, so its plot is narrower (Auto's as
+                // wide as Log's); the marks are those of decimating at each plot's
+                // width, whatever the axis.
                 assert!(log.plot.2 - log.plot.0 < lin.plot.2 - lin.plot.0);
-                assert_eq!(auto.kept, log.kept);
+                assert_eq!((auto.plot, &auto.kept), (log.plot, &log.kept));
                 for f in [&lin, &log] {
                     let w = (f.plot.2 - f.plot.0) as u32;
                     let px_ms = (view.bounds().1 - view.bounds().0) as f64 / f64::from(w);
