@@ -2,9 +2,17 @@
 //! which of them fall in the chart's visible range, and which few are on screen
 //! (virtual scrolling). Pure logic; the web layer only renders the window.
 //!
+//! What a row is: one per chart mark (a work span: an Action or script run, or a
+//! request when no Action is named), showing that run's Action, end time and
+//! duration and the event it belongs to; plus one per event that has no mark (no
+//! duration: a failed login, a logout). So a login that ran two Actions is two rows,
+//! the Action filter finds every run of an Action, and a row and its mark select
+//! each other one to one. Row ids: mark `k` is row `k`; the `j`-th event without a
+//! mark ([`Linked::unmarked`]) is row `marks + j` (see [`Linked::row`]).
+//!
 //! Rows are reached through the [`Rows`] trait so that the table works the same
 //! over loaded events ([`EventRows`]) and over synthetic benchmark rows
-//! ([`SynthRows`]). [`Linked`] ties chart marks to events both ways.
+//! ([`SynthRows`], one per mark). [`Linked`] ties chart marks to events both ways.
 
 use std::cmp::Ordering;
 use std::ops::Range;
@@ -62,6 +70,12 @@ pub trait Rows {
     fn series(&self, i: usize) -> Option<u32>;
     /// Text of a text column (Series gives the series name); "" when absent.
     fn text(&self, i: usize, col: Col) -> &str;
+    /// Every row in time order, untimed last (ties in any order). The table's
+    /// orders start from it, so that rows equal in the sort column stay in time order
+    /// and the default order needs no sort.
+    fn time_order(&self) -> Vec<u32> {
+        (0..self.len() as u32).collect()
+    }
 }
 
 /// Filters and sort order.
@@ -161,12 +175,12 @@ pub fn select<R: Rows + ?Sized>(rows: &R, q: &Query) -> Vec<u32> {
     filter_in(rows, &order(rows, q.sort, q.descending), q)
 }
 
-/// Every row in the order `sort` / `descending` gives (stable: ties keep row
-/// order; missing values last).
+/// Every row in the order `sort` / `descending` gives (stable: ties keep the
+/// order of [`Rows::time_order`]; missing values last).
 pub fn order<R: Rows + ?Sized>(rows: &R, sort: Col, descending: bool) -> Vec<u32> {
-    let mut out: Vec<u32> = (0..rows.len() as u32).collect();
-    let by = |a: &u32, b: &u32| cmp_col(rows, *a as usize, *b as usize, sort, descending).then(a.cmp(b));
-    // Loaded events are already in time order: check before sorting.
+    let mut out = rows.time_order();
+    let by = |a: &u32, b: &u32| cmp_col(rows, *a as usize, *b as usize, sort, descending);
+    // The time order is the usual one: check before sorting (a stable sort).
     if !out.is_sorted_by(|a, b| by(a, b) != Ordering::Greater) {
         out.sort_by(by);
     }
@@ -324,9 +338,21 @@ pub struct Linked {
     pub hist: crate::histogram::Index,
     /// Per event, its slowest mark (`u32::MAX`: none).
     pub event_mark: Vec<u32>,
+    /// The events without a mark (no duration), in event order: the table's rows
+    /// after the marks' (see [`Linked::row`]).
+    pub unmarked: Vec<u32>,
 }
 
 pub const NONE: u32 = u32::MAX;
+
+/// What table row `id` shows (see the module doc).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// Mark `k` (sorted order): a run, with the event it belongs to, if any.
+    Mark(usize),
+    /// Event `e`, which has no mark.
+    Event(usize),
+}
 
 impl Linked {
     /// `span_event[i]` is the event of `chart.marks[i]`; `n_events` events.
@@ -360,12 +386,56 @@ impl Linked {
         }
         let buckets = crate::histogram::buckets_of(&marks);
         let hist = crate::histogram::Index::build(&marks, &buckets);
+        let unmarked = (0..n_events as u32).filter(|&e| event_mark[e as usize] == NONE).collect();
         Linked {
             data: ChartData { marks, ..rest },
             mark_event,
             buckets,
             hist,
             event_mark,
+            unmarked,
+        }
+    }
+
+    /// How many table rows there are: one per mark, one per event without a mark.
+    pub fn row_count(&self) -> usize {
+        self.data.marks.len() + self.unmarked.len()
+    }
+
+    /// What table row `id` shows.
+    pub fn row(&self, id: usize) -> Option<Row> {
+        let n = self.data.marks.len();
+        if id < n {
+            Some(Row::Mark(id))
+        } else {
+            self.unmarked.get(id - n).map(|&e| Row::Event(e as usize))
+        }
+    }
+
+    /// The mark of row `id` (none for an event without a duration).
+    pub fn row_mark(&self, id: usize) -> Option<usize> {
+        (id < self.data.marks.len()).then_some(id)
+    }
+
+    /// The event of row `id`: the event the run belongs to (none for an Action
+    /// execution object no event lists), or the row's own event.
+    pub fn row_event(&self, id: usize) -> Option<usize> {
+        match self.row(id)? {
+            Row::Mark(k) => self.mark_event.get(k).filter(|&&e| e != NONE).map(|&e| e as usize),
+            Row::Event(e) => Some(e),
+        }
+    }
+
+    /// The row of mark `k` (the selection link: a mark selects its row).
+    pub fn mark_row(&self, k: usize) -> Option<usize> {
+        (k < self.data.marks.len()).then_some(k)
+    }
+
+    /// The row that stands for event `e`: its slowest run's, or its own when it has no run.
+    pub fn event_row(&self, e: usize) -> Option<usize> {
+        match *self.event_mark.get(e)? {
+            NONE => self.unmarked.binary_search(&(e as u32)).ok().map(|j| self.data.marks.len() + j),
+            k => Some(k as usize),
         }
     }
 
@@ -380,26 +450,40 @@ impl Linked {
     }
 }
 
-/// Loaded events as table rows; duration and series come from each event's
-/// slowest mark.
+/// Loaded events as table rows: one per mark (its end time, duration and series,
+/// and its event's type, description, client and connection), then one per event
+/// without a mark (see the module doc). No rows while the events are still arriving
+/// (`events` shorter than the events the marks were linked to).
 pub struct EventRows<'a> {
     pub events: &'a [Event],
     pub linked: &'a Linked,
 }
 
 impl EventRows<'_> {
+    fn loaded(&self) -> bool {
+        self.events.len() == self.linked.event_mark.len()
+    }
     fn mark(&self, i: usize) -> Option<&Mark> {
-        let k = *self.linked.event_mark.get(i)?;
-        self.linked.data.marks.get(k as usize)
+        self.linked.data.marks.get(self.linked.row_mark(i)?)
+    }
+    fn event(&self, i: usize) -> Option<&Event> {
+        self.events.get(self.linked.row_event(i)?)
     }
 }
 
 impl Rows for EventRows<'_> {
     fn len(&self) -> usize {
-        self.events.len()
+        if self.loaded() {
+            self.linked.row_count()
+        } else {
+            0
+        }
     }
     fn time(&self, i: usize) -> Option<i64> {
-        self.events.get(i)?.time
+        match self.linked.row(i)? {
+            Row::Mark(k) => self.linked.data.marks.get(k).map(|m| m.t),
+            Row::Event(e) => self.events.get(e)?.time,
+        }
     }
     fn duration(&self, i: usize) -> Option<f64> {
         self.mark(i).map(|m| m.dur_ms)
@@ -408,19 +492,149 @@ impl Rows for EventRows<'_> {
         self.mark(i).map(|m| u32::from(m.series))
     }
     fn text(&self, i: usize, col: Col) -> &str {
-        let Some(e) = self.events.get(i) else { return "" };
+        if col == Col::Series {
+            return self
+                .series(i)
+                .and_then(|s| self.linked.data.series.get(s as usize))
+                .map_or("", String::as_str);
+        }
+        let Some(e) = self.event(i) else { return "" };
         match col {
             Col::Type => &e.type_code,
             Col::Description => &e.description,
             Col::Client => e.client_name.as_deref().unwrap_or(""),
             Col::Connection => e.connection.as_deref().unwrap_or(""),
-            Col::Series => self
-                .series(i)
-                .and_then(|s| self.linked.data.series.get(s as usize))
-                .map_or("", String::as_str),
-            Col::Time | Col::Duration => "",
+            Col::Series | Col::Time | Col::Duration => "",
         }
     }
+    /// The marks (sorted by time) merged with the events without a mark (in event
+    /// order: time order, untimed last); a mark before an event at the same time.
+    fn time_order(&self) -> Vec<u32> {
+        if !self.loaded() {
+            return Vec::new();
+        }
+        let marks = &self.linked.data.marks;
+        let un = &self.linked.unmarked;
+        let mut out = Vec::with_capacity(marks.len() + un.len());
+        let (mut i, mut j) = (0, 0);
+        while i < marks.len() || j < un.len() {
+            let event_first = j < un.len()
+                && (i == marks.len() || self.events[un[j] as usize].time.is_some_and(|t| t < marks[i].t));
+            if event_first {
+                out.push((marks.len() + j) as u32);
+                j += 1;
+            } else {
+                out.push(i as u32);
+                i += 1;
+            }
+        }
+        out
+    }
+}
+
+/// A line of a row's description ([`describe_row`]): the tooltip's classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Line {
+    /// The Action (or request kind), or the event's type for an event row.
+    Title,
+    Info,
+    /// The event's description (log text).
+    Desc,
+}
+
+/// `2024-05-14 08:45:00.753 UTC`: a time as the page shows it, `offset` ms east of UTC.
+pub fn fmt_when(t: i64, offset: i64) -> String {
+    use crate::chart::{format_date, format_time, zone_label, TimeFormat};
+    let t = t.saturating_add(offset);
+    format!("{} {} {}", format_date(t), format_time(t, TimeFormat::Milli), zone_label(offset))
+}
+
+/// `2024-05-14 08:45:00.518 → 08:45:00.753 UTC` (the end's date too when it differs),
+/// `zone(t)` ms east of UTC at each end (a span across a clock change names both zones).
+pub fn fmt_span(start: i64, end: i64, zone: &dyn Fn(i64) -> i64) -> String {
+    use crate::chart::{format_date, format_time, zone_label, TimeFormat};
+    let (za, zb) = (zone(start), zone(end));
+    let (a, b) = (start.saturating_add(za), end.saturating_add(zb));
+    let end_date = if format_date(a) == format_date(b) { String::new() } else { format!("{} ", format_date(b)) };
+    let start_zone = if za == zb { String::new() } else { format!(" {}", zone_label(za)) };
+    format!(
+        "{} {}{start_zone} → {end_date}{} {}",
+        format_date(a),
+        format_time(a, TimeFormat::Milli),
+        format_time(b, TimeFormat::Milli),
+        zone_label(zb)
+    )
+}
+
+/// `235 ms`, `1,250 ms`, `17.9 s`, `2 min 5 s` (100 s and more).
+pub fn fmt_dur(ms: f64) -> String {
+    if ms >= 100_000.0 {
+        crate::session::duration_text(ms as i64)
+    } else if ms >= 10_000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        format!("{} ms", crate::session::group_digits(ms.round().max(0.0) as usize))
+    }
+}
+
+/// What the tooltip and the detail pane say about table row `id`, with times
+/// `zone(t)` ms east of UTC (0: UTC; the page's local zone at `t`). A run: its Action, duration, when it ran (start → end;
+/// the end is where its mark sits on the timeline and the table's time), then the
+/// event it belongs to (type, when it was logged: its `date`) and that event's
+/// description. An event without a mark: its type, when it was logged, its
+/// description. `events`: none for synthetic rows (nothing said about events).
+pub fn describe_row(linked: &Linked, events: Option<&[Event]>, id: usize, zone: &dyn Fn(i64) -> i64) -> Vec<(String, Line)> {
+    let description = |e: &Event, out: &mut Vec<(String, Line)>| {
+        if !e.description.is_empty() {
+            out.push((e.description.clone(), Line::Desc));
+        }
+    };
+    let logged = |e: &Event| match e.time {
+        Some(t) => format!("logged {}", fmt_when(t, zone(t))),
+        None => "no readable date".to_string(),
+    };
+    let type_text = |e: &Event| match crate::codes::meaning(&e.type_code) {
+        Some(m) => format!("type {} {m}", e.type_code),
+        None => format!("type {}", e.type_code),
+    };
+    let mut out = Vec::new();
+    match linked.row(id) {
+        Some(Row::Mark(k)) => {
+            let Some(m) = linked.data.marks.get(k) else { return out };
+            let series = linked.data.series.get(usize::from(m.series)).cloned().unwrap_or_default();
+            out.push((series, Line::Title));
+            let start = m.t.saturating_sub(m.dur_ms.round() as i64);
+            out.push((
+                format!(
+                    "{} · ran {}{}",
+                    fmt_dur(m.dur_ms),
+                    fmt_span(start, m.t, zone),
+                    if m.failed { " · failed" } else { "" }
+                ),
+                Line::Info,
+            ));
+            let Some(events) = events else { return out };
+            match linked.row_event(id).and_then(|e| events.get(e)) {
+                Some(e) => {
+                    out.push((format!("its event: {}, {}", type_text(e), logged(e)), Line::Info));
+                    description(e, &mut out);
+                }
+                // Only once the events are in (while they arrive, nothing is said).
+                None if events.len() == linked.event_mark.len() => {
+                    out.push(("no event in these logs lists this run".to_string(), Line::Info));
+                }
+                None => {}
+            }
+        }
+        Some(Row::Event(e)) => {
+            let Some(e) = events.and_then(|ev| ev.get(e)) else { return out };
+            out.push((type_text(e), Line::Title));
+            out.push((format!("no duration · {}", logged(e)), Line::Info));
+            description(e, &mut out);
+        }
+        None => {}
+    }
+    out
 }
 
 /// Synthetic rows for benchmarks: one per mark.
@@ -737,6 +951,14 @@ mod tests {
         assert_eq!(l.mark_event, vec![0, 0, 2]);
         assert_eq!(l.event_mark, vec![1, NONE, 2], "the slowest mark of each event");
         assert_eq!(l.marks_of(0), vec![0, 1]);
+        // Table rows: the three marks, then event 1 (no mark); each way round.
+        assert_eq!(l.unmarked, vec![1]);
+        assert_eq!(l.row_count(), 4);
+        assert_eq!((0..5).map(|r| l.row(r)).collect::<Vec<_>>(), [Some(Row::Mark(0)), Some(Row::Mark(1)), Some(Row::Mark(2)), Some(Row::Event(1)), None]);
+        assert_eq!((0..4).map(|r| l.row_event(r)).collect::<Vec<_>>(), [Some(0), Some(0), Some(2), Some(1)]);
+        assert_eq!((0..4).map(|r| l.row_mark(r)).collect::<Vec<_>>(), [Some(0), Some(1), Some(2), None]);
+        assert_eq!((0..3).map(|k| l.mark_row(k)).collect::<Vec<_>>(), [Some(0), Some(1), Some(2)]);
+        assert_eq!((0..3).map(|e| l.event_row(e)).collect::<Vec<_>>(), [Some(1), Some(3), Some(2)], "its slowest run, or its own row");
         assert_eq!(l.buckets.len(), 3);
         assert_eq!(l.data.series, data.series);
 
@@ -748,7 +970,10 @@ mod tests {
         assert_eq!(owned.data, built.data);
         assert_eq!(owned.data.steps, steps);
         assert_eq!(owned.data.breaches, vec![200]);
-        assert_eq!((owned.mark_event, owned.event_mark, owned.buckets), (built.mark_event, built.event_mark, built.buckets));
+        assert_eq!(
+            (owned.mark_event, owned.event_mark, owned.buckets, owned.unmarked),
+            (built.mark_event, built.event_mark, built.buckets, built.unmarked)
+        );
     }
 
     #[test]

@@ -78,7 +78,9 @@ struct Ui {
     ov_x: (i32, i32),
     dpr: f64,
     hover: Option<usize>,
-    sel_event: Option<usize>,
+    /// The selected table row (`table::Linked::row`): a mark's, or an event's without one.
+    sel_row: Option<usize>,
+    /// The selected row's mark, if it has one (highlighted on the chart).
     sel_marks: Vec<usize>,
     sel_window: Option<usize>,
     tz_local: bool,
@@ -1099,7 +1101,7 @@ fn new_ui(linked: Linked, synthetic: bool) -> Ui {
         ov_x: (0, 1),
         dpr: 1.0,
         hover: None,
-        sel_event: None,
+        sel_row: None,
         sel_marks: Vec::new(),
         sel_window: None,
         tz_local: local,
@@ -1266,6 +1268,17 @@ fn draw_now() {
     })
     .flatten();
     let _ = by_id("chart").set_attribute("data-slowest", slow.as_deref().unwrap_or(""));
+    // Where the selected mark is, when it is in view (the same hook for the selection).
+    let sel = with_ui(|ui, _, _| {
+        let m = *ui.linked.data.marks.get(*ui.sel_marks.first()?)?;
+        if m.t < ui.frame.t0 || m.t > ui.frame.t1 {
+            return None;
+        }
+        let (x, y) = ui.frame.point(m.t, m.dur_ms);
+        Some(format!("{:.1},{:.1}", x / ui.dpr, y / ui.dpr))
+    })
+    .flatten();
+    let _ = by_id("chart").set_attribute("data-selected", sel.as_deref().unwrap_or(""));
     let now = now_ms();
     let due = with_ui(|ui, _, _| {
         let view = ui.vp.view();
@@ -1407,25 +1420,11 @@ fn draw_canvases(ui: &mut Ui) -> Result<(), String> {
 
 /// `t` as the page labels it: UTC, or local time with the offset in force at `t`.
 fn fmt_when(t: i64, ui_local: bool) -> String {
-    use crate::chart::{format_date, format_time, zone_label, TimeFormat};
-    let off = if ui_local { tz_offset_at(t) } else { 0 };
-    let t2 = t.saturating_add(off);
-    format!(
-        "{} {} {}",
-        format_date(t2),
-        format_time(t2, TimeFormat::Milli),
-        zone_label(off)
-    )
+    table::fmt_when(t, if ui_local { tz_offset_at(t) } else { 0 })
 }
 
 fn fmt_dur(ms: f64) -> String {
-    if ms >= 100_000.0 {
-        crate::session::duration_text(ms as i64)
-    } else if ms >= 10_000.0 {
-        format!("{:.1} s", ms / 1000.0)
-    } else {
-        format!("{} ms", fmt_int(ms.round().max(0.0) as usize))
-    }
+    table::fmt_dur(ms)
 }
 
 fn update_range_label() {
@@ -1453,49 +1452,27 @@ fn update_range_label() {
     }
 }
 
-/// Tooltip lines for mark `k`: time, duration, series, type, description.
-/// The tooltip (and detail summary) for mark `k`. The description is free text that
-/// can hold an email or an ip ("Login by ivan@… from 172.16.5.4"): it is shown as the
-/// redacted record has it, unless the user asked for the original.
-fn tooltip_lines(ui: &Ui, session: Option<&Session>, redactor: &Redactor, k: usize) -> Vec<(String, &'static str)> {
-    let Some(m) = ui.linked.data.marks.get(k) else {
-        return Vec::new();
-    };
-    let series = ui
-        .linked
-        .data
-        .series
-        .get(usize::from(m.series))
-        .cloned()
-        .unwrap_or_default();
-    let mut lines = vec![
-        (series, "tt-title"),
-        (
-            format!(
-                "{} · {}{}",
-                fmt_dur(m.dur_ms),
-                fmt_when(m.t, ui.tz_local),
-                if m.failed { " · failed" } else { "" }
-            ),
-            "tt-row",
-        ),
-    ];
-    let event = ui.linked.mark_event.get(k).map(|&e| e as usize);
-    if let (Some(s), Some(e), false) = (session, event, ui.synthetic) {
-        if let Some(ev) = s.ingest.events.get(e) {
-            let meaning = crate::codes::meaning(&ev.type_code).unwrap_or("");
-            lines.push((format!("type {} {}", ev.type_code, meaning), "tt-row"));
-            if !ev.description.is_empty() {
-                let d = if ui.show_original {
-                    ev.description.clone()
-                } else {
-                    redacted_description(redactor, &ev.description)
-                };
-                lines.push((d, "tt-desc"));
-            }
-        }
-    }
-    lines
+/// Tooltip (and detail) lines for table row `row`: a run's Action, duration, start
+/// and end, then its event's type, logged time and description (`table::describe_row`).
+/// The description is free text that can hold an email or an ip ("Login by ivan@… from
+/// 172.16.5.4"): it is shown as the redacted record has it, unless the user asked for
+/// the original.
+fn row_lines(ui: &Ui, session: Option<&Session>, redactor: &Redactor, row: usize) -> Vec<(String, &'static str)> {
+    let events = session.filter(|_| !ui.synthetic).map(|s| s.ingest.events.as_slice());
+    table::describe_row(&ui.linked, events, row, &|t| ui.zone_at(t))
+        .into_iter()
+        .map(|(text, line)| match line {
+            table::Line::Title => (text, "tt-title"),
+            table::Line::Info => (text, "tt-row"),
+            table::Line::Desc if ui.show_original => (text, "tt-desc"),
+            table::Line::Desc => (redacted_description(redactor, &text), "tt-desc"),
+        })
+        .collect()
+}
+
+/// The event of the selected row (its run's event, or its own).
+fn sel_event(ui: &Ui) -> Option<usize> {
+    ui.sel_row.and_then(|r| ui.linked.row_event(r))
 }
 
 /// `text` as the description of a record redacted under the panel's key and rules.
@@ -1524,7 +1501,7 @@ fn update_tooltip() {
             return None;
         }
         let (x, y) = ui.frame.point(m.t, m.dur_ms);
-        Some((tooltip_lines(ui, session, redactor, k), x / ui.dpr, y / ui.dpr))
+        Some((row_lines(ui, session, redactor, ui.linked.mark_row(k)?), x / ui.dpr, y / ui.dpr))
     });
     let tip = by_id("tooltip");
     let Some(Some((lines, x, y))) = info else {
@@ -1561,21 +1538,11 @@ fn canvas_xy(e: &MouseEvent, dpr: f64) -> (f64, f64) {
     (f64::from(e.offset_x()) * dpr, f64::from(e.offset_y()) * dpr)
 }
 
+/// Selects mark `k` (or nothing) and its row, one to one.
 fn select_mark(k: Option<usize>, scroll_table: bool) {
     with_ui(|ui, _, _| {
-        ui.sel_event = k.and_then(|k| {
-            ui.linked.mark_event.get(k).filter(|&&e| e != table::NONE).map(|&e| e as usize)
-        });
-        ui.sel_marks = match ui.sel_event {
-            Some(e) if !ui.synthetic => ui.linked.marks_of(e),
-            Some(_) => k.into_iter().collect(),
-            None => Vec::new(),
-        };
-        if let Some(k) = k {
-            // Keep the clicked mark first (its tooltip shows).
-            ui.sel_marks.retain(|&x| x != k);
-            ui.sel_marks.insert(0, k);
-        }
+        ui.sel_row = k.and_then(|k| ui.linked.mark_row(k));
+        ui.sel_marks = k.into_iter().collect();
     });
     if scroll_table {
         scroll_table_to_selection();
@@ -1584,15 +1551,11 @@ fn select_mark(k: Option<usize>, scroll_table: bool) {
     request_frame();
 }
 
-/// Selects event row `e` (table order) and shows its mark.
-fn select_event(e: usize) {
+/// Selects table row `r` and shows its mark (none for an event without a duration).
+fn select_row(r: usize) {
     with_ui(|ui, _, _| {
-        ui.sel_event = Some(e);
-        ui.sel_marks = if ui.synthetic {
-            vec![e]
-        } else {
-            ui.linked.marks_of(e)
-        };
+        ui.sel_row = Some(r);
+        ui.sel_marks = ui.linked.row_mark(r).into_iter().collect();
         if let Some(&k) = ui.sel_marks.first() {
             let t = ui.linked.data.marks[k].t;
             let v = ui.vp.view();
@@ -1783,7 +1746,7 @@ fn wire_timeline() -> Result<(), JsValue> {
                 "Enter" => open = true,
                 "Escape" => {
                     ui.sel_marks.clear();
-                    ui.sel_event = None;
+                    ui.sel_row = None;
                     ui.sel_window = None;
                 }
                 _ => return None,
@@ -1948,7 +1911,7 @@ fn wire_timeline() -> Result<(), JsValue> {
             .and_then(|r| r.get_attribute("data-row"))
             .and_then(|r| r.parse::<usize>().ok());
         if let Some(r) = row {
-            select_event(r);
+            select_row(r);
             open_detail();
         }
     })?;
@@ -1975,8 +1938,8 @@ fn wire_timeline() -> Result<(), JsValue> {
                 return None;
             }
             let pos = ui
-                .sel_event
-                .and_then(|e| ui.rows.iter().position(|&r| r as usize == e));
+                .sel_row
+                .and_then(|sel| ui.rows.iter().position(|&r| r as usize == sel));
             let p = match pos {
                 Some(p) => (p as i64 + delta).clamp(0, ui.rows.len() as i64 - 1) as usize,
                 None => 0,
@@ -1985,7 +1948,7 @@ fn wire_timeline() -> Result<(), JsValue> {
         })
         .flatten();
         if let Some(r) = next {
-            select_event(r);
+            select_row(r);
             scroll_table_to_selection();
         }
     })?;
@@ -2053,13 +2016,21 @@ fn fill_filters() {
                     .collect::<Vec<_>>(),
             );
         }
+        // Runs per Action: each is a row (the same count as the per-Action table).
+        let mut runs = vec![0usize; ui.linked.data.series.len()];
+        for m in &ui.linked.data.marks {
+            if let Some(n) = runs.get_mut(usize::from(m.series)) {
+                *n += 1;
+            }
+        }
         let series: Vec<(String, String)> = ui
             .linked
             .data
             .series
             .iter()
+            .zip(runs)
             .enumerate()
-            .map(|(i, s)| (i.to_string(), s.clone()))
+            .map(|(i, (s, n))| (i.to_string(), format!("{s} ({})", fmt_int(n))))
             .collect();
         (out, series)
     });
@@ -2148,13 +2119,12 @@ fn render_table_window() {
             let row = el("div");
             let failed = ui
                 .linked
-                .event_mark
-                .get(i)
-                .and_then(|&k| ui.linked.data.marks.get(k as usize))
+                .row_mark(i)
+                .and_then(|k| ui.linked.data.marks.get(k))
                 .is_some_and(|m| m.failed)
                 || rows.text(i, Col::Description) == "resource_exhausted";
             let mut class = String::from("ev-row");
-            if ui.sel_event == Some(i) {
+            if ui.sel_row == Some(i) {
                 class.push_str(" selected");
                 let _ = row.set_attribute("aria-selected", "true");
             }
@@ -2197,14 +2167,35 @@ fn render_table_window() {
         };
         set_text("ev-count", &count);
         let _ = by_id("ev-table").set_attribute("data-rows", &ui.rows.len().to_string());
+        // An empty table says why (nothing is said while there are no rows at all).
+        let empty = if !ui.rows.is_empty() || rows.is_empty() {
+            None
+        } else if ui.filtered.is_empty() {
+            Some("No events match these filters.".to_string())
+        } else {
+            let q = &ui.query;
+            let filtering = q.type_code.is_some()
+                || q.series.is_some()
+                || q.client.is_some()
+                || q.connection.is_some()
+                || !q.text.trim().is_empty();
+            Some(format!(
+                "No events {}in the visible time range ({} outside it).",
+                if filtering { "match these filters " } else { "" },
+                fmt_int(ui.filtered.len())
+            ))
+        };
+        let note = by_id("ev-empty");
+        note.set_text_content(empty.as_deref());
+        set_hidden(&note, empty.is_none());
     });
 }
 
 fn scroll_table_to_selection() {
     let scroller: HtmlElement = by_id_as("ev-scroll");
     let target = with_ui(|ui, _, _| {
-        let e = ui.sel_event?;
-        let pos = ui.rows.iter().position(|&r| r as usize == e)?;
+        let sel = ui.sel_row?;
+        let pos = ui.rows.iter().position(|&r| r as usize == sel)?;
         let v = table_virtual(ui.rows.len());
         Some(v.scroll_top_for(pos, f64::from(scroller.scroll_top())))
     })
@@ -2219,72 +2210,65 @@ fn open_detail() {
     open_detail_inner(true);
 }
 
-/// Shows the selected event's record: redacted with the page's key unless the
-/// user asked for the original. Log text goes in as text only.
+/// Shows the selected row: what it is (a run with its Action, times and event, or an
+/// event without a duration), then the event's record, redacted with the page's key
+/// unless the user asked for the original. Log text goes in as text only.
 fn open_detail_inner(focus: bool) {
     let info = with_ui(|ui, session, redactor| {
-        let e = ui.sel_event?;
-        let mark = ui.sel_marks.first().copied();
-        let mut summary = String::new();
-        if let Some(k) = mark {
-            summary = tooltip_lines(ui, session, redactor, k)
-                .into_iter()
-                .map(|l| l.0)
-                .collect::<Vec<_>>()
-                .join(" · ");
-        }
+        let row = ui.sel_row?;
+        let summary = row_lines(ui, session, redactor, row)
+            .into_iter()
+            .map(|l| l.0)
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let is_run = ui.linked.row_mark(row).is_some();
         let json = match session {
-            Some(s) if !ui.synthetic => {
-                let ev = s.ingest.events.get(e)?;
-                let record = s.ingest.record_text(ev);
-                if summary.is_empty() {
-                    let d = if ui.show_original {
-                        ev.description.clone()
+            Some(s) if !ui.synthetic => match sel_event(ui).and_then(|e| s.ingest.events.get(e)) {
+                None => "(no event in these logs lists this run: it comes from an Action execution object alone)".to_string(),
+                Some(ev) => {
+                    let record = s.ingest.record_text(ev);
+                    if ui.show_original {
+                        table::pretty_json(record)
                     } else {
-                        redacted_description(redactor, &ev.description)
-                    };
-                    summary = format!("type {} · {d}", ev.type_code);
-                }
-                if ui.show_original {
-                    table::pretty_json(record)
-                } else {
-                    let mut out = Vec::with_capacity(record.len());
-                    let mut sum = crate::redact::Summary::default();
-                    match redaction::redact_record(
-                        record.as_bytes(),
-                        ev.envelope.prefix(),
-                        redactor,
-                        &mut sum,
-                        &mut out,
-                    ) {
-                        Ok(()) => table::pretty_json(&String::from_utf8_lossy(&out)),
-                        Err(err) => format!("(this record could not be redacted: {err:?})"),
+                        let mut out = Vec::with_capacity(record.len());
+                        let mut sum = crate::redact::Summary::default();
+                        match redaction::redact_record(
+                            record.as_bytes(),
+                            ev.envelope.prefix(),
+                            redactor,
+                            &mut sum,
+                            &mut out,
+                        ) {
+                            Ok(()) => table::pretty_json(&String::from_utf8_lossy(&out)),
+                            Err(err) => format!("(this record could not be redacted: {err:?})"),
+                        }
                     }
                 }
-            }
+            },
             _ => {
-                let m = ui.linked.data.marks.get(mark?)?;
+                let m = ui.linked.data.marks.get(ui.linked.row_mark(row)?)?;
                 format!(
                     "{{\n  \"synthetic\": true,\n  \"end\": {},\n  \"duration_ms\": {},\n  \"failed\": {}\n}}",
                     m.t, m.dur_ms, m.failed
                 )
             }
         };
-        Some((summary, json, ui.show_original))
+        Some((summary, json, ui.show_original, is_run))
     })
     .flatten();
     let detail = by_id("detail");
-    let Some((summary, json, original)) = info else {
+    let Some((summary, json, original, is_run)) = info else {
         return;
     };
     set_text("detail-summary", &summary);
     set_text("detail-json", &json);
+    let what = if is_run { "Selected run, and its event" } else { "Selected event" };
     set_text(
         "detail-h",
-        if original {
-            "Selected event (original: contains personal data)"
+        &if original {
+            format!("{what} (original: contains personal data)")
         } else {
-            "Selected event (redacted)"
+            format!("{what} (redacted)")
         },
     );
     set_hidden(&detail, false);

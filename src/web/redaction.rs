@@ -781,7 +781,7 @@ pub(super) fn refresh_preview() {
         return;
     }
     let preview = with_ui(|ui, session, page| {
-        let e = ui.sel_event?;
+        let e = super::sel_event(ui)?;
         let s = session.filter(|_| !ui.synthetic)?;
         Some(with_keys(page, |r, rules| s.preview_event(e, r, rules)))
     })

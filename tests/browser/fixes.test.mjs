@@ -164,7 +164,7 @@ test('the selected event\'s summary line and tooltip are redacted like its recor
   await page.keyboard.press('Enter');
   await page.waitForSelector('#detail:not([hidden])');
   const head = await page.textContent('#detail-h');
-  assert.equal(head, 'Selected event (redacted)');
+  assert.equal(head, 'Selected run, and its event (redacted)');
   const line = await page.textContent('#detail-summary');
   const tip = await page.textContent('#tooltip');
   for (const [what, text] of [['summary', line], ['tooltip', tip]]) {
@@ -188,5 +188,80 @@ test('an input with no record in it offers no redacted download (it gave a one-b
   // A real record keeps its button.
   await paste(page, '{"log_id":"r1","type":"s","date":"2024-05-14T09:00:02.000Z"}');
   assert.equal(await page.$$eval('#sources button[data-source]', (b) => b.length), 1);
+  await page.close();
+});
+
+test('events table: one row per Action run; the Action filter, row ↔ mark and the detail agree', async () => {
+  const { page, errors } = await openApp();
+  await loaded(page, () => page.click('#sample'));
+  const dataRows = async () => Number(await page.getAttribute('#ev-table', 'data-rows'));
+  const total = await dataRows();
+  const perAction = await page.$$eval('#actions-table tbody tr', (trs) =>
+    Object.fromEntries(trs.map((tr) => [tr.children[0].textContent, Number(tr.children[1].textContent.replace(/,/g, ''))])));
+  assert.ok(perAction['add-roles'] > 1000 && perAction['enrich-profile'] > 1000, JSON.stringify(perAction));
+  // Each login ran add-roles and enrich-profile: a row for each run.
+  assert.ok(total >= perAction['add-roles'] + perAction['enrich-profile'], `${total} rows`);
+  assert.match(await page.textContent('#ev-head button[data-sort="time"]'), /Ended \/ logged/);
+
+  // The Action filter finds every run of the Action (it found 0 for add-roles).
+  const opt = await page.$$eval('#f-series option', (os) => os.map((o) => [o.value, o.textContent]).find((o) => o[1].startsWith('add-roles')));
+  assert.equal(opt[1], `add-roles (${perAction['add-roles'].toLocaleString('en-US')})`);
+  await page.selectOption('#f-series', opt[0]);
+  await page.waitForFunction((n) => Number(document.getElementById('ev-table').dataset.rows) === n, perAction['add-roles']);
+  const series = await page.$$eval('#ev-rows .ev-row .t-series', (c) => [...new Set(c.map((x) => x.textContent))]);
+  assert.deepEqual(series, ['add-roles']);
+  assert.equal(await page.isHidden('#ev-empty'), true);
+  // No add-roles run belongs to a failed login: an empty table that says so.
+  await page.selectOption('#f-type', 'f');
+  await page.waitForFunction(() => document.getElementById('ev-table').dataset.rows === '0');
+  assert.equal(await page.isVisible('#ev-empty'), true);
+  assert.match(await page.textContent('#ev-empty'), /^No events match these filters/);
+  await page.selectOption('#f-type', '');
+  await page.selectOption('#f-series', '');
+  await page.waitForFunction((n) => Number(document.getElementById('ev-table').dataset.rows) === n, total);
+  assert.equal(await page.isHidden('#ev-empty'), true);
+
+  // The first login's enrich-profile row: its detail is that run (it was add-roles,
+  // another duration and time), with the event it belongs to, labelled.
+  const cells = await page.$$eval('#ev-rows .ev-row', (rows) =>
+    rows.slice(0, 6).map((r) => ({ row: r.dataset.row, time: r.children[0].textContent, dur: r.children[1].textContent, series: r.children[2].textContent })));
+  const first = cells.find((c) => c.series === 'enrich-profile');
+  assert.ok(first, JSON.stringify(cells));
+  assert.ok(cells.some((c) => c.series === 'add-roles'), 'the same login’s add-roles run is a row of its own');
+  await page.click(`#ev-rows .ev-row[data-row="${first.row}"]`);
+  await page.waitForSelector('#detail:not([hidden])');
+  const clock = first.time.split(' ')[1];
+  const expectDetail = async () => {
+    const summary = await page.textContent('#detail-summary');
+    assert.ok(summary.startsWith(`enrich-profile · ${first.dur} · ran `), summary);
+    assert.ok(summary.includes(`→ ${clock} UTC`), `ends at the row's time ${clock}: ${summary}`);
+    assert.match(summary, /its event: type s Successful login, logged 2024-05-14 \d\d:\d\d:\d\d\.\d{3} UTC/);
+    assert.match(await page.textContent('#detail-h'), /^Selected run, and its event \(redacted\)$/);
+  };
+  await expectDetail();
+  // The row highlights its mark: the chart's selection is that run.
+  await page.waitForFunction(() => document.getElementById('chart').dataset.selected);
+  await page.mouse.move(1, 1);
+  await page.waitForSelector('#tooltip:not([hidden])');
+  const tip = await page.textContent('#tooltip');
+  assert.ok(tip.startsWith('enrich-profile') && tip.includes(`${first.dur} · ran `) && tip.includes(`→ ${clock} UTC`), tip);
+  // Enter on the selected row opens the same run.
+  await page.focus('#ev-scroll');
+  await page.keyboard.press('Enter');
+  await expectDetail();
+  assert.equal(await page.$$eval('#ev-rows .ev-row.selected', (r) => r.map((x) => x.dataset.row)).then((r) => r.join()), first.row);
+
+  // A mark selects its row: the slowest mark in view, from the keyboard.
+  await page.focus('#chart');
+  await page.keyboard.press('s');
+  await page.waitForFunction((r) => {
+    const sel = document.querySelector('#ev-rows .ev-row.selected');
+    return sel && sel.dataset.row !== r;
+  }, first.row);
+  const tip2 = (await page.$$eval('#tooltip > div', (ds) => ds.map((d) => d.textContent)));
+  const sel = await page.$eval('#ev-rows .ev-row.selected', (r) => [r.children[0].textContent, r.children[1].textContent, r.children[2].textContent]);
+  assert.equal(sel[2], tip2[0], `the selected row is the mark's run: ${sel} / ${tip2}`);
+  assert.ok(tip2[1].startsWith(`${sel[1]} · ran `) && tip2[1].includes(`→ ${sel[0].split(' ')[1]} UTC`), `${sel} / ${tip2}`);
+  assert.deepEqual(errors, []);
   await page.close();
 });
