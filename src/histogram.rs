@@ -159,6 +159,33 @@ pub fn decade_label(ms: f64) -> String {
     }
 }
 
+/// The caption under the bars for `total` runs whose longest bar counts `longest`,
+/// in lines that fit `avail` px as `width` measures them: one line when it fits
+/// (`6,748 runs · longest bar 2,168`), else two (`6,748 runs`, `longest bar 2,168`),
+/// else each line cut with `…` (never a number cut short without saying so).
+pub fn caption(total: u64, longest: u64, avail: u32, width: impl Fn(&str) -> u32) -> Vec<String> {
+    let group = |n: u64| crate::session::group_digits(usize::try_from(n).unwrap_or(usize::MAX));
+    let runs = format!("{} {}", group(total), if total == 1 { "run" } else { "runs" });
+    let bar = format!("longest bar {}", group(longest));
+    let one = format!("{runs} · {bar}");
+    if width(&one) <= avail {
+        return vec![one];
+    }
+    [runs, bar]
+        .into_iter()
+        .map(|line| {
+            if width(&line) <= avail {
+                return line;
+            }
+            let mut cut: String = line.clone();
+            while !cut.is_empty() && width(&format!("{cut}…")) > avail {
+                cut.pop();
+            }
+            format!("{}…", cut.trim_end())
+        })
+        .collect()
+}
+
 /// Draws `counts` as horizontal bars: durations bottom (fast) to top (slow) on a
 /// log scale, counts to the right. Shows the buckets from the fastest to the
 /// slowest non-empty one. `scale` is the device pixel ratio.
@@ -181,7 +208,15 @@ pub fn draw<DB: DrawingBackend>(
         title.pos(Pos::new(HPos::Left, VPos::Top)),
     ))?;
     let total: u64 = counts.iter().sum();
-    let (left, top, right, bottom) = (px(58.0), px(28.0), w - px(10.0), h - px(24.0));
+    // The caption from the left edge (as the title), in as many lines as it needs.
+    let longest = counts.iter().copied().max().unwrap_or(0);
+    let (cap_x, line_h) = (px(8.0), px(15.0));
+    let avail = u32::try_from(w - cap_x - px(4.0)).unwrap_or(0);
+    let lines = caption(total, longest, avail, |t| {
+        root.estimate_text_size(t, &small).map_or(u32::MAX, |(tw, _)| tw)
+    });
+    let extra = line_h * (lines.len() as i32 - 1);
+    let (left, top, right, bottom) = (px(58.0), px(28.0), w - px(10.0), h - px(28.0) - extra);
     if total == 0 || right <= left || bottom <= top {
         root.draw(&Text::new(
             "no timed requests in view",
@@ -233,11 +268,13 @@ pub fn draw<DB: DrawingBackend>(
             small.pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
     }
-    root.draw(&Text::new(
-        format!("{} requests · longest bar {}", total, max as u64),
-        (left, bottom + px(6.0)),
-        small.pos(Pos::new(HPos::Left, VPos::Top)),
-    ))?;
+    for (i, line) in lines.into_iter().enumerate() {
+        root.draw(&Text::new(
+            line,
+            (cap_x, bottom + px(10.0) + line_h * i as i32),
+            small.pos(Pos::new(HPos::Left, VPos::Top)),
+        ))?;
+    }
     Ok(())
 }
 
@@ -357,10 +394,115 @@ mod tests {
         counts[17] = 7;
         let svg = render_svg(&counts, 260, 300);
         assert!(svg.contains("100 ms") && svg.contains("10 s"), "decade labels");
-        assert!(svg.contains("127 requests"));
+        assert!(svg.contains("127 runs · longest bar 120"));
         let empty = render_svg(&[0; BUCKETS], 260, 300);
         assert!(empty.contains("no timed requests in view"));
         let tiny = render_svg(&counts, 3, 3);
         assert!(tiny.trim_end().ends_with("</svg>"));
+    }
+
+    /// A backend that records the text drawn and measures it as a browser's
+    /// sans-serif does at worst (0.65 em a character: DejaVu Sans digits are 0.64),
+    /// wider than plotters' own estimate, so a caption that fits here fits the page.
+    struct Texts {
+        size: (u32, u32),
+        /// (text, left edge, right edge)
+        drawn: std::rc::Rc<std::cell::RefCell<Vec<(String, i32, i32)>>>,
+    }
+
+    impl Texts {
+        fn width(text: &str, size: f64) -> u32 {
+            (text.chars().count() as f64 * 0.65 * size).ceil() as u32
+        }
+    }
+
+    impl DrawingBackend for Texts {
+        type ErrorType = std::fmt::Error;
+        fn get_size(&self) -> (u32, u32) {
+            self.size
+        }
+        fn ensure_prepared(&mut self) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+            Ok(())
+        }
+        fn present(&mut self) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+            Ok(())
+        }
+        fn draw_pixel(
+            &mut self,
+            _: plotters_backend::BackendCoord,
+            _: plotters_backend::BackendColor,
+        ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+            Ok(())
+        }
+        fn draw_text<S: plotters_backend::BackendTextStyle>(
+            &mut self,
+            text: &str,
+            s: &S,
+            (x, _): plotters_backend::BackendCoord,
+        ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+            let w = Self::width(text, s.size()) as i32;
+            let x0 = match s.anchor().h_pos {
+                HPos::Left => x,
+                HPos::Right => x - w,
+                HPos::Center => x - w / 2,
+            };
+            self.drawn.borrow_mut().push((text.to_string(), x0, x0 + w));
+            Ok(())
+        }
+        fn estimate_text_size<S: plotters_backend::BackendTextStyle>(
+            &self,
+            text: &str,
+            s: &S,
+        ) -> Result<(u32, u32), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+            Ok((Self::width(text, s.size()), s.size().ceil() as u32))
+        }
+    }
+
+    fn drawn(counts: &[u64; BUCKETS], w: u32, h: u32, scale: f64) -> Vec<(String, i32, i32)> {
+        let texts = std::rc::Rc::default();
+        let root = Texts { size: (w, h), drawn: std::rc::Rc::clone(&texts) }.into_drawing_area();
+        draw(&root, counts, "sans-serif", scale).unwrap();
+        drop(root);
+        std::rc::Rc::try_unwrap(texts).unwrap().into_inner()
+    }
+
+    #[test]
+    fn histogram_caption_fits_the_canvas() {
+        // The sample at 1280 px (a 250 px canvas): "6748 requests · longest bar 216"
+        // was cut at the edge; a 45 MB file's "longest bar 15,588" read "15".
+        let mut sample = [0u64; BUCKETS];
+        sample[8] = 2168;
+        sample[9] = 1400;
+        sample[10] = 1500;
+        sample[11] = 1300;
+        sample[17] = 380;
+        let mut big = [0u64; BUCKETS];
+        big[9] = 15_588;
+        big[10] = 9_000;
+        big[13] = 1_200_000 - 24_588;
+        for (counts, total, longest) in [(&sample, "6,748", "2,168"), (&big, "1,200,000", "1,175,412")] {
+            for (w, scale) in [(250, 1.0), (358, 1.0), (500, 2.0), (180, 1.0), (1200, 1.0)] {
+                let texts = drawn(counts, w, 378 * scale as u32, scale);
+                for (t, x0, x1) in &texts {
+                    assert!(*x0 >= 0 && *x1 <= w as i32, "{t:?} spans {x0}..{x1} in {w} px");
+                }
+                let caption: Vec<&str> =
+                    texts.iter().map(|t| t.0.as_str()).filter(|t| t.contains("runs") || t.contains("bar")).collect();
+                let joined = caption.join(" ");
+                assert!(joined.contains(&format!("{total} runs")), "{w} px: {caption:?}");
+                assert!(joined.contains(&format!("longest bar {longest}")), "{w} px: {caption:?}");
+            }
+        }
+        // The text chosen for the width: one line, two, then cut with an ellipsis.
+        let width = |t: &str| Texts::width(t, 12.0);
+        assert_eq!(caption(6748, 2168, 1000, width), ["6,748 runs · longest bar 2,168"]);
+        assert_eq!(caption(6748, 2168, 200, width), ["6,748 runs", "longest bar 2,168"]);
+        assert_eq!(caption(1, 1, 1000, width), ["1 run · longest bar 1"]);
+        let narrow = caption(6748, 2168, 60, width);
+        assert_eq!(narrow, ["6,748…", "longes…"]);
+        assert!(narrow.iter().all(|l| width(l) <= 60));
+        // The SVG (what the tests and a report would show) holds the whole caption too.
+        let svg = render_svg(&sample, 250, 378);
+        assert!(svg.contains("6,748 runs") && svg.contains("longest bar 2,168"), "{svg}");
     }
 }
