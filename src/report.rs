@@ -274,7 +274,10 @@ fn glance_section(h: &mut String, s: &Summary) {
         ("resource_exhausted failures", format!("{} in {}", group_digits(s.breaches), count_noun(s.breach_windows, "window", "windows"))),
         ("Peak in flight", peak),
         ("Duplicates dropped", group_digits(s.duplicates)),
-        ("Unreadable records", format!("{} ({})", group_digits(s.errors), count_noun(s.warnings, "warning", "warnings"))),
+        ("Unreadable records", match s.other_problems() {
+            other if other.is_empty() => group_digits(s.unreadable),
+            other => format!("{} (+ {})", group_digits(s.unreadable), other.join(", ")),
+        }),
     ];
     h.push_str("<section id=\"glance\"><h2>At a glance</h2>\n<table class=\"glance\"><tbody>\n");
     for (k, v) in rows {
@@ -447,12 +450,11 @@ fn inputs_section(h: &mut String, s: &Summary) {
     );
     if s.errors + s.warnings > 0 {
         // Problem excerpts and messages quote raw log text, so only counts go here.
-        let _ = write!(
-            h,
-            " {} and {} (details left out: they quote the raw logs).",
-            count_noun(s.errors, "unreadable record", "unreadable records"),
-            count_noun(s.warnings, "warning", "warnings")
-        );
+        let mut counts = vec![count_noun(s.unreadable, "unreadable record", "unreadable records")];
+        counts.extend(s.other_problems());
+        let last = counts.pop().unwrap_or_default();
+        let list = if counts.is_empty() { last } else { format!("{} and {last}", counts.join(", ")) };
+        let _ = write!(h, " {list} (details left out: they quote the raw logs).");
     }
     h.push_str("</p>\n");
     if !s.type_counts.is_empty() {

@@ -95,8 +95,13 @@ pub struct Summary {
     pub limit: Option<u32>,
     pub limit_estimated: bool,
     pub problems: Vec<ProblemRow>,
+    /// Problems by severity (one record can give several, and some belong to no
+    /// record: damaged gzip data).
     pub errors: usize,
     pub warnings: usize,
+    /// Records that could not be read: distinct (input, record) pairs with an error.
+    #[serde(default)]
+    pub unreadable: usize,
     /// The answer in one or more plain sentences (see `attribution::findings`).
     pub findings: Vec<String>,
     /// One row per breach window, with its ranked culprits.
@@ -118,6 +123,42 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The problems besides one per unreadable record, in words: further errors (a
+    /// record's second error, damaged gzip data) and warnings, e.g. `["1 more
+    /// problem", "2 warnings"]`; empty when there are none.
+    pub fn other_problems(&self) -> Vec<String> {
+        let more = self.errors.saturating_sub(self.unreadable);
+        let mut parts = Vec::new();
+        if more > 0 {
+            parts.push(if self.unreadable > 0 {
+                count_noun(more, "more problem", "more problems")
+            } else {
+                count_noun(more, "problem", "problems")
+            });
+        }
+        if self.warnings > 0 {
+            parts.push(count_noun(self.warnings, "warning", "warnings"));
+        }
+        parts
+    }
+
+    /// The page's "Unreadable records" card: the number of records that could not be
+    /// read ([`Summary::unreadable`]), and the line under it (none when nothing went
+    /// wrong): the other problems, or that the records were skipped.
+    pub fn problems_card(&self) -> (String, Option<String>) {
+        let value = group_digits(self.unreadable);
+        if self.problems.is_empty() {
+            return (value, None);
+        }
+        let other = self.other_problems().join(" · ");
+        let sub = if other.is_empty() {
+            format!("{} skipped (see below)", if self.unreadable == 1 { "record" } else { "records" })
+        } else {
+            format!("+ {other} (see below)")
+        };
+        (value, Some(sub))
+    }
+
     /// The findings as the app's panel, the report and a share link all show them:
     /// the analysis' sentences ([`Summary::findings`]), then the concurrency limit,
     /// then the extensibility failures (script timeouts, Action failures), if any.
@@ -381,6 +422,13 @@ impl Session {
         let range = self.time_range();
         let problems = problem_rows(ing);
         let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+        let unreadable = ing
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .filter_map(|p| Some((p.source, p.record?)))
+            .collect::<std::collections::HashSet<_>>()
+            .len();
         let at = &self.attribution;
         Summary {
             sources,
@@ -408,6 +456,7 @@ impl Session {
             limit_estimated: an.limit.is_none() && an.estimated_limit.is_some(),
             warnings: problems.len() - errors,
             errors,
+            unreadable,
             problems,
             findings: at.findings.clone(),
             culprit_windows: at

@@ -687,26 +687,14 @@ fn render() -> usize {
     }
     set_text("c-peak-sub", &peak_sub);
     set_text("c-dups", &fmt_int(s.duplicates));
-    let problem_total = s.problems.len();
-    set_text("c-problems", &fmt_int(s.errors));
-    // The card counts records that could not be read (errors); warnings are named
-    // apart, so it agrees with the Inputs table's "Problems (errors + warnings)".
-    // No link to the problems table when there is nothing in it.
+    // The card counts records that could not be read (one record can give two
+    // problems; damaged gzip data is a problem of no record); the other problems and
+    // the warnings are named apart. No link to the problems table when it is empty.
+    let (value, sub_text) = s.problems_card();
+    set_text("c-problems", &value);
     let sub = by_id("c-problems-sub");
-    if problem_total == 0 {
-        set_text("c-problems-sub", "");
-        let _ = sub.set_attribute("hidden", "");
-    } else {
-        let _ = sub.remove_attribute("hidden");
-        set_text(
-            "c-problems-sub",
-            &if s.warnings > 0 {
-                format!("+ {} (see below)", plural(s.warnings, "warning", "warnings"))
-            } else {
-                "records skipped (see below)".to_string()
-            },
-        );
-    }
+    set_text("c-problems-sub", sub_text.as_deref().unwrap_or(""));
+    set_hidden(&sub, sub_text.is_none());
 
     // The limit field shows the estimate when left empty.
     let limit_input = by_id("limit");
@@ -830,7 +818,7 @@ fn render() -> usize {
         let _ = tbody.append_child(&tr);
     }
     let more = by_id("problems-more");
-    let hidden_rows = problem_total.saturating_sub(s.problems.len().min(MAX_PROBLEM_ROWS));
+    let hidden_rows = s.problems.len().saturating_sub(MAX_PROBLEM_ROWS);
     set_hidden(&more, hidden_rows == 0);
     more.set_text_content(Some(&format!(
         "… and {} more not shown.",
