@@ -156,8 +156,7 @@ impl Culprit {
             out = self.cause.short_text().to_owned();
         }
         if self.timeouts > 0 {
-            let runs = if self.timeouts == 1 { "run" } else { "runs" };
-            out.push_str(&format!(" · {} {runs} timed out", self.timeouts));
+            out.push_str(&format!(" · {} timed out", crate::session::count_noun(self.timeouts, "run", "runs")));
         }
         out
     }
@@ -545,17 +544,16 @@ fn cause_sentence(c: &Culprit) -> String {
 pub fn explain(c: &Culprit, from: Millis, to: Millis, off: i64) -> String {
     let dated = !same_day(from, to, off);
     let mut s = format!(
-        "{} held {} of in-flight time from {} to {} {} ({} run{}",
+        "{} held {} of in-flight time from {} to {} {} ({}",
         subject(&c.label, c.kind),
         pct(c.share),
         clock(from, dated, off),
         clock(to.saturating_sub(1), dated, off),
         crate::chart::zone_label(off),
-        c.runs,
-        if c.runs == 1 { "" } else { "s" }
+        crate::session::count_noun(c.runs, "run", "runs")
     );
     if c.failures > 0 {
-        s.push_str(&format!(", {} failed", c.failures));
+        s.push_str(&format!(", {} failed", crate::session::group_digits(c.failures)));
     }
     s.push_str(&format!("). p95 {} in the window", seconds(c.inside.p95)));
     match &c.outside {
@@ -634,9 +632,8 @@ fn window_sentence(w: &WindowAttribution, that: &str) -> String {
             format!(", {} of it in runtime processing", pct(share(|s| s.processing)))
         }
         Cause::ScriptTimeouts => format!(
-            ", and {} run{} hit the 20 s Webtask limit (the script, or the database or API it calls, is too slow)",
-            c.timeouts,
-            if c.timeouts == 1 { "" } else { "s" }
+            ", and {} hit the 20 s Webtask limit (the script, or the database or API it calls, is too slow)",
+            crate::session::count_noun(c.timeouts, "run", "runs")
         ),
         Cause::Unknown => String::new(),
     };
@@ -682,7 +679,7 @@ fn findings_in(an: &Analysis, at: &Attribution, off: i64) -> Vec<String> {
         return vec![s];
     };
     let dated = !same_day(first.start, last.end, off);
-    let times = if total == 1 { "once".to_owned() } else { format!("{total} times") };
+    let times = if total == 1 { "once".to_owned() } else { crate::session::count_noun(total, "time", "times") };
     let mut headline = if an.windows.len() == 1 {
         if first.start == first.end {
             format!("Logins failed with resource_exhausted {times} at {} {zone}.", clock(first.start, dated, off))
@@ -695,8 +692,8 @@ fn findings_in(an: &Analysis, at: &Attribution, off: i64) -> Vec<String> {
         }
     } else {
         format!(
-            "Logins failed with resource_exhausted {times} in {} windows between {} and {} {zone}.",
-            an.windows.len(),
+            "Logins failed with resource_exhausted {times} in {} between {} and {} {zone}.",
+            crate::session::count_noun(an.windows.len(), "window", "windows"),
             clock(first.start, dated, off),
             clock(last.end, dated, off)
         )
@@ -718,9 +715,9 @@ fn findings_in(an: &Analysis, at: &Attribution, off: i64) -> Vec<String> {
     let left = at.windows.len() - chosen.len();
     if left > 0 {
         headline.push_str(&format!(
-            " The {} with the most failures are described; {left} smaller one{} not.",
+            " The {} with the most failures are described; {} not.",
             chosen.len(),
-            if left == 1 { " is" } else { "s are" }
+            if left == 1 { "1 smaller one is".to_owned() } else { format!("{} smaller ones are", crate::session::group_digits(left)) }
         ));
     }
     out.push(headline);

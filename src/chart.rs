@@ -1672,9 +1672,9 @@ pub fn draw_frame_with<DB: DrawingBackend>(
             chart.draw_secondary_series(LineSeries::new(vec![(t0, v), (t1, v)], style))?;
         }
         let label = if l.estimated {
-            format!("estimated limit ≈ {}", l.value)
+            format!("estimated limit ≈ {}", crate::session::group_digits(l.value as usize))
         } else {
-            format!("limit {}", l.value)
+            format!("limit {}", crate::session::group_digits(l.value as usize))
         };
         // On a white box so that dense marks do not hide it.
         let style = font

@@ -12,7 +12,7 @@
 //! that could not be used, 2 usage error (clap).
 
 use clap::{Parser, Subcommand, ValueEnum};
-use inflight::session::count_noun;
+use inflight::session::{count_noun, group_digits};
 use inflight::rules::RuleSet;
 use inflight::session::Session;
 use std::io::{Read, Write};
@@ -235,33 +235,38 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::
             count_noun(src.problems as usize, "problem", "problems")
         )?;
     }
-    writeln!(out, "events: {} ({} duplicates dropped)", s.events, s.duplicates)?;
+    writeln!(out, "events: {} ({} dropped)", group_digits(s.events), count_noun(s.duplicates, "duplicate", "duplicates"))?;
     if let (Some(a), Some(b)) = (&s.first, &s.last) {
         writeln!(out, "time span: {a} .. {b} ({})", s.span_text)?;
     }
-    let types: Vec<String> = s.type_counts.iter().take(8).map(|(c, _, n)| format!("{c} {n}")).collect();
+    let types: Vec<String> = s.type_counts.iter().take(8).map(|(c, _, n)| format!("{c} {}", group_digits(*n))).collect();
     writeln!(out, "types: {}", types.join(", "))?;
-    let sources: Vec<String> = s.timing_sources.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    writeln!(out, "timed requests: {} ({})", s.timed, sources.join(", "))?;
+    let sources: Vec<String> = s.timing_sources.iter().map(|(k, n)| format!("{k} {}", group_digits(*n))).collect();
+    writeln!(out, "timed requests: {} ({})", group_digits(s.timed), sources.join(", "))?;
     if s.untimed > 0 {
-        let by: Vec<String> = s.untimed_by_type.iter().take(6).map(|(c, n)| format!("{c} {n}")).collect();
-        writeln!(out, "events without timing: {} ({})", s.untimed, by.join(", "))?;
+        let by: Vec<String> = s.untimed_by_type.iter().take(6).map(|(c, n)| format!("{c} {}", group_digits(*n))).collect();
+        writeln!(out, "events without timing: {} ({})", group_digits(s.untimed), by.join(", "))?;
     }
     let x = &s.executions;
     if x.loaded > 0 || x.missing > 0 {
         writeln!(
             out,
             "Action executions: {} loaded, {} joined to events, {} listed but not loaded, {} with no event",
-            x.loaded, x.joined, x.missing, x.orphans
+            group_digits(x.loaded),
+            group_digits(x.joined),
+            group_digits(x.missing),
+            group_digits(x.orphans)
         )?;
     }
     match &s.peak_at {
-        Some(at) => writeln!(out, "peak in flight: {} at {at}", s.peak_inflight)?,
+        Some(at) => writeln!(out, "peak in flight: {} at {at}", group_digits(s.peak_inflight as usize))?,
         None => writeln!(out, "peak in flight: 0")?,
     }
     match s.limit {
-        Some(l) if s.limit_estimated => writeln!(out, "concurrency limit: ~{l} (estimate from the in-flight count at the breaches)")?,
-        Some(l) => writeln!(out, "concurrency limit: {l}")?,
+        Some(l) if s.limit_estimated => {
+            writeln!(out, "concurrency limit: ~{} (estimate from the in-flight count at the breaches)", group_digits(l as usize))?
+        }
+        Some(l) => writeln!(out, "concurrency limit: {}", group_digits(l as usize))?,
         None => {}
     }
     if s.breaches == 0 {
@@ -269,9 +274,9 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::
     } else {
         writeln!(
             out,
-            "resource_exhausted failures: {} in {} window(s), first at {}",
-            s.breaches,
-            s.breach_windows,
+            "resource_exhausted failures: {} in {}, first at {}",
+            group_digits(s.breaches),
+            count_noun(s.breach_windows, "window", "windows"),
             s.first_breach.as_deref().unwrap_or("?")
         )?;
     }
@@ -288,7 +293,7 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::
             w.start,
             w.end,
             count_noun(w.failures as usize, "failure", "failures"),
-            w.inflight_before,
+            group_digits(w.inflight_before as usize),
             w.from
         )?;
         for (k, c) in w.culprits.iter().take(3).enumerate() {
@@ -309,7 +314,8 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::
         }
     }
     if s.culprit_windows.len() > SHOWN {
-        writeln!(out, "  … {} smaller windows not shown (--json lists them all)", s.culprit_windows.len() - SHOWN)?;
+        let left = s.culprit_windows.len() - SHOWN;
+        writeln!(out, "  … {} not shown (--json lists them all)", count_noun(left, "smaller window", "smaller windows"))?;
     }
     if !s.by_action.is_empty() {
         writeln!(out, "by Action / script:")?;
@@ -318,8 +324,8 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::
                 out,
                 "  {:<36} {:>7} runs {:>5} failed  p50 {:>7} p95 {:>7} p99 {:>7} max {:>7}",
                 a.label,
-                a.count,
-                a.failures,
+                group_digits(a.count),
+                group_digits(a.failures),
                 seconds(a.p50),
                 seconds(a.p95),
                 seconds(a.p99),
@@ -328,7 +334,7 @@ fn write_text(out: &mut impl Write, s: &inflight::session::Summary) -> std::io::
         }
     }
     for f in s.extensibility_failures.iter().take(8) {
-        writeln!(out, "extensibility failures: {:?} {} x{}", f.kind, f.label, f.count)?;
+        writeln!(out, "extensibility failures: {:?} {} x{}", f.kind, f.label, group_digits(f.count))?;
     }
     write_problems(out, s)
 }

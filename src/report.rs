@@ -260,12 +260,12 @@ fn glance_section(h: &mut String, s: &Summary) {
         _ => "no dated events".to_owned(),
     };
     let limit = match s.limit {
-        Some(l) if s.limit_estimated => format!("; limit about {l} (estimated)"),
-        Some(l) => format!("; limit {l} (as entered)"),
+        Some(l) if s.limit_estimated => format!("; limit about {} (estimated)", group_digits(l as usize)),
+        Some(l) => format!("; limit {} (as entered)", group_digits(l as usize)),
         None => String::new(),
     };
     let peak = match &s.peak_at {
-        Some(at) => format!("{}, first at {}{limit}", s.peak_inflight, iso_to_human(at)),
+        Some(at) => format!("{}, first at {}{limit}", group_digits(s.peak_inflight as usize), iso_to_human(at)),
         None => format!("0{limit}"),
     };
     let rows = [
@@ -323,8 +323,8 @@ fn windows_section(h: &mut String, s: &Summary) {
             escape_html(&human_time(w.start_ms)),
             escape_html(&clock_time(w.end_ms)),
             escape_html(&duration_text(w.end_ms - w.start_ms)),
-            w.failures,
-            w.inflight_before,
+            group_digits(w.failures),
+            group_digits(w.inflight_before as usize),
             escape_html(&top),
             n = i + 1,
         );
@@ -352,7 +352,7 @@ fn window_culprits(h: &mut String, i: usize, w: &WindowRow) {
         escape_html(&human_time(w.start_ms)),
         escape_html(&clock_time(w.end_ms)),
         count_noun(w.failures, "failure", "failures"),
-        w.inflight_before
+        group_digits(w.inflight_before as usize)
     );
     if w.culprits.is_empty() {
         h.push_str("<p>The logs hold no request timing before or during this window, so no Action or script can be named.</p></div>\n");
@@ -425,7 +425,7 @@ fn inputs_section(h: &mut String, s: &Summary) {
             bytes_text(src.bytes),
             group_digits(src.events as usize),
             group_digits(src.duplicates as usize),
-            src.problems
+            group_digits(src.problems)
         );
     }
     h.push_str("</tbody></table>\n");
@@ -462,14 +462,15 @@ fn inputs_section(h: &mut String, s: &Summary) {
         for (code, meaning, n) in s.type_counts.iter().take(15) {
             let _ = writeln!(
                 h,
-                "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{n}</td></tr>",
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td></tr>",
                 escape_html(code),
-                escape_html(meaning)
+                escape_html(meaning),
+                group_digits(*n)
             );
         }
         h.push_str("</tbody></table>\n");
         if s.type_counts.len() > 15 {
-            let _ = writeln!(h, "<p class=\"note\">… and {} more types.</p>", s.type_counts.len() - 15);
+            let _ = writeln!(h, "<p class=\"note\">… and {} more types.</p>", group_digits(s.type_counts.len() - 15));
         }
     }
     h.push_str("</section>\n");
@@ -506,7 +507,7 @@ fn redaction_section(h: &mut String, r: &redact::Summary, events_included: bool,
         h.push_str("<table><thead><tr><th>rule (JSON path or detector)</th><th class=\"n\">values replaced</th></tr></thead><tbody>\n");
         rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         for (rule, n) in rows {
-            let _ = writeln!(h, "<tr><td><code>{}</code></td><td class=\"n\">{n}</td></tr>", escape_html(&rule));
+            let _ = writeln!(h, "<tr><td><code>{}</code></td><td class=\"n\">{}</td></tr>", escape_html(&rule), group_digits(n as usize));
         }
         h.push_str("</tbody></table>\n");
     }

@@ -166,9 +166,12 @@ impl Summary {
         let mut out = self.findings.clone();
         if let Some(l) = self.limit {
             out.push(if self.limit_estimated {
-                format!("The concurrency limit, estimated from the in-flight count when logins failed, is about {l} (an estimate, not the tenant's configured limit).")
+                format!(
+                    "The concurrency limit, estimated from the in-flight count when logins failed, is about {} (an estimate, not the tenant's configured limit).",
+                    group_digits(l as usize)
+                )
             } else {
-                format!("Concurrency limit: {l}, as entered.")
+                format!("Concurrency limit: {}, as entered.", group_digits(l as usize))
             });
         }
         if !self.extensibility_failures.is_empty() {

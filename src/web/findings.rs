@@ -63,7 +63,7 @@ pub(super) fn render_findings() {
                 fmt_when(w.start_ms, local),
                 fmt_when(w.end_ms, local),
                 plural(w.failures, "failure", "failures"),
-                w.inflight_before
+                super::fmt_int(w.inflight_before as usize)
             ),
         );
         let _ = btn.set_attribute("type", "button");
@@ -144,7 +144,7 @@ pub(super) fn render_culprits() {
             fmt_when(row.start_ms, local),
             fmt_when(row.end_ms, local),
             plural(row.failures, "failure", "failures"),
-            row.inflight_before
+            super::fmt_int(row.inflight_before as usize)
         ),
     );
     let table = by_id("culprits-table");

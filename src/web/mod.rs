@@ -667,7 +667,7 @@ fn render() -> usize {
         },
     );
 
-    set_text("c-peak", &s.peak_inflight.to_string());
+    set_text("c-peak", &fmt_int(s.peak_inflight as usize));
     let mut peak_sub = match &s.peak_at {
         Some(t) => format!("at {}", fmt_time(t)),
         None => String::new(),
@@ -677,7 +677,8 @@ fn render() -> usize {
             peak_sub.push_str(" · ");
         }
         peak_sub.push_str(&format!(
-            "limit {l}{}",
+            "limit {}{}",
+            fmt_int(l as usize),
             if s.limit_estimated {
                 " (estimated)"
             } else {
@@ -699,14 +700,14 @@ fn render() -> usize {
     // The limit field shows the estimate when left empty.
     let limit_input = by_id("limit");
     let placeholder = match (s.limit, s.limit_estimated) {
-        (Some(l), true) => format!("auto ≈ {l}"),
+        (Some(l), true) => format!("auto ≈ {}", fmt_int(l as usize)),
         _ => "auto".to_string(),
     };
     let _ = limit_input.set_attribute("placeholder", &placeholder);
 
     let caption = match s.limit {
-        Some(l) if s.limit_estimated => format!("Dashed line: limit {l}, estimated from the logs."),
-        Some(l) => format!("Dashed line: limit {l}, as entered."),
+        Some(l) if s.limit_estimated => format!("Dashed line: limit {}, estimated from the logs.", fmt_int(l as usize)),
+        Some(l) => format!("Dashed line: limit {}, as entered.", fmt_int(l as usize)),
         None => "No limit known: enter one above to draw it.".to_string(),
     };
     let caption = if s.breaches > 0 {

@@ -79,11 +79,11 @@ fn show(s: &ShareSummary) {
     card(&cards, "Time span", &span.0, &span.1);
     card(&cards, "resource_exhausted failures", &fmt_int(s.breaches), &plural(s.window_count, "window", "windows"));
     let limit = match s.limit {
-        Some((l, true)) => format!("limit ≈ {l} (estimated)"),
-        Some((l, false)) => format!("limit {l}"),
+        Some((l, true)) => format!("limit ≈ {} (estimated)", fmt_int(l as usize)),
+        Some((l, false)) => format!("limit {}", fmt_int(l as usize)),
         None => String::new(),
     };
-    card(&cards, "Peak in flight", &s.peak.0.to_string(), &limit);
+    card(&cards, "Peak in flight", &fmt_int(s.peak.0 as usize), &limit);
 
     let f = by_id("shared-findings");
     clear(&f);
@@ -137,7 +137,7 @@ fn render_windows(s: &ShareSummary) {
             fmt_when(w.start, false),
             fmt_when(w.end, false),
             plural(w.failures, "failure", "failures"),
-            w.inflight_before
+            fmt_int(w.inflight_before as usize)
         );
         let _ = list.append_child(&text_el("li", &head));
 
@@ -152,7 +152,7 @@ fn render_windows(s: &ShareSummary) {
                 fmt_when(w.start, false),
                 fmt_when(w.end, false),
                 plural(w.failures, "failure", "failures"),
-                w.inflight_before
+                fmt_int(w.inflight_before as usize)
             ),
         );
         let _ = box_.append_child(&h);
