@@ -324,6 +324,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::reversed_empty_ranges)] // a reversed range on purpose: it must count nothing
     fn histogram_counts_only_the_visible_range() {
         let marks: Vec<Mark> = (0..100).map(|i| mark(i * 10, (i * 37 % 5000) as f64)).collect();
         let b = buckets_of(&marks);
