@@ -17,8 +17,12 @@
 //!    other object is one record, and several make JSON lines), anything else a
 //!    CSV/TSV header row or not JSON at all. [`jsonscan`] finds each record's
 //!    extent; when a record runs past the bytes received so far, the splitter waits
-//!    for the next chunk. Damaged containers are resynchronised at the next line
-//!    that starts a record.
+//!    for the next chunk. After a damaged record the splitter resynchronises at
+//!    the next place a record plausibly starts (a line that starts with `{` no
+//!    deeper than the damaged record's, or, on the same line, a whole record like it
+//!    that is not a value), so a record cut off, missing a brace or closed too early is
+//!    one reported record and never takes the good records after it along; that
+//!    search runs only after a failure.
 //! 3. **Parse.** Each record is parsed as soon as it is complete by serde_json into
 //!    [`model::RawEvent`], borrowing from the text, with lenient field types, and
 //!    unwrapped from its envelope ([`crate::vendor`]). A record whose only fault is
@@ -748,8 +752,10 @@ fn excerpt(line: &str, col: usize) -> (String, usize) {
 /// Where the splitter sends each record, as soon as it is found (so records are
 /// read in input order, and the text is walked while it is in cache).
 trait RecordSink {
-    /// A record the splitter delimited (CSV rows are read through `csv`).
-    fn record(&mut self, problems: &mut ProblemSink, csv: Option<&CsvHeader>, record: u32, span: Range<usize>);
+    /// A record the splitter delimited (CSV rows are read through `csv`). Returns
+    /// false when it could not be read (an error was reported), so the splitter can
+    /// tell a damaged record from a good one.
+    fn record(&mut self, problems: &mut ProblemSink, csv: Option<&CsvHeader>, record: u32, span: Range<usize>) -> bool;
     /// A JSON object record at `start` (a `{`), read straight from the text: serde
     /// finds where it ends while reading it, so the record is scanned once, not
     /// once by [`jsonscan::skip_value`] and again by serde. Returns its end; `None`
@@ -770,7 +776,8 @@ struct ReadSink<'r> {
 }
 
 impl ReadSink<'_> {
-    fn deliver(&mut self, problems: &mut ProblemSink, record: u32, parsed: ParseResult) {
+    /// Adds a parsed record to the output; false when it was an error.
+    fn deliver(&mut self, problems: &mut ProblemSink, record: u32, parsed: ParseResult) -> bool {
         match parsed {
             Ok((Parsed::Event(event), warnings)) => {
                 self.info.events += 1;
@@ -779,23 +786,28 @@ impl ReadSink<'_> {
                 for (at, message) in warnings {
                     problems.push(Some(record), at, message, Severity::Warning);
                 }
+                true
             }
             Ok((Parsed::Execution(x), _)) => {
                 self.info.executions += 1;
                 self.out.executions.push(x);
+                true
             }
-            Err((offset, message, severity)) => problems.push(Some(record), offset, message, severity),
+            Err((offset, message, severity)) => {
+                problems.push(Some(record), offset, message, severity);
+                severity != Severity::Error
+            }
         }
     }
 }
 
 impl RecordSink for ReadSink<'_> {
-    fn record(&mut self, problems: &mut ProblemSink, csv: Option<&CsvHeader>, record: u32, span: Range<usize>) {
+    fn record(&mut self, problems: &mut ProblemSink, csv: Option<&CsvHeader>, record: u32, span: Range<usize>) -> bool {
         let parsed = match csv {
             Some(header) => parse_csv_row(self.text, span, header, self.index, record),
             None => parse_record(self.text, span, self.index, record),
         };
-        self.deliver(problems, record, parsed);
+        self.deliver(problems, record, parsed)
     }
 
     fn object(&mut self, problems: &mut ProblemSink, record: u32, start: usize) -> Option<usize> {
@@ -859,6 +871,15 @@ struct Splitter {
     mode: Mode,
     /// Looking for the next line that starts a record: (scan from, `[` allowed).
     resync: Option<(usize, bool)>,
+    /// Looking for where the rest of a damaged record ends (see [`Seek`]).
+    seek: Option<Seek>,
+    /// The last record could not be read: (its start, its end). Text right after
+    /// it that cannot start a record is taken as the rest of that record (its
+    /// braces closed too early), not reported again.
+    broken: Option<(usize, usize)>,
+    /// Where the last object element of an array started (for [`Seek`], after text
+    /// that follows it).
+    element: Option<usize>,
     seen: Seen,
     records: u32,
     frame: Frame,
@@ -888,6 +909,224 @@ enum LineStart {
     /// Not in the bytes received so far; resume scanning here.
     NotYet(usize),
     Absent,
+}
+
+/// Where a damaged record most likely ends: the splitter scans on from `at` for
+/// the next place a record starts again. Used only after a record failed, so the
+/// happy path never pays for it.
+///
+/// Two kinds of place count. A line break followed by `{` indented no deeper than
+/// the damaged record's own line (JSON lines, one element per line, pretty-printed
+/// arrays: nested objects are indented deeper); with `any_line`, any such line
+/// that does not close a bracket, so a line after a cut-off record that is no
+/// record is judged (and reported) on its own. And, on the same line, a `{` that
+/// is not a value (not after `:` or `[`) where a whole record like the damaged one
+/// starts (see [`record_starts`]): this does not track strings or brackets, so a
+/// damaged record that leaves a string open (cut off in the middle of one) or a
+/// bracket unbalanced does not hide the records after it.
+#[derive(Debug, Clone, Copy)]
+struct Seek {
+    /// Scan position.
+    at: usize,
+    /// Scan no further than this.
+    limit: usize,
+    /// The last byte before `at` that is not blank.
+    last: u8,
+    /// JSON lines: the rest of the line belongs to the damaged record, the next
+    /// line is judged on its own.
+    line_end: bool,
+    /// Records a line each (see [`line_shape`]), at the top level: a later line no
+    /// deeper than the damaged record that does not close a bracket ends it too,
+    /// and is judged on its own. Only while the record is open outside a string
+    /// (after a scan error, a line break in a string, the next line may well be the
+    /// rest of it, and is skipped); not in arrays, where such a line would be read
+    /// as an element.
+    any_line: bool,
+    /// The damaged record's start: later lines are compared with its line (see
+    /// [`line_shape`], measured when first needed), and records with its first key.
+    record: usize,
+    lines: Option<(usize, bool)>,
+}
+
+enum Sought {
+    /// A record starts here.
+    Found(usize),
+    /// Not decided by the bytes received so far; resume with this state.
+    NotYet(Seek),
+    /// Nowhere before the end of the input (or the limit).
+    Absent,
+}
+
+impl Seek {
+    fn new(b: &[u8], at: usize, line_end: bool, record: usize) -> Self {
+        let last = b[..at.min(b.len())].iter().rev().find(|c| !c.is_ascii_whitespace()).copied().unwrap_or(0);
+        Seek { at, limit: usize::MAX, last, line_end, any_line: false, record, lines: None }
+    }
+
+    /// Scans for the next record start. Prefix-stable: a position is only
+    /// returned once the bytes that decide it have been received, so any chunking
+    /// finds the same one.
+    fn run(mut self, b: &[u8], eof: bool) -> Sought {
+        let mut i = self.at;
+        let end = b.len().min(self.limit);
+        while i < end {
+            let c = b[i];
+            match c {
+                b'\n' => {
+                    if self.line_end {
+                        return Sought::Found(i + 1);
+                    }
+                    let mut j = i + 1;
+                    while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r') {
+                        j += 1;
+                    }
+                    match b.get(j) {
+                        None if eof => return Sought::Absent,
+                        None if j < self.limit => {
+                            self.at = i;
+                            return Sought::NotYet(self);
+                        }
+                        Some(&first) if j < self.limit && first != b'\n' => {
+                            // A line no deeper than the damaged record's: a record starts
+                            // there, or (records a line each) the damaged one has ended.
+                            let record = self.record;
+                            let (indent, whole_lines) = *self.lines.get_or_insert_with(|| line_shape(b, record));
+                            if j - (i + 1) <= indent && (first == b'{' || (self.any_line && whole_lines && !matches!(first, b'}' | b']' | b','))) {
+                                return Sought::Found(j);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                b'{' if !matches!(self.last, b':' | b'[') => {
+                    match record_starts(b, i, self.record, eof) {
+                        Some(Ok(())) => return Sought::Found(i),
+                        None => {
+                            self.at = i;
+                            return Sought::NotYet(self);
+                        }
+                        // A whole object that is not a record: nothing in it starts one.
+                        Some(Err(Some(end))) => {
+                            self.last = b'}';
+                            i = end;
+                            continue;
+                        }
+                        Some(Err(None)) => {}
+                    }
+                }
+                _ => {}
+            }
+            if !c.is_ascii_whitespace() {
+                self.last = c;
+            }
+            i += 1;
+        }
+        if eof || i >= self.limit {
+            Sought::Absent
+        } else {
+            self.at = i;
+            Sought::NotYet(self)
+        }
+    }
+}
+
+/// Whether a whole record like the one at `record` starts at `b[c] == '{'`: it is
+/// well-formed JSON, followed by `,`, `]`, `}`, `{`, a line break or the end, and
+/// has the same first key as `record` (exports write every record's keys in the
+/// same order; a nested object, such as an element of `details.prompts`, starts
+/// with another key), or, when that is unknown, a top-level `log_id` or `date`. `None`: not
+/// decided by the bytes received so far. `Err(Some(end))`: a well-formed object
+/// that is not a record, ending at `end`.
+fn record_starts(b: &[u8], c: usize, record: usize, eof: bool) -> Option<Result<(), Option<usize>>> {
+    let key = first_key(b, record);
+    let mut same_key = None;
+    let mut known = false;
+    let end = match jsonscan::walk(b, c, |path, _, _, _| {
+        if let Some(jsonscan::Seg::Key(k)) = path.first() {
+            if same_key.is_none() {
+                same_key = Some(key.is_some_and(|key| key == k.as_bytes()));
+            }
+            known |= *k == "log_id" || *k == "date";
+        }
+    }) {
+        Ok(end) => end,
+        Err(e) if !eof && runs_past_end(&e, b.len()) => return None,
+        Err(_) => return Some(Err(None)),
+    };
+    let like = match key {
+        Some(_) => same_key == Some(true),
+        None => known,
+    };
+    let next = jsonscan::skip_ws(b, end);
+    let follows = match b.get(next) {
+        None if !eof => return None,
+        None | Some(b',' | b']' | b'}' | b'{') => true,
+        Some(_) => b[end..next].contains(&b'\n'),
+    };
+    Some(if like && follows { Ok(()) } else { Err(Some(end)) })
+}
+
+/// The first key of the object at `i` (or of the `"key": value` pair there), when
+/// it is whole (a string followed by `:`).
+fn first_key(b: &[u8], i: usize) -> Option<&[u8]> {
+    let k = if b.get(i) == Some(&b'{') { jsonscan::skip_ws(b, i + 1) } else { i };
+    if b.get(k) != Some(&b'"') {
+        return None;
+    }
+    let end = jsonscan::scan_string(b, k).ok()?;
+    (b.get(jsonscan::skip_ws(b, end)) == Some(&b':')).then(|| &b[k + 1..end - 1])
+}
+
+/// The line that holds the record at `i`: its leading blanks (spaces, tabs), in
+/// bytes; and whether the record starts there with `{` and more text follows on
+/// that line (JSON lines, an array element per line: a later line no deeper than
+/// it is never the rest of it), not a `{` alone (pretty-printed: its keys follow
+/// on lines of their own, flush with it when printed without indentation).
+fn line_shape(b: &[u8], i: usize) -> (usize, bool) {
+    let start = b[..i].iter().rposition(|&c| c == b'\n').map_or(0, |n| n + 1);
+    let indent = b[start..i].iter().take_while(|&&c| matches!(c, b' ' | b'\t')).count();
+    let rest = b[i.min(b.len())..].iter().skip(1).take_while(|&&c| c != b'\n');
+    let whole_lines = b.get(i) == Some(&b'{') && rest.into_iter().any(|c| !c.is_ascii_whitespace());
+    (indent, whole_lines)
+}
+
+/// Whether the record at `i` is damaged and still open where another record
+/// starts (its `}` is missing or it was cut off): where [`Seek`] finds one before
+/// `lim`.
+enum Unclosed {
+    /// It is: the next record starts here.
+    At(usize),
+    /// Not decided by the bytes received so far.
+    NeedMore,
+    No,
+}
+
+/// `lim` is where the record's brackets close or where scanning it failed
+/// (`b.len()` when it runs past the bytes received). With `any_line` (JSON lines),
+/// a line that is no record also ends it (see [`Seek`]). Prefix-stable, like
+/// [`Seek`].
+fn unclosed(b: &[u8], i: usize, lim: usize, eof: bool, any_line: bool) -> Unclosed {
+    // Is the record invalid at all? (A record serde refused can still be well-formed
+    // JSON, with a duplicate key, say; and a valid record may hold a line that
+    // starts with `{` when it is pretty-printed without indentation.)
+    match jsonscan::walk(b, i, |_, _, _, _| {}) {
+        Ok(_) => return Unclosed::No,
+        Err(e) if !eof && runs_past_end(&e, b.len()) => return if lim >= b.len() { Unclosed::NeedMore } else { Unclosed::No },
+        Err(_) => {}
+    }
+    let mut seek = Seek::new(b, i + 1, false, i);
+    seek.limit = lim;
+    seek.any_line = any_line;
+    match seek.run(b, eof) {
+        Sought::Found(r) => Unclosed::At(r),
+        Sought::NotYet(_) => Unclosed::NeedMore,
+        Sought::Absent => Unclosed::No,
+    }
+}
+
+/// The end of the text before `r`, blanks left out.
+fn trim_end(b: &[u8], from: usize, r: usize) -> usize {
+    b[from..r].iter().rposition(|c| !c.is_ascii_whitespace()).map_or(from, |n| from + n + 1)
 }
 
 /// The next position at or after `from` that begins a line whose first non-blank
@@ -938,6 +1177,24 @@ impl Splitter {
                     }
                 }
             }
+            if let Some(seek) = self.seek {
+                match seek.run(b, eof) {
+                    Sought::Found(p) => {
+                        self.pos = p;
+                        self.seek = None;
+                    }
+                    Sought::NotYet(s) => {
+                        self.seek = Some(s);
+                        return;
+                    }
+                    Sought::Absent => {
+                        self.seek = None;
+                        self.pos = b.len();
+                        self.mode = Mode::Stopped;
+                        return;
+                    }
+                }
+            }
             let step = match self.mode {
                 Mode::Top => self.top(b, eof, problems, out),
                 Mode::Array { .. } => self.array(b, eof, problems, out),
@@ -952,23 +1209,91 @@ impl Splitter {
         }
     }
 
-    fn record<S: RecordSink>(&mut self, span: Range<usize>, problems: &mut ProblemSink, out: &mut S) {
+    /// Records a delimited record; false when it could not be read.
+    fn record<S: RecordSink>(&mut self, span: Range<usize>, problems: &mut ProblemSink, out: &mut S) -> bool {
         self.records += 1;
-        out.record(problems, self.csv.as_ref(), self.records, span);
+        out.record(problems, self.csv.as_ref(), self.records, span)
     }
 
-    /// The record at `b[i]`: read in one pass when it can be (see
-    /// [`RecordSink::object`]), else delimited with jsonscan and recorded. Returns
-    /// its end, or the scan error (nothing recorded).
-    fn take_record<S: RecordSink>(&mut self, b: &[u8], i: usize, problems: &mut ProblemSink, out: &mut S) -> Result<usize, ScanError> {
-        if b.get(i) == Some(&b'{') {
-            if let Some(end) = self.object(i, problems, out) {
-                return Ok(end);
+    /// The object record at `b[i] == '{'`, which the one-pass read refused (it is
+    /// damaged, or not all of it has arrived). When it is damaged and still open
+    /// where the next record starts (its `}` missing, or cut off), it is reported
+    /// as one record ending there and reading goes on from there: `Ok(None)`.
+    /// Otherwise it is delimited with jsonscan and recorded: `Ok(Some(end))`; or
+    /// the scan error (nothing recorded). `Err(None)`: more input is needed.
+    fn damaged_object<S: RecordSink>(
+        &mut self,
+        b: &[u8],
+        i: usize,
+        eof: bool,
+        problems: &mut ProblemSink,
+        out: &mut S,
+    ) -> Result<Option<usize>, Option<ScanError>> {
+        let extent = jsonscan::skip_value(b, i);
+        let lim = match &extent {
+            Ok(end) => *end,
+            Err(e) if !eof && runs_past_end(e, b.len()) => b.len(),
+            Err(e) => e.offset,
+        };
+        match unclosed(b, i, lim, eof, matches!(self.mode, Mode::Top)) {
+            Unclosed::NeedMore => return Err(None),
+            Unclosed::At(next) => {
+                self.cut_record(b, i, next, problems);
+                self.broken = None;
+                self.pos = next;
+                return Ok(None);
             }
+            Unclosed::No => {}
         }
-        let end = jsonscan::skip_value(b, i)?;
-        self.record(i..end, problems, out);
-        Ok(end)
+        match extent {
+            Err(e) if !eof && runs_past_end(&e, b.len()) => Err(None),
+            Ok(end) => {
+                let read = self.record(i..end, problems, out);
+                self.broken = (!read).then_some((i, end));
+                self.pos = end;
+                Ok(Some(end))
+            }
+            Err(e) => Err(Some(e)),
+        }
+    }
+
+    /// A record at `i` still open where the next one starts at `next`: counted, and
+    /// reported once, at its first fault (or at its end when all it lacks is the end).
+    fn cut_record(&mut self, b: &[u8], i: usize, next: usize, problems: &mut ProblemSink) {
+        self.records += 1;
+        let n = self.records;
+        let end = trim_end(b, i, next);
+        let text = std::str::from_utf8(&b[i..end]).unwrap_or("");
+        let (at, message) = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Err(e) if !e.is_eof() => (i + serde_offset(text, &e), format!("record {n}: {}", serde_message(&e))),
+            _ => (end, format!("record {n} is cut off: it ends here without its closing `}}`; what follows is read on its own")),
+        };
+        problems.push(Some(n), at, message, Severity::Error);
+    }
+
+    /// A `"key": value` pair where a record should start, after records: a record
+    /// whose `{` is missing. Counted and reported; `None` while undecided.
+    fn missing_brace(&mut self, b: &[u8], i: usize, eof: bool, problems: &mut ProblemSink) -> Option<bool> {
+        let end = match jsonscan::scan_string(b, i) {
+            Ok(end) => end,
+            Err(e) if !eof && runs_past_end(&e, b.len()) => return None,
+            Err(_) => return Some(false),
+        };
+        let k = end + b[end..].iter().take_while(|&&c| matches!(c, b' ' | b'\t')).count();
+        match b.get(k) {
+            Some(b':') => {}
+            Some(_) => return Some(false),
+            None => return if eof { Some(false) } else { None },
+        }
+        self.records += 1;
+        let n = self.records;
+        problems.push(
+            Some(n),
+            i,
+            format!("record {n} does not start with `{{`: it begins with a `\"key\": value` pair (its opening brace is missing); skipped to the next record"),
+            Severity::Error,
+        );
+        Some(true)
     }
 
     /// Reads the object record at `b[i] == '{'` in one pass when it is whole and
@@ -1017,22 +1342,29 @@ impl Splitter {
                     self.pos = array_start + 1;
                     Step::Continue
                 }
-                Container::NeedMore | Container::No => match self.take_record(b, i, problems, out) {
-                    Err(e) if !eof && runs_past_end(&e, b.len()) => Step::NeedMore,
-                    Ok(end) => {
-                        self.seen.first.get_or_insert(c);
-                        self.seen.objects += 1;
-                        self.pos = end;
-                        Step::Continue
+                Container::NeedMore | Container::No => {
+                    let read = match self.object(i, problems, out) {
+                        Some(end) => {
+                            self.broken = None;
+                            self.pos = end;
+                            Ok(())
+                        }
+                        None => self.damaged_object(b, i, eof, problems, out).map(|_| ()),
+                    };
+                    match read {
+                        Err(None) => return Step::NeedMore,
+                        Ok(()) => {}
+                        Err(Some(e)) => {
+                            // On to the next line that starts a record no deeper than this
+                            // one (a pretty-printed record's nested objects are deeper).
+                            self.lost_record(problems, &e, b);
+                            self.seek = Some(Seek::new(b, e.offset.max(i + 1), false, i));
+                        }
                     }
-                    Err(e) => {
-                        self.seen.first.get_or_insert(c);
-                        self.seen.objects += 1;
-                        self.lost_record(problems, &e, b);
-                        self.resync = Some((e.offset.max(i + 1), false));
-                        Step::Continue
-                    }
-                },
+                    self.seen.first.get_or_insert(c);
+                    self.seen.objects += 1;
+                    Step::Continue
+                }
             },
             _ if first => {
                 // The first line decides between CSV/TSV, an abbreviated excerpt and
@@ -1087,7 +1419,32 @@ impl Splitter {
                     }
                 }
             }
-            _ => self.garbage(b, i, problems),
+            _ => {
+                if let Some((start, end)) = self.broken.take() {
+                    if !b[end..i].contains(&b'\n') {
+                        // Text right after a record that could not be read (its braces
+                        // closed too early) is the rest of that record, not reported
+                        // again: to the end of its line (JSON lines), or, for a record
+                        // on several lines, to the next line that starts a record no
+                        // deeper than it.
+                        let one_line = !b[start..end].contains(&b'\n');
+                        self.seek = Some(Seek::new(b, i, one_line, start));
+                        return Step::Continue;
+                    }
+                }
+                if c == b'"' && self.records > 0 {
+                    match self.missing_brace(b, i, eof, problems) {
+                        None => return Step::NeedMore,
+                        Some(true) => {
+                            self.seen.objects += 1;
+                            self.seek = Some(Seek::new(b, i, false, i));
+                            return Step::Continue;
+                        }
+                        Some(false) => {}
+                    }
+                }
+                self.garbage(b, i, problems)
+            }
         }
     }
 
@@ -1106,7 +1463,9 @@ impl Splitter {
     }
 
     fn array<S: RecordSink>(&mut self, b: &[u8], eof: bool, problems: &mut ProblemSink, out: &mut S) -> Step {
-        let Mode::Array { open, after_value, first, container } = self.mode else { return Step::Done };
+        let Mode::Array { open, after_value, first, container } = self.mode else {
+            return Step::Done;
+        };
         let i = jsonscan::skip_ws(b, self.pos);
         self.pos = i;
         let Some(&c) = b.get(i) else {
@@ -1138,19 +1497,61 @@ impl Splitter {
                     return Step::Continue;
                 }
                 b'{' => {
+                    self.element = Some(i);
                     if let Some(end) = self.object(i, problems, out) {
+                        self.broken = None;
                         self.pos = end;
                         self.mode = set(true, false);
                         return Step::Continue;
                     }
+                    return match self.damaged_object(b, i, eof, problems, out) {
+                        Err(None) => Step::NeedMore,
+                        // Cut off where the next element starts: read on from there.
+                        Ok(None) => {
+                            self.mode = set(false, false);
+                            Step::Continue
+                        }
+                        Ok(Some(_)) => {
+                            self.mode = set(true, false);
+                            Step::Continue
+                        }
+                        Err(Some(e)) => {
+                            self.lost_record(problems, &e, b);
+                            self.mode = set(false, false);
+                            self.seek_element(b, e.offset.max(i + 1), i);
+                            Step::Continue
+                        }
+                    };
                 }
+                _ if self.broken.is_some() => {
+                    // After a record that could not be read, a value that is not a
+                    // record (`,"description":…` after a `"type":}` that closed the record
+                    // too early) is the rest of that record.
+                    let element = self.broken.map_or(i, |(start, _)| start);
+                    self.mode = set(false, false);
+                    self.seek_element(b, i, element);
+                    return Step::Continue;
+                }
+                b'"' => match self.missing_brace(b, i, eof, problems) {
+                    None => return Step::NeedMore,
+                    Some(true) => {
+                        // The next element is one like the last whole one (the pair may
+                        // be the rest of a record closed early, not the first key of one).
+                        let element = self.element.unwrap_or(i);
+                        self.mode = set(false, false);
+                        self.seek_element(b, i, element);
+                        return Step::Continue;
+                    }
+                    Some(false) => {}
+                },
                 _ => {}
             }
             return match jsonscan::skip_value(b, i) {
                 Err(e) if !eof && runs_past_end(&e, b.len()) => Step::NeedMore,
                 Ok(end) if !eof && end == b.len() && !matches!(c, b'{' | b'[' | b'"') => Step::NeedMore,
                 Ok(end) => {
-                    self.record(i..end, problems, out);
+                    let read = self.record(i..end, problems, out);
+                    self.broken = (!read).then_some((i, end));
                     self.pos = end;
                     self.mode = set(true, false);
                     Step::Continue
@@ -1158,7 +1559,7 @@ impl Splitter {
                 Err(e) => {
                     self.lost_record(problems, &e, b);
                     self.mode = set(false, false);
-                    self.resync = Some((e.offset.max(i + 1), false));
+                    self.seek_element(b, e.offset.max(i + 1), i);
                     Step::Continue
                 }
             };
@@ -1186,18 +1587,29 @@ impl Splitter {
                 Step::Continue
             }
             _ => {
-                let number = self.records;
-                problems.push(
-                    Some(number),
-                    i,
-                    format!("expected `,` or `]` after record {number}, found {}", show_byte(c)),
-                    Severity::Error,
-                );
+                let element = self.broken.map_or(self.element.unwrap_or(i), |(start, _)| start);
+                if self.broken.is_none() {
+                    let number = self.records;
+                    problems.push(
+                        Some(number),
+                        i,
+                        format!("expected `,` or `]` after record {number}, found {}", show_byte(c)),
+                        Severity::Error,
+                    );
+                }
+                // Else the rest of a record that could not be read: not reported again.
                 self.mode = set(false, false);
-                self.resync = Some((i + 1, false));
+                self.seek_element(b, i, element);
                 Step::Continue
             }
         }
+    }
+
+    /// Skips the rest of a damaged array element, from `at`, to the next element
+    /// (see [`Seek`]); `element` is where the damaged one started.
+    fn seek_element(&mut self, b: &[u8], at: usize, element: usize) {
+        self.seek = Some(Seek::new(b, at, false, element));
+        self.broken = None;
     }
 
     /// `b[i]` is the `]` closing the records array.

@@ -1,6 +1,6 @@
-//! The "Unreadable records" card counts records, not problems: one record can give
-//! two problems, and a damaged gzip stream is a problem of its own. The other
-//! problems are said apart ("+ 1 more problem (see below)").
+//! The "Unreadable records" card counts records, not problems: text that is no
+//! record and a damaged gzip stream are problems of their own. The other problems
+//! are said apart ("+ 1 more problem (see below)").
 
 use std::io::Write;
 
@@ -17,13 +17,29 @@ fn event(i: u32) -> String {
 }
 
 #[test]
-fn a_record_with_two_problems_is_one_unreadable_record() {
-    // The tester's arr-no-open.json: record 3 lost its opening brace.
+fn a_record_missing_its_brace_is_one_unreadable_record_reported_once() {
+    // The tester's arr-no-open.json: record 3 lost its opening brace. It gave two
+    // problems (its first string, then the `:` after it); it is reported once now.
     let records: Vec<String> = (1..=6).map(|i| if i == 3 { event(i)[1..].to_string() } else { event(i) }).collect();
     let s = summary("arr-no-open.json", format!("[\n{}\n]\n", records.join(",\n")).into_bytes());
     assert_eq!((s.sources[0].records, s.events), (6, 5));
+    assert_eq!(s.problems.len(), 1, "{:?}", s.problems);
+    assert_eq!(s.problems[0].record, Some(3));
+    assert_eq!(s.unreadable, 1, "one record could not be read");
+    assert_eq!(s.problems_card(), ("1".to_string(), Some("record skipped (see below)".to_string())));
+}
+
+/// Record 2 cut off, then a line that is no record: two errors, one record.
+fn cut_and_junk() -> Vec<u8> {
+    format!("{}\n{{\"date\": \"2024-06-01T10:00:02.000Z\", \"type\":\nnot a record\n{}\n", event(1), event(3)).into_bytes()
+}
+
+#[test]
+fn an_error_outside_any_record_is_one_more_problem_not_a_record() {
+    let s = summary("cut.ndjson", cut_and_junk());
+    assert_eq!((s.sources[0].records, s.events), (3, 2));
     assert_eq!(s.problems.len(), 2, "{:?}", s.problems);
-    assert!(s.problems.iter().all(|p| p.record == Some(3)));
+    assert_eq!(s.problems.iter().map(|p| p.record).collect::<Vec<_>>(), [Some(2), None]);
     assert_eq!(s.unreadable, 1, "one record could not be read");
     assert_eq!(s.problems_card(), ("1".to_string(), Some("+ 1 more problem (see below)".to_string())));
 }
@@ -68,12 +84,9 @@ fn the_card_names_warnings_apart_and_says_nothing_when_all_is_read() {
 
 #[test]
 fn the_report_counts_unreadable_records_too() {
-    let records: Vec<String> = (1..=6).map(|i| if i == 3 { event(i)[1..].to_string() } else { event(i) }).collect();
-    let text = format!("[\n{}\n]\n", records.join(",\n"));
-    let session = Session::load(vec![("arr-no-open.json".into(), text.into_bytes())], None);
+    let session = Session::load(vec![("cut.ndjson".into(), cut_and_junk())], None);
     let opts = inflight::report::ReportOptions { generated_at: Some(0), ..Default::default() };
-    let (html, _) =
-        inflight::report::render_unverified(&session, &inflight::redact::Redactor::new([7; 32]), &opts).unwrap();
+    let (html, _) = inflight::report::render_unverified(&session, &inflight::redact::Redactor::new([7; 32]), &opts).unwrap();
     assert!(html.contains("<tr><th>Unreadable records</th><td>1 (+ 1 more problem)</td></tr>"), "{html}");
     assert!(html.contains(" 1 unreadable record and 1 more problem (details left out"), "{html}");
 }

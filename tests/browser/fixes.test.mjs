@@ -268,14 +268,19 @@ test('events table: one row per Action run; the Action filter, row ↔ mark and 
 
 test('the Unreadable records card counts records, not problems', async () => {
   const { page, errors } = await openApp();
-  // The tester's arr-no-open.json: record 3 lost its opening brace, which gives two
-  // problems (the card said 2).
+  // Record 2 cut off, then a line that is no record: two problems, one record (the
+  // card said 2).
   const ev = (i) => `{"date": "2024-06-01T10:00:0${i}.000Z", "type": "s", "description": "", "details": {"stats": {"total_request_duration_ms": 100}}, "log_id": "9000000000000000000000000000000000000000000000000000000${i}"}`;
-  const records = [1, 2, 3, 4, 5, 6].map((i) => (i === 3 ? ev(i).slice(1) : ev(i)));
-  await paste(page, `[\n${records.join(',\n')}\n]\n`);
+  await paste(page, `${ev(1)}\n{"date": "2024-06-01T10:00:02.000Z", "type":\nnot a record\n${ev(3)}\n`);
   assert.equal(await page.$$eval('#problems tbody tr', (trs) => trs.length), 2, 'two problems listed');
   assert.equal((await page.textContent('#c-problems')).trim(), '1');
   assert.equal((await page.textContent('#c-problems-sub')).trim(), '+ 1 more problem (see below)');
+  // The tester's arr-no-open.json: record 3 lost its opening brace, reported once.
+  const records = [1, 2, 3, 4, 5, 6].map((i) => (i === 3 ? ev(i).slice(1) : ev(i)));
+  await paste(page, `[\n${records.join(',\n')}\n]\n`);
+  assert.equal(await page.$$eval('#problems tbody tr', (trs) => trs.length), 1, 'one problem listed');
+  assert.equal((await page.textContent('#c-problems')).trim(), '1');
+  assert.equal((await page.textContent('#c-problems-sub')).trim(), 'record skipped (see below)');
   // Only an unreadable record: it was skipped.
   await paste(page, `${ev(1)}\n{"log_id":"x" "type":"s"}\n`);
   assert.equal((await page.textContent('#c-problems')).trim(), '1');
