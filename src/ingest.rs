@@ -22,7 +22,8 @@
 //!    deeper than the damaged record's, or, on the same line, a whole record like it
 //!    that is not a value), so a record cut off, missing a brace or closed too early is
 //!    one reported record and never takes the good records after it along; that
-//!    search runs only after a failure.
+//!    search runs only after a failure. A CSV row whose quote is not closed at the
+//!    end of its line, when the next line is a whole row, is reported alone.
 //! 3. **Parse.** Each record is parsed as soon as it is complete by serde_json into
 //!    [`model::RawEvent`], borrowing from the text, with lenient field types, and
 //!    unwrapped from its envelope ([`crate::vendor`]). A record whose only fault is
@@ -1654,7 +1655,36 @@ impl Splitter {
             return if eof { Step::Done } else { Step::NeedMore };
         }
         let delimiter = self.csv.as_ref().map_or(b',', |h| h.delimiter);
-        match vendor::parse_row(b, i, delimiter, eof) {
+        let row = vendor::parse_row(b, i, delimiter, eof);
+        if let Ok(RowScan::Row { text_end, next, .. }) = row {
+            if !b[i..text_end].contains(&b'\n') {
+                self.record(i..text_end, problems, out);
+                self.pos = next;
+                return Step::Continue;
+            }
+        }
+        // The row is not one whole line: not all of it has arrived, a quoted field
+        // holds a line break, or a quote is never closed.
+        let columns = self.csv.as_ref().map_or(0, |h| h.columns.len());
+        let line_end = b[i..].iter().position(|&c| c == b'\n').map(|n| i + n);
+        match unclosed_quote(b, i, line_end, delimiter, columns, eof) {
+            None => return Step::NeedMore,
+            Some(Some(quote)) => {
+                // The next line is a row of its own: this row's quote is not closed.
+                self.records += 1;
+                let n = self.records;
+                problems.push(
+                    Some(n),
+                    quote,
+                    format!("record {n}: quoted field is not closed at the end of its line (the next line is a row of its own); the row was skipped"),
+                    Severity::Error,
+                );
+                self.pos = line_end.map_or(b.len(), |e| e + 1);
+                return Step::Continue;
+            }
+            Some(None) => {}
+        }
+        match row {
             Ok(RowScan::NeedMore) => Step::NeedMore,
             Ok(RowScan::Row { text_end, next, .. }) => {
                 self.record(i..text_end, problems, out);
@@ -1664,9 +1694,19 @@ impl Splitter {
             Err((offset, message)) => {
                 self.records += 1;
                 problems.push(Some(self.records), offset, format!("record {}: {message}", self.records), Severity::Error);
-                self.pos = b.len();
-                self.mode = Mode::Stopped;
-                Step::Done
+                // The lines after the row's first one are read as rows again: each is
+                // read or reported, none lost unnamed.
+                match line_end {
+                    Some(e) => {
+                        self.pos = e + 1;
+                        Step::Continue
+                    }
+                    None => {
+                        self.pos = b.len();
+                        self.mode = Mode::Stopped;
+                        Step::Done
+                    }
+                }
             }
         }
     }
@@ -1743,6 +1783,62 @@ impl Splitter {
         };
         (shape, frame, notes)
     }
+}
+
+/// A CSV row at `i` whose first line (ending at `line_end`) leaves a quoted field
+/// open: when the next line is a whole row of its own (the header's column count,
+/// quotes balanced, so not the rest of a field that holds a line break), the quote
+/// was never meant to span lines: `Some(Some(quote))`. `Some(None)`: not so.
+/// `None`: the lines that decide it have not all arrived.
+fn unclosed_quote(b: &[u8], i: usize, line_end: Option<usize>, delimiter: u8, columns: usize, eof: bool) -> Option<Option<usize>> {
+    let Some(end) = line_end else {
+        return if eof { Some(None) } else { None };
+    };
+    let Some(quote) = open_quote(b, i, end, delimiter) else {
+        return Some(None);
+    };
+    let start = end + 1;
+    let next_end = match b[start..].iter().position(|&c| c == b'\n') {
+        Some(n) => start + n,
+        None if eof => b.len(),
+        None => return None,
+    };
+    let line = &b[start..next_end];
+    if line.iter().all(|c| c.is_ascii_whitespace()) || line.iter().filter(|&&c| c == b'"').count() % 2 == 1 {
+        return Some(None);
+    }
+    match vendor::parse_row(&b[..next_end], start, delimiter, true) {
+        Ok(RowScan::Row { fields, .. }) if fields.len() == columns && open_quote(b, start, next_end, delimiter).is_none() => Some(Some(quote)),
+        _ => Some(None),
+    }
+}
+
+/// The quote that opens a field of the row at `i` and is not closed before `end`
+/// (the end of its first line), read as [`vendor::parse_row`] reads fields.
+fn open_quote(b: &[u8], i: usize, end: usize, delimiter: u8) -> Option<usize> {
+    let mut j = i;
+    while j < end {
+        if b[j] == b'"' {
+            let open = j;
+            j += 1;
+            loop {
+                match b[j..end].iter().position(|&c| c == b'"') {
+                    None => return Some(open),
+                    Some(n) if b.get(j + n + 1) == Some(&b'"') && j + n + 1 < end => j += n + 2,
+                    Some(n) => {
+                        j += n + 1;
+                        break;
+                    }
+                }
+            }
+        }
+        // The rest of the field.
+        while j < end && b[j] != delimiter {
+            j += 1;
+        }
+        j += 1;
+    }
+    None
 }
 
 /// `"key": value` with no enclosing braces (the seed article's excerpt).

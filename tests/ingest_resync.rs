@@ -134,6 +134,62 @@ fn array_missing_braces_on_two_lines_are_two_records_reported() {
     );
 }
 
+#[test]
+fn csv_unclosed_quote_loses_only_its_row() {
+    let r = check(
+        "bad.csv",
+        Shape::Csv,
+        8,
+        &["1", "2", "3", "4", "5", "7", "8"],
+        &[
+            (Some(4), 5, 1, Severity::Warning, "record 4: the row has 9 columns but the header has 7: the extra ones are ignored"),
+            (
+                Some(6),
+                7,
+                28,
+                Severity::Error,
+                "record 6: quoted field is not closed at the end of its line (the next line is a row of its own); the row was skipped",
+            ),
+        ],
+    );
+    let p = &r.problems[1];
+    assert_eq!(p.excerpt.chars().nth(p.caret), Some('"'), "{p:?}");
+}
+
+#[test]
+fn csv_quoted_field_holding_a_line_break_is_still_one_row() {
+    let text = "date,type,description,log_id\n\
+                2024-06-01T10:00:01.000Z,f,\"first line\nsecond line\",c1\n\
+                2024-06-01T10:00:02.000Z,s,plain,c2\n";
+    let r = one("x.csv", text.as_bytes());
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(r.events.len(), 2);
+    assert_eq!(r.events[0].description, "first line\nsecond line");
+    for step in [1, 5] {
+        assert_eq!(key(&r), key(&chunked("x.csv", text.as_bytes(), step)));
+    }
+}
+
+#[test]
+fn csv_unclosed_quote_at_the_end_names_the_row_and_reads_the_lines_after_it() {
+    // The line after the broken row is no whole row (wrong column count): the quote
+    // runs to the end of the input, and that line is read as a row of its own.
+    let text = "date,type,log_id\n2024-06-01T10:00:01.000Z,s,\"a1\n2024-06-01T10:00:02.000Z,s\n";
+    let r = one("x.csv", text.as_bytes());
+    assert_eq!(r.sources[0].records, 2);
+    assert_eq!(r.events.len(), 1);
+    assert_eq!(
+        rows(&r),
+        [
+            (Some(1), 2, 28, Severity::Error, "record 1: quoted field is not closed before the end of the input"),
+            (Some(2), 3, 1, Severity::Warning, "record 2: the row has 2 columns but the header has 3: the missing ones are read as empty"),
+        ]
+    );
+    for step in [1, 3] {
+        assert_eq!(key(&r), key(&chunked("x.csv", text.as_bytes(), step)));
+    }
+}
+
 /// The tester's `huge-line-err.json`: 40,000 records on one line, `"type":}` in
 /// record 20,001 (its braces close early, so `,"description":…` follows it).
 fn huge_line() -> Vec<u8> {
