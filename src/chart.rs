@@ -2063,6 +2063,23 @@ impl DrawingBackend for SameTextSize<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// (attributes, content) of every `<text>` element of an SVG document.
+    fn svg_texts(svg: &str) -> Vec<(&str, &str)> {
+        svg.split("<text")
+            .skip(1)
+            .map(|c| {
+                let (attrs, rest) = c.split_once('>').unwrap();
+                (attrs, rest.split("</text>").next().unwrap().trim())
+            })
+            .collect()
+    }
+
+    /// The number in attribute `k` of an element's attribute text.
+    fn svg_attr(attrs: &str, k: &str) -> f64 {
+        let i = attrs.find(&format!(" {k}=\"")).unwrap() + k.len() + 3;
+        attrs[i..].split('"').next().unwrap().parse().unwrap()
+    }
     use proptest::prelude::*;
 
     /// Deterministic xorshift for bulk test data.
@@ -2413,18 +2430,8 @@ mod tests {
         for w in [380u32, 800] {
             let svg = render_svg(&small(), w, 300);
             // (attributes, content) of every <text>.
-            let texts: Vec<(&str, &str)> = svg
-                .split("<text")
-                .skip(1)
-                .map(|c| {
-                    let (attrs, rest) = c.split_once('>').unwrap();
-                    (attrs, rest.split("</text>").next().unwrap().trim())
-                })
-                .collect();
-            let num = |attrs: &str, k: &str| -> f64 {
-                let i = attrs.find(&format!(" {k}=\"")).unwrap() + k.len() + 3;
-                attrs[i..].split('"').next().unwrap().parse().unwrap()
-            };
+            let texts = svg_texts(&svg);
+            let num = svg_attr;
             let all: Vec<String> = texts.iter().map(|(a, c)| format!("{a} | {c}")).collect();
             let title = texts.iter().find(|(_, c)| *c == "requests in flight").unwrap_or_else(|| panic!("{}", all.join("\n")));
             let title_x = num(title.0, "x");
@@ -2463,19 +2470,19 @@ mod tests {
         assert!(svg.contains("time (UTC, 2024-05-01)"));
         assert!(svg.contains("\n12:34:30\n"), "HH:MM:SS ticks");
 
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/snapshots/chart_small.svg"
-        );
+        assert_snapshot("chart_small.svg", &svg);
+    }
+
+    /// `svg` equals the reviewed `tests/snapshots/<name>` (written instead when
+    /// `UPDATE_SNAPSHOTS` is set, for a review of the change).
+    fn assert_snapshot(name: &str, svg: &str) {
+        let path = format!("{}/tests/snapshots/{name}", env!("CARGO_MANIFEST_DIR"));
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            std::fs::write(path, &svg).expect("write snapshot");
+            std::fs::write(&path, svg).expect("write snapshot");
         }
-        let want = std::fs::read_to_string(path)
+        let want = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{path}: {e} (run with UPDATE_SNAPSHOTS=1 to create it)"));
-        assert!(
-            want == svg,
-            "chart differs from {path}; review, then UPDATE_SNAPSHOTS=1"
-        );
+        assert!(want == svg, "chart differs from {path}; review, then UPDATE_SNAPSHOTS=1");
     }
 
     /// The built-in sample as the page's button loads it: the events and, as a
@@ -2691,18 +2698,8 @@ mod tests {
             ),
         ] {
             let svg = render_svg_view(&wide(), &wide().full_view(), &opts, w, h);
-            let texts: Vec<(&str, &str)> = svg
-                .split("<text")
-                .skip(1)
-                .map(|c| {
-                    let (attrs, rest) = c.split_once('>').unwrap();
-                    (attrs, rest.split("</text>").next().unwrap().trim())
-                })
-                .collect();
-            let num = |attrs: &str, k: &str| -> f64 {
-                let i = attrs.find(&format!(" {k}=\"")).unwrap() + k.len() + 3;
-                attrs[i..].split('"').next().unwrap().parse().unwrap()
-            };
+            let texts = svg_texts(&svg);
+            let num = svg_attr;
             let title = texts
                 .iter()
                 .find(|(_, c)| *c == "request duration (log scale)")
@@ -2763,16 +2760,7 @@ mod tests {
         let svg = render_svg_view(&wide(), &wide().full_view(), &scaled(YScale::Log), 800, 400);
         // Auto picks the same axis for these durations (37 ms to 8 s).
         assert_eq!(svg, render_svg(&wide(), 800, 400));
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/chart_log.svg");
-        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            std::fs::write(path, &svg).expect("write snapshot");
-        }
-        let want = std::fs::read_to_string(path)
-            .unwrap_or_else(|e| panic!("{path}: {e} (run with UPDATE_SNAPSHOTS=1 to create it)"));
-        assert!(
-            want == svg,
-            "chart differs from {path}; review, then UPDATE_SNAPSHOTS=1"
-        );
+        assert_snapshot("chart_log.svg", &svg);
     }
 
     #[test]

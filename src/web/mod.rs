@@ -314,17 +314,9 @@ fn wire() -> Result<(), JsValue> {
                 if text.trim().is_empty() {
                     return;
                 }
-                let area: HtmlTextAreaElement = by_id_as("paste");
-                let _ = area.focus();
-                if text.len() <= MAX_ECHO_BYTES {
-                    area.set_value(&text);
-                } else {
+                let _ = by_id_as::<HtmlTextAreaElement>("paste").focus();
+                if !echo_in_box(&text, "press Analyze pasted text to read it") {
                     // Too big to echo: kept aside for the button, as a paste of it would be.
-                    area.set_value("");
-                    let _ = area.set_attribute(
-                        "placeholder",
-                        &format!("({} of text was pasted: press Analyze pasted text to read it)", fmt_bytes(text.len())),
-                    );
                     PENDING_PASTE.with(|p| *p.borrow_mut() = Some(text.clone()));
                 }
                 set_status(&format!(
@@ -482,20 +474,23 @@ fn take_data_transfer(dt: &DataTransfer, text_name: &str) {
         set_status("Nothing to read there: drop or paste log files or log text.");
         return;
     }
+    echo_in_box(&text, "analysed, not shown here");
+    analyze(vec![(text_name.to_string(), text.into_bytes())]);
+}
+
+/// Shows pasted or dropped `text` in the paste box; too big to echo, it empties the
+/// box and says in its placeholder how much came and `what` happens to it. Returns
+/// whether the text is in the box.
+fn echo_in_box(text: &str, what: &str) -> bool {
     let area: HtmlTextAreaElement = by_id_as("paste");
     if text.len() <= MAX_ECHO_BYTES {
-        area.set_value(&text);
+        area.set_value(text);
+        true
     } else {
         area.set_value("");
-        let _ = area.set_attribute(
-            "placeholder",
-            &format!(
-                "({} of text was pasted: analysed, not shown here)",
-                fmt_bytes(text.len())
-            ),
-        );
+        let _ = area.set_attribute("placeholder", &format!("({} of text was pasted: {what})", fmt_bytes(text.len())));
+        false
     }
-    analyze(vec![(text_name.to_string(), text.into_bytes())]);
 }
 
 /// Reads every file's bytes (`Blob.arrayBuffer()`, all at once), then analyses them together.
