@@ -7,51 +7,30 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
-import { serveDir } from './server.mjs';
+import { startApp } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const dist = process.env.INFLIGHT_DIST ?? join(repo, 'dist');
 const out = join(here, 'out');
 const corpusFile = join(repo, '..', 'shared', 'corpus', 'public', 'elastic-integrations', 'auth0-ndjson.log');
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
 let server;
 let context;
-let userDataDir;
+let app;
 
 before(async () => {
-  assert.ok(existsSync(join(dist, 'index.html')), `no ${dist}/index.html: run \`trunk build --offline\` first`);
-  assert.ok(existsSync(chromiumPath), `no Chromium at ${chromiumPath}: run ./scripts/setup`);
-  await mkdir(out, { recursive: true });
-  server = await serveDir(dist);
-  userDataDir = await mkdtemp(join(tmpdir(), 'inflight-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
-    deviceScaleFactor: 1,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  app = await startApp(dist, 'app');
+  ({ server, context } = app);
 });
 
-after(async () => {
-  await context?.close();
-  await server?.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
-});
+after(() => app?.close());
 
 /** Opens the app in a new tab, waits for the wasm to start, and records what the tab does. */
 async function openApp() {

@@ -9,46 +9,26 @@
 // 1970 and a 9999 date as chart-strays.png (gitignored).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serveDir } from './server.mjs';
+import { startApp } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const dist = process.env.INFLIGHT_DIST ?? join(repo, 'dist');
 const out = join(here, 'out');
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 let server;
 let context;
-let userDataDir;
+let app;
 
 before(async () => {
-  assert.ok(existsSync(join(dist, 'index.html')), `no ${dist}/index.html: run \`trunk build --offline\` first`);
-  await mkdir(out, { recursive: true });
-  server = await serveDir(dist);
-  userDataDir = await mkdtemp(join(tmpdir(), 'inflight-chart-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
-    deviceScaleFactor: 1,
-    timezoneId: 'Europe/Berlin',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  app = await startApp(dist, 'chart', { timezoneId: 'Europe/Berlin' });
+  ({ server, context } = app);
 });
 
-after(async () => {
-  await context?.close();
-  await server?.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
-});
+after(() => app?.close());
 
 async function openApp() {
   const page = await context.newPage();

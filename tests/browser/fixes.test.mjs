@@ -4,42 +4,24 @@
 //   node --test tests/browser/fixes.test.mjs      (after `trunk build --offline --release`)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serveDir } from './server.mjs';
+import { startApp } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const dist = process.env.INFLIGHT_DIST ?? join(repo, 'dist');
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 let server;
 let context;
-let userDataDir;
+let app;
 
 before(async () => {
-  assert.ok(existsSync(join(dist, 'index.html')), `no ${dist}/index.html: run \`trunk build --offline\` first`);
-  server = await serveDir(dist);
-  userDataDir = await mkdtemp(join(tmpdir(), 'inflight-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    deviceScaleFactor: 1,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  app = await startApp(dist, 'fixes');
+  ({ server, context } = app);
 });
 
-after(async () => {
-  await context?.close();
-  await server?.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
-});
+after(() => app?.close());
 
 async function openApp(viewport) {
   const page = await context.newPage();

@@ -19,13 +19,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveDir } from './server.mjs';
+import { CHROMIUM_ARGS, chromiumPath } from './harness.mjs';
 import { cliBin } from './cli.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const dist = process.env.INFLIGHT_DIST ?? join(repo, 'dist');
 const out = join(here, 'out');
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 let server;
 let browser;
@@ -40,10 +40,7 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
 });
 

@@ -3,13 +3,10 @@
 // Action, open its event". Screenshots at two zoom levels go to tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serveDir } from './server.mjs';
+import { startApp } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -17,33 +14,17 @@ const dist = process.env.INFLIGHT_DIST ?? join(repo, 'dist');
 const out = join(here, 'out');
 // The sample's slow Action: named from its execution objects, which the sample loads.
 const SLOW = /enrich-profile/;
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 let server;
 let context;
-let userDataDir;
+let app;
 
 before(async () => {
-  assert.ok(existsSync(join(dist, 'index.html')), `no ${dist}/index.html: run \`trunk build --offline\` first`);
-  await mkdir(out, { recursive: true });
-  server = await serveDir(dist);
-  userDataDir = await mkdtemp(join(tmpdir(), 'inflight-timeline-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    deviceScaleFactor: 1,
-    timezoneId: 'Europe/Berlin',
-    acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  app = await startApp(dist, 'timeline', { timezoneId: 'Europe/Berlin' });
+  ({ server, context } = app);
 });
 
-after(async () => {
-  await context?.close();
-  await server?.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
-});
+after(() => app?.close());
 
 async function openSample() {
   const page = await context.newPage();

@@ -13,13 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { serveDir } from './server.mjs';
+import { CHROMIUM_ARGS, chromiumPath } from './harness.mjs';
 import { generateNdjson } from './cli.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const dist = process.env.INFLIGHT_DIST ?? join(repo, 'dist');
 const out = join(here, 'out');
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SUB = '/tools/inflight/';
 
 let server;
@@ -38,8 +38,7 @@ before(async () => {
     headless: true,
     viewport: { width: 1280, height: 900 },
     deviceScaleFactor: 1,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
   });
 });
 
